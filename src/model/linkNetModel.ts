@@ -1,0 +1,136 @@
+/** A LinkNet model in TensorFlow.js: variables addressed by PyTorch state_dict names. */
+import * as tf from '@tensorflow/tfjs';
+import { linkNet, type LinkNetOutputs } from './architecture';
+import { inputSizeProblem, type ModelConfig } from './config';
+import { initialValues, seededRandom } from './initialization';
+import { paramSpecs, tfShapeOf, type ParamSpec } from './shapeWalk';
+import { BN_MOMENTUM, tensorOps, type BatchNormStats } from './tensorOps';
+import { tfToTorch, torchToTf } from '../weights/pytorchLayout';
+
+export interface ForwardOptions {
+  training?: boolean;
+  /** In training mode, receives each BatchNorm layer's batch statistics (kept tensors; see applyBatchStats). */
+  batchStats?: BatchNormStats[];
+}
+
+export interface ForwardResult extends LinkNetOutputs<tf.Tensor4D> {
+  /** Softmax over channels (or sigmoid per channel), NHWC. */
+  probs: tf.Tensor4D;
+}
+
+/** Weights in PyTorch layout, by state_dict name. */
+export type TorchWeights = Map<string, Float32Array>;
+
+let modelCounter = 0;
+
+export class LinkNetModel {
+  readonly config: ModelConfig;
+  readonly specs: readonly ParamSpec[];
+  private readonly variables = new Map<string, tf.Variable>();
+  private disposed = false;
+
+  private constructor(config: ModelConfig, values: (spec: ParamSpec) => Float32Array) {
+    this.config = config;
+    this.specs = paramSpecs(config);
+    const id = ++modelCounter;
+    for (const spec of this.specs) {
+      const tensor = tf.tensor(torchToTf(values(spec), spec.torchShape, spec.layout), tfShapeOf(spec), 'float32');
+      this.variables.set(spec.name, tf.variable(tensor, spec.trainable, `linknet${id}/${spec.name}`));
+      tensor.dispose();
+    }
+  }
+
+  /** A freshly initialised model (seeded). */
+  static create(config: ModelConfig, seed = 0): LinkNetModel {
+    const random = seededRandom(seed);
+    return new LinkNetModel(config, (spec) => initialValues(spec, random));
+  }
+
+  /** A model with the given weights (every parameter and buffer required; see weights/modelFile for validation). */
+  static fromTorchWeights(config: ModelConfig, weights: TorchWeights): LinkNetModel {
+    return new LinkNetModel(config, (spec) => {
+      const data = weights.get(spec.name);
+      if (!data) throw new Error(`missing tensor "${spec.name}"`);
+      return data;
+    });
+  }
+
+  /** Runs the network. Input: NHWC float32, height and width multiples of 32. */
+  forward(input: tf.Tensor4D, options: ForwardOptions = {}): ForwardResult {
+    this.assertUsable();
+    const [, h, w, c] = input.shape;
+    const sizeProblem = inputSizeProblem(h, w);
+    if (sizeProblem) throw new Error(sizeProblem);
+    if (c !== 3) throw new Error(`input has ${c} channels; LinkNet takes 3`);
+    const ops = tensorOps({ param: (name) => this.variable(name), training: options.training ?? false, batchStats: options.batchStats });
+    const outputs = linkNet(ops, this.config, input);
+    const probs = this.config.final === 'softmax' ? tf.softmax(outputs.logits, -1) : tf.sigmoid(outputs.logits);
+    return { ...outputs, probs: probs as tf.Tensor4D };
+  }
+
+  /** Probabilities only, in eval mode, with intermediates freed. */
+  predict(input: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => this.forward(input).probs);
+  }
+
+  variable(name: string): tf.Variable {
+    const v = this.variables.get(name);
+    if (!v) throw new Error(`no parameter named "${name}" in ${this.config.encoder} LinkNet`);
+    return v;
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return this.specs.filter((s) => s.trainable).map((s) => this.variable(s.name));
+  }
+
+  /** PyTorch's running-statistics update: running = (1 - momentum) * running + momentum * batch. Disposes the stats. */
+  applyBatchStats(stats: BatchNormStats[], momentum = BN_MOMENTUM): void {
+    tf.tidy(() => {
+      for (const s of stats) {
+        const mean = this.variable(`${s.name}.running_mean`);
+        const variance = this.variable(`${s.name}.running_var`);
+        mean.assign(tf.add(tf.mul(mean, 1 - momentum), tf.mul(s.mean, momentum)));
+        variance.assign(tf.add(tf.mul(variance, 1 - momentum), tf.mul(s.unbiasedVar, momentum)));
+      }
+    });
+    for (const s of stats) {
+      s.mean.dispose();
+      s.unbiasedVar.dispose();
+    }
+  }
+
+  /** Every parameter and buffer in PyTorch layout. */
+  async readTorchWeights(): Promise<TorchWeights> {
+    this.assertUsable();
+    const out: TorchWeights = new Map();
+    for (const spec of this.specs) {
+      const v = this.variable(spec.name);
+      const data = (await v.data()) as Float32Array;
+      out.set(spec.name, tfToTorch(data, v.shape, spec.layout));
+    }
+    return out;
+  }
+
+  /** Assigns the given (already validated) weights; names not given keep their values. */
+  assignTorchWeights(weights: TorchWeights): void {
+    this.assertUsable();
+    for (const [name] of weights) this.variable(name); // every name must exist before anything changes
+    tf.tidy(() => {
+      for (const spec of this.specs) {
+        const data = weights.get(spec.name);
+        if (data) this.variable(spec.name).assign(tf.tensor(torchToTf(data, spec.torchShape, spec.layout), tfShapeOf(spec), 'float32'));
+      }
+    });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    for (const v of this.variables.values()) v.dispose();
+    this.variables.clear();
+    this.disposed = true;
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw new Error('this model has been disposed');
+  }
+}

@@ -1,0 +1,72 @@
+/** LinkNet's layer operations on TensorFlow.js tensors, with PyTorch semantics (NHWC). */
+import * as tf from '@tensorflow/tfjs';
+import type { LayerOps } from './architecture';
+
+/** PyTorch BatchNorm2d defaults. */
+export const BN_EPSILON = 1e-5;
+export const BN_MOMENTUM = 0.1;
+
+/** Batch statistics of one BatchNorm layer in a training-mode forward pass. */
+export interface BatchNormStats {
+  name: string;
+  mean: tf.Tensor1D;
+  /** Unbiased variance (n-1 denominator), as PyTorch stores in running_var. */
+  unbiasedVar: tf.Tensor1D;
+}
+
+export interface TensorOpsOptions {
+  /** Looks up a parameter by PyTorch name (in TensorFlow.js layout). */
+  param: (name: string) => tf.Tensor;
+  /** Training mode: BatchNorm uses batch statistics and reports them here (kept; caller disposes). */
+  training: boolean;
+  batchStats?: BatchNormStats[];
+}
+
+export function tensorOps({ param, training, batchStats }: TensorOpsOptions): LayerOps<tf.Tensor4D> {
+  return {
+    conv(name, x, spec) {
+      const y = tf.conv2d(x, param(`${name}.weight`) as tf.Tensor4D, spec.stride, spec.padding);
+      return spec.bias ? tf.add(y, param(`${name}.bias`)) : y;
+    },
+    deconv(name, x, spec) {
+      // The full ('valid') transposed convolution, then PyTorch's padding crops `padding` rows/cols
+      // at the top/left and `padding - outputPadding` at the bottom/right.
+      const [n, h, w] = x.shape;
+      const fullH = (h - 1) * spec.stride + spec.kernel;
+      const fullW = (w - 1) * spec.stride + spec.kernel;
+      let y = tf.conv2dTranspose(x, param(`${name}.weight`) as tf.Tensor4D, [n, fullH, fullW, spec.outChannels], spec.stride, 'valid');
+      const cropEnd = spec.padding - spec.outputPadding;
+      if (spec.padding > 0 || cropEnd !== 0) {
+        if (cropEnd < 0) throw new Error(`${name}: output_padding larger than padding is not supported`);
+        y = tf.slice(y, [0, spec.padding, spec.padding, 0], [n, fullH - spec.padding - cropEnd, fullW - spec.padding - cropEnd, spec.outChannels]);
+      }
+      return spec.bias ? tf.add(y, param(`${name}.bias`)) : y;
+    },
+    batchNorm(name, x) {
+      const gamma = param(`${name}.weight`);
+      const beta = param(`${name}.bias`);
+      if (!training) {
+        const scale = tf.mul(gamma, tf.rsqrt(tf.add(param(`${name}.running_var`), BN_EPSILON)));
+        const shift = tf.sub(beta, tf.mul(param(`${name}.running_mean`), scale));
+        return tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
+      }
+      const mean = tf.mean(x, [0, 1, 2]);
+      const centered = tf.sub(x, mean);
+      const variance = tf.mean(tf.square(centered), [0, 1, 2]);
+      const y = tf.add(tf.mul(centered, tf.mul(gamma, tf.rsqrt(tf.add(variance, BN_EPSILON)))), beta);
+      if (batchStats) {
+        const count = x.shape[0] * x.shape[1] * x.shape[2];
+        const correction = count > 1 ? count / (count - 1) : 1;
+        batchStats.push({
+          name,
+          mean: tf.keep(tf.clone(mean) as tf.Tensor1D),
+          unbiasedVar: tf.keep(tf.mul(variance, correction) as tf.Tensor1D),
+        });
+      }
+      return y as tf.Tensor4D;
+    },
+    relu: (x) => tf.relu(x),
+    add: (a, b) => tf.add(a, b),
+    maxPool: (x, k, s, p) => tf.maxPool(x, k, s, p),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * PyTorch <-> TensorFlow.js weight layouts.
+ * Conv weights: PyTorch [out,in,kh,kw] <-> TF.js [kh,kw,in,out].
+ * Transposed-conv weights: PyTorch [in,out,kh,kw] <-> TF.js [kh,kw,out,in] (conv2dTranspose's filter).
+ * Both are the same axis permutation (2,3,1,0); vectors are unchanged.
+ */
+import type { ParamLayout } from '../model/shapeWalk';
+
+/** Permutes a 4-D row-major array: out[i[perm[0]], ...] layout such that outShape[k] = shape[perm[k]]. */
+export function permute4d(data: Float32Array, shape: readonly number[], perm: readonly number[]): Float32Array {
+  const outShape = perm.map((p) => shape[p]);
+  const inStrides = [shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1];
+  const s = perm.map((p) => inStrides[p]);
+  const out = new Float32Array(data.length);
+  let o = 0;
+  for (let a = 0; a < outShape[0]; a++) {
+    for (let b = 0; b < outShape[1]; b++) {
+      for (let c = 0; c < outShape[2]; c++) {
+        const base = a * s[0] + b * s[1] + c * s[2];
+        for (let d = 0; d < outShape[3]; d++) out[o++] = data[base + d * s[3]];
+      }
+    }
+  }
+  return out;
+}
+
+const TORCH_TO_TF = [2, 3, 1, 0];
+const TF_TO_TORCH = [3, 2, 0, 1];
+
+export function torchToTf(data: Float32Array, torchShape: readonly number[], layout: ParamLayout): Float32Array {
+  return layout === 'vector' ? data : permute4d(data, torchShape, TORCH_TO_TF);
+}
+
+export function tfToTorch(data: Float32Array, tfShape: readonly number[], layout: ParamLayout): Float32Array {
+  return layout === 'vector' ? data : permute4d(data, tfShape, TF_TO_TORCH);
+}
+
+/** NCHW -> NHWC for activations (fixtures are NCHW). */
+export function nchwToNhwc(data: Float32Array, shape: readonly number[]): Float32Array {
+  return permute4d(data, shape, [0, 2, 3, 1]);
+}
+
+export function nhwcToNchw(data: Float32Array, shape: readonly number[]): Float32Array {
+  return permute4d(data, shape, [0, 3, 1, 2]);
+}
