@@ -1,0 +1,123 @@
+/**
+ * Choose and initialise the TensorFlow.js backend: WebGPU, then WebGL, then CPU for training
+ * (wasm too for inference, or when forced). The decision itself is pure (./decide); this module
+ * probes the browser, initialises the chosen backend, checks that it computes, and falls back
+ * to the next choice when initialisation fails.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import '@tensorflow/tfjs-backend-wasm';
+import {
+  BACKEND_LABELS,
+  decideBackend,
+  markInitFailure,
+  resolveForcedBackend,
+  type BackendInfo,
+  type BackendName,
+  type BackendPurpose,
+  type BackendProbes,
+  type ForcedBackend,
+} from './decide';
+import { probeAll } from './probes';
+import { configureWasm } from './wasmSetup';
+
+export * from './decide';
+
+export interface SelectBackendOptions {
+  /** A forced backend; when omitted it is read from `?backend=` in the page URL. */
+  forced?: ForcedBackend | null;
+  /** Saved setting ('auto' or a backend name), used when the URL has no `?backend=`. */
+  setting?: string | null;
+  purpose?: BackendPurpose;
+  /** Limit for probing and for initialising one backend (ms). */
+  timeoutMs?: number;
+  /** Run a tiny computation after initialising to make sure the backend really works. Default true. */
+  verify?: boolean;
+}
+
+let selected: BackendInfo | null = null;
+const listeners = new Set<(info: BackendInfo) => void>();
+
+/** The last backend selectBackend settled on (null before the first call finishes). */
+export function getSelectedBackend(): BackendInfo | null {
+  return selected;
+}
+
+export function onBackendSelected(listener: (info: BackendInfo) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function timeout(ms: number, what: string): Promise<never> {
+  return new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} timed out after ${Math.round(ms / 1000)} s`)), ms));
+}
+
+/**
+ * tf.setBackend() reports a failed initialisation only as `false` plus console warnings;
+ * capture those warnings so the reason can be shown.
+ */
+async function initialise(name: BackendName, timeoutMs: number, verify: boolean): Promise<string | null> {
+  if (!tf.findBackendFactory(name)) return 'backend is not registered in this build';
+  const warnings: string[] = [];
+  const originalWarn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+    originalWarn.apply(console, args);
+  };
+  try {
+    const ok = await Promise.race([tf.setBackend(name), timeout(timeoutMs, `tf.setBackend('${name}')`)]);
+    if (!ok) {
+      const detail = warnings.filter((w) => !/^Initialization of backend/.test(w)).pop();
+      return (detail ?? 'tf.setBackend returned false').split('\n')[0] ?? 'tf.setBackend returned false';
+    }
+  } catch (e) {
+    return message(e);
+  } finally {
+    console.warn = originalWarn;
+  }
+  if (!verify) return null;
+  try {
+    const t = tf.tidy(() => tf.ones([1024]).mul(2).sum());
+    const [value] = await Promise.race([t.data(), timeout(timeoutMs, 'self-test')]);
+    t.dispose();
+    if (value !== 2048) return `self-test computed ${String(value)} instead of 2048`;
+  } catch (e) {
+    return `self-test failed: ${message(e)}`;
+  }
+  return null;
+}
+
+/** Probe, decide, initialise (falling back on failure), record and return the chosen backend. */
+export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendInfo> {
+  const { purpose = 'training', timeoutMs = 60_000, verify = true } = options;
+  const search = (globalThis as { location?: Location }).location?.search ?? '';
+  const resolved =
+    options.forced !== undefined ? { forced: options.forced, notes: [] as string[] } : resolveForcedBackend(search, options.setting);
+
+  configureWasm();
+  const probed = await probeAll(timeoutMs);
+  if (probed.webgl.available && probed.webgl.software) {
+    // TensorFlow.js refuses software WebGL (failIfMajorPerformanceCaveat) unless told otherwise;
+    // a software WebGL is still faster than the JS CPU backend for training.
+    tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
+  }
+  let probes: BackendProbes = { webgpu: probed.webgpu, webgl: probed.webgl, wasm: probed.wasm };
+
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const decision = decideBackend({ probes, forced: resolved.forced, purpose });
+    const error = await initialise(decision.name, timeoutMs, verify);
+    if (error === null) {
+      const info: BackendInfo = { ...decision, reasons: [...resolved.notes, ...decision.reasons] };
+      selected = info;
+      for (const l of listeners) l(info);
+      return info;
+    }
+    if (decision.name === 'cpu') throw new Error(`${BACKEND_LABELS.cpu} backend failed: ${error}`);
+    probes = markInitFailure(probes, decision.name, error);
+  }
+  throw new Error('no TensorFlow.js backend could be initialised');
+}
