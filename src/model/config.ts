@@ -19,6 +19,9 @@ export interface InputSpec {
   cropBottom: number;
   frameHeight: number;
   frameWidth: number;
+  /** Network input size; the cropped region is resized to it (equal to the crop: no resize). Multiples of 32. */
+  inputHeight: number;
+  inputWidth: number;
 }
 
 export interface ModelConfig {
@@ -40,6 +43,8 @@ export function originalInputSpec(): InputSpec {
     cropBottom: 525,
     frameHeight: 600,
     frameWidth: 800,
+    inputHeight: 320,
+    inputWidth: 800,
   };
 }
 

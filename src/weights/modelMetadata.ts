@@ -2,7 +2,7 @@
  * Model metadata as stored in safetensors `__metadata__` (string values) and in TensorFlow.js
  * model.json (`userDefinedMetadata`). Weights without metadata get the original's conventions.
  */
-import { DEFAULT_CLASSES, ENCODER_NAMES, originalInputSpec, type EncoderName, type InputSpec, type ModelConfig } from '../model/config';
+import { DEFAULT_CLASSES, ENCODER_NAMES, inputSizeProblem, originalInputSpec, type EncoderName, type InputSpec, type ModelConfig } from '../model/config';
 import { ModelFileError } from './modelFileError';
 
 export function configToMetadata(config: ModelConfig, extra: Record<string, string> = {}): Record<string, string> {
@@ -19,6 +19,7 @@ export function configToMetadata(config: ModelConfig, extra: Record<string, stri
     std: JSON.stringify(i.std),
     crop: JSON.stringify([i.cropTop, i.cropBottom]),
     frame: JSON.stringify([i.frameHeight, i.frameWidth]),
+    input_size: JSON.stringify([i.inputHeight, i.inputWidth]),
     ...extra,
   };
 }
@@ -78,6 +79,9 @@ export function configFromMetadata(meta: Record<string, string>, inferred: { enc
   if (!Number.isFinite(scale) || scale <= 0) throw new ModelFileError(`metadata "scale" must be a positive number, got "${meta.scale}"`);
   const crop = numberList(meta, 'crop', 2) ?? [base.cropTop, base.cropBottom];
   const frame = numberList(meta, 'frame', 2) ?? [base.frameHeight, base.frameWidth];
+  const inputSize = numberList(meta, 'input_size', 2) ?? [crop[1] - crop[0], frame[1]];
+  const sizeProblem = inputSizeProblem(inputSize[0], inputSize[1]);
+  if (sizeProblem) throw new ModelFileError(`metadata "input_size": ${sizeProblem}`);
   const std = (numberList(meta, 'std', 3) ?? base.std) as [number, number, number];
   if (std.some((s) => s === 0)) throw new ModelFileError('metadata "std" has a zero entry');
   if (!(crop[0] >= 0 && crop[1] > crop[0] && crop[1] <= frame[0])) {
@@ -92,6 +96,8 @@ export function configFromMetadata(meta: Record<string, string>, inferred: { enc
     cropBottom: crop[1],
     frameHeight: frame[0],
     frameWidth: frame[1],
+    inputHeight: inputSize[0],
+    inputWidth: inputSize[1],
   };
   return { encoder: inferred.encoder, classes, final, input };
 }
