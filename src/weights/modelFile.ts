@@ -7,7 +7,14 @@ import type { LinkNetModel, TorchWeights } from '../model/linkNetModel';
 import { paramSpecs, type ParamSpec } from '../model/shapeWalk';
 import { configFromMetadata, configToMetadata } from './modelMetadata';
 import { ModelFileError } from './modelFileError';
-import { parseSafetensors, serializeSafetensors, type ParsedSafetensors, type WritableDtype } from './safetensors';
+import { parseSafetensors, serializeSafetensors, type WritableDtype } from './safetensors';
+
+/** Named tensors in PyTorch layout, from any container (safetensors, TensorFlow.js format). */
+export interface TensorSource {
+  metadata: Record<string, string>;
+  entries: Map<string, { shape: number[] }>;
+  readFloat32(name: string): Float32Array;
+}
 
 export interface LoadedModelFile {
   config: ModelConfig;
@@ -49,7 +56,7 @@ function shapeText(shape: readonly number[]): string {
 }
 
 /** Reads every expected tensor, checking presence, shape and values; throws before returning anything. */
-function collectWeights(file: ParsedSafetensors, specs: readonly ParamSpec[], nameInFile: (name: string) => string | null): TorchWeights {
+function collectWeights(file: TensorSource, specs: readonly ParamSpec[], nameInFile: (name: string) => string | null): TorchWeights {
   const weights: TorchWeights = new Map();
   const used = new Set<string>();
   const missing: string[] = [];
@@ -81,7 +88,7 @@ function collectWeights(file: ParsedSafetensors, specs: readonly ParamSpec[], na
   return weights;
 }
 
-function rejectExtras(file: ParsedSafetensors, known: (name: string) => boolean): void {
+function rejectExtras(file: TensorSource, known: (name: string) => boolean): void {
   const extra = [...file.entries.keys()].filter((n) => !known(n) && !IGNORED.test(n));
   if (extra.length > 0) {
     const shown = extra.slice(0, 5).map((n) => `"${n}"`).join(', ');
@@ -89,13 +96,17 @@ function rejectExtras(file: ParsedSafetensors, known: (name: string) => boolean)
   }
 }
 
-function isTorchvisionResNet(file: ParsedSafetensors): boolean {
+function isTorchvisionResNet(file: TensorSource): boolean {
   return file.entries.has('conv1.weight') && file.entries.has('layer1.0.conv1.weight') && !file.entries.has('firstconv.weight');
 }
 
 /** Parses and validates a LinkNet (or torchvision ResNet) safetensors file. Nothing is returned half-read. */
 export function readSafetensorsModel(bytes: Uint8Array, options: ReadOptions = {}): LoadedModelFile {
-  const file = parseSafetensors(bytes);
+  return readModelTensors(parseSafetensors(bytes), options);
+}
+
+/** Validates named PyTorch-layout tensors as a LinkNet (or torchvision ResNet encoder). */
+export function readModelTensors(file: TensorSource, options: ReadOptions = {}): LoadedModelFile {
   if (isTorchvisionResNet(file)) return readTorchvisionEncoder(file, options);
 
   const names = [...file.entries.keys()];
@@ -121,7 +132,7 @@ export function readSafetensorsModel(bytes: Uint8Array, options: ReadOptions = {
   return { config, weights, kind: 'linknet', metadata: file.metadata };
 }
 
-function readTorchvisionEncoder(file: ParsedSafetensors, options: ReadOptions): LoadedModelFile {
+function readTorchvisionEncoder(file: TensorSource, options: ReadOptions): LoadedModelFile {
   const encoder = inferEncoder(file.entries.keys(), 'layer');
   const classCount = options.expectedClasses ?? 3;
   const config = configFromMetadata({}, { encoder, classCount });

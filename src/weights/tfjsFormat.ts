@@ -1,0 +1,79 @@
+/**
+ * TensorFlow.js's own model format (model.json + binary weights, or IndexedDB), holding LinkNet
+ * weights by PyTorch name in TensorFlow.js layout, with the model metadata.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LinkNetModel } from '../model/linkNetModel';
+import { configToMetadata } from './modelMetadata';
+import { ModelFileError } from './modelFileError';
+import { readModelTensors, type LoadedModelFile, type ReadOptions, type TensorSource } from './modelFile';
+import { tfToTorch } from './pytorchLayout';
+
+export const TFJS_FORMAT = 'segmentation-studio-linknet';
+
+export async function modelToArtifacts(model: LinkNetModel, extraMetadata: Record<string, string> = {}): Promise<tf.io.ModelArtifacts> {
+  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
+  const chunks: Float32Array[] = [];
+  for (const spec of model.specs) {
+    const v = model.variable(spec.name);
+    weightSpecs.push({ name: spec.name, shape: v.shape, dtype: 'float32' });
+    chunks.push((await v.data()) as Float32Array);
+  }
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const data = new Float32Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    data.set(c, offset);
+    offset += c.length;
+  }
+  return {
+    format: TFJS_FORMAT,
+    generatedBy: 'Segmentation Studio',
+    convertedBy: null,
+    weightSpecs,
+    weightData: data.buffer,
+    userDefinedMetadata: { linknet: configToMetadata(model.config, extraMetadata) },
+  };
+}
+
+function layoutOf(name: string, rank: number): 'conv' | 'vector' {
+  // Both conv and transposed-conv weights use the same permutation (see pytorchLayout).
+  return rank === 4 && name.endsWith('.weight') ? 'conv' : 'vector';
+}
+
+/** Reads artifacts saved by modelToArtifacts, with the same validation as safetensors files. */
+export function loadedFromArtifacts(artifacts: tf.io.ModelArtifacts, options: ReadOptions = {}): LoadedModelFile {
+  if (artifacts.format !== undefined && artifacts.format !== TFJS_FORMAT) {
+    throw new ModelFileError(`model.json has format "${artifacts.format}", not a Segmentation Studio LinkNet ("${TFJS_FORMAT}")`);
+  }
+  const specs = artifacts.weightSpecs;
+  const buffer = artifacts.weightData;
+  if (!specs || !buffer) throw new ModelFileError('the TensorFlow.js model has no weights');
+  const data = buffer instanceof ArrayBuffer ? buffer : tf.io.concatenateArrayBuffers(buffer as ArrayBuffer[]);
+  const meta = (artifacts.userDefinedMetadata as { linknet?: Record<string, string> } | undefined)?.linknet ?? {};
+  const entries = new Map<string, { shape: number[]; offset: number; tfShape: number[] }>();
+  let offset = 0;
+  for (const spec of specs) {
+    if (spec.dtype !== 'float32') throw new ModelFileError(`weight "${spec.name}" has dtype ${spec.dtype}; float32 expected`, spec.name);
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    if (offset + size * 4 > data.byteLength) {
+      throw new ModelFileError(`weight "${spec.name}" ends at byte ${offset + size * 4} but the weights hold only ${data.byteLength} bytes (truncated file?)`, spec.name);
+    }
+    const s = spec.shape;
+    const torchShape = s.length === 4 ? [s[3], s[2], s[0], s[1]] : [...s];
+    entries.set(spec.name, { shape: torchShape, offset, tfShape: s });
+    offset += size * 4;
+  }
+  if (offset !== data.byteLength) throw new ModelFileError(`the weights hold ${data.byteLength} bytes but the manifest describes ${offset}`);
+  const source: TensorSource = {
+    metadata: meta,
+    entries,
+    readFloat32(name) {
+      const e = entries.get(name);
+      if (!e) throw new ModelFileError(`no weight named "${name}"`, name);
+      const values = new Float32Array(data.slice(e.offset, e.offset + e.tfShape.reduce((a, b) => a * b, 1) * 4));
+      return tfToTorch(values, e.tfShape, layoutOf(name, e.tfShape.length));
+    },
+  };
+  return readModelTensors(source, options);
+}
