@@ -68,7 +68,7 @@ export function describeTrainStepParity(backend: string, setup: () => Promise<vo
       evalProbs = nhwcToNchw((await probs.data()) as Float32Array, probs.shape);
       tf.dispose([input, target, probs]);
       trainer.dispose();
-    });
+    }, 1_200_000);
     afterAll(() => model?.dispose());
 
     it('loss within 1e-5', () => {
