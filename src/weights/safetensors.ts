@@ -291,9 +291,10 @@ export function parseSafetensors(bytes: Uint8Array): ParsedSafetensors {
       }
       const count = entry.byteLength / ITEM_SIZE[entry.dtype];
       const start = dataStart + entry.byteOffset;
-      // slice() copies into a fresh, aligned buffer: the source offset may be unaligned,
-      // and the caller gets an array that does not alias the file.
-      const copy = bytes.slice(start, start + entry.byteLength);
+      // Copy into a fresh, aligned buffer: the source offset may be unaligned, and the caller gets
+      // an array that does not alias the file. (Uint8Array.prototype.slice copies; a Node Buffer's
+      // own slice would not, so call it explicitly.)
+      const copy = Uint8Array.prototype.slice.call(bytes, start, start + entry.byteLength);
       return decodeToFloat32(entry.dtype, copy.buffer, count);
     },
   };

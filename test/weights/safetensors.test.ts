@@ -441,3 +441,13 @@ describe('parseSafetensors rejects bad files', () => {
     expectError(() => p.readFloat32('nope.weight'), 'tensor "nope.weight": not in the file (it has 3 tensors)', 'nope.weight');
   });
 });
+
+describe('safetensors from a Node Buffer', () => {
+  it('reads the same values from a Buffer (whose slice() does not copy) as from a Uint8Array', async () => {
+    const { serializeSafetensors, parseSafetensors } = await import('../../src/weights/safetensors');
+    const bytes = serializeSafetensors([{ name: 'a', shape: [3], data: Float32Array.from([1.5, -2, 3.25]) }, { name: 'b', shape: [2], data: Float32Array.from([7, 8]) }]);
+    const buffer = Buffer.from(bytes);
+    expect(Array.from(parseSafetensors(buffer).readFloat32('b'))).toEqual([7, 8]);
+    expect(Array.from(parseSafetensors(buffer).readFloat32('a'))).toEqual([1.5, -2, 3.25]);
+  });
+});
