@@ -1,0 +1,189 @@
+/** `eval`: the challenge grader on labelled frames (CameraRGB + CameraSeg), one frame at a time. */
+import { writeFileSync } from 'node:fs';
+import { HoodEstimator, maskStats } from '../../data/hoodMask';
+import { CARLA_SCHEME, labelValueAt, valueMask } from '../../data/labelScheme';
+import type { DecodedImage } from '../../io/png';
+import { AnswerFileWriter } from '../../io/answerFile';
+import { GraderAccumulator } from '../../metrics/grader';
+import { findChallengePairs, readMaskPng, readPng, type ChallengePair } from '../../node/imageFiles';
+import { loadModelWithFile } from '../../node/modelFiles';
+import { activateBackend, BACKEND_OPTION, CLI_BACKENDS } from '../backend';
+import { FrameError, FramePredictor } from '../framePredictor';
+import { choiceOption, CliError, errorMessage, numberOption, requiredString, stringOption, type CliIo, type Command, type ParsedValues } from '../framework';
+import { thresholdsFrom, THRESHOLD_OPTIONS } from './predict';
+
+const VEHICLE = 10;
+const ROAD_VALUES = new Set([6, 7]);
+
+/** Truth masks of one label: road = red in {6, 7}; car = red == 10 and not hood. */
+export function truthMasks(label: DecodedImage, hood: Uint8Array | null): { road: Uint8Array; car: Uint8Array } {
+  const n = label.width * label.height;
+  const road = new Uint8Array(n);
+  const car = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = labelValueAt(label.data, label.channels, i, CARLA_SCHEME);
+    if (ROAD_VALUES.has(v)) road[i] = 1;
+    else if (v === VEHICLE && !(hood && hood[i])) car[i] = 1;
+  }
+  return { road, car };
+}
+
+export interface HoodChoice {
+  mask: Uint8Array | null;
+  source: string;
+}
+
+/** --hood auto: the HoodEstimator over the labels' vehicle pixels. */
+export function estimateHood(pairs: ChallengePair[], width: number, height: number, io: CliIo): HoodChoice {
+  const estimator = new HoodEstimator(width, height);
+  for (const pair of pairs) {
+    try {
+      const label = readPng(pair.seg);
+      if (label.width !== width || label.height !== height) continue;
+      estimator.addVehicleMask(valueMask(label.data, label.channels, width, height, CARLA_SCHEME, VEHICLE));
+    } catch {
+      // reported when the frame itself is evaluated
+    }
+  }
+  const mask = estimator.result();
+  if (!mask) io.stderr('note: no label has vehicle pixels at the bottom centre: no hood found, none removed\n');
+  return { mask, source: mask ? `auto (estimated from ${estimator.frameCount} labels)` : 'auto (none found)' };
+}
+
+export interface EvalReport {
+  model: string;
+  data: string;
+  backend: string;
+  frames: number;
+  failed: string[];
+  fRoad: number;
+  fCar: number;
+  score: number;
+  finalScore: number;
+  precisionRoad: number;
+  recallRoad: number;
+  precisionCar: number;
+  recallCar: number;
+  counts: ReturnType<GraderAccumulator['counts']>;
+  fps: number;
+  seconds: number;
+  thresholds: { car: number; road: number };
+  hood: { source: string; pixels: number };
+  inputSize: { height: number; width: number };
+  leakedTensors: number;
+}
+
+export async function runEval(values: ParsedValues, io: CliIo): Promise<EvalReport> {
+  const modelPath = requiredString(values, 'model');
+  const dataDir = requiredString(values, 'data');
+  const thresholds = thresholdsFrom(values);
+  const limit = numberOption(values, 'limit', Infinity, { min: 1, max: Infinity, integer: true });
+  const backend = choiceOption(values, 'backend', CLI_BACKENDS, 'wasm');
+  const hoodArg = stringOption(values, 'hood') ?? 'auto';
+  const answerOut = stringOption(values, 'answer-out');
+  const truthOut = stringOption(values, 'truth-out');
+
+  const found = findChallengePairs(dataDir);
+  if (found.pairs.length === 0) {
+    throw new CliError(`no CameraRGB/*.png + CameraSeg/*.png pairs (same file name) under ${dataDir}`);
+  }
+  if (found.unpaired.length > 0) io.stderr(`note: ${found.unpaired.length} frames without a label skipped (e.g. ${found.unpaired[0]})\n`);
+  const pairs = found.pairs.slice(0, limit);
+
+  const backendName = await activateBackend(backend, values.backend !== undefined, io);
+  const { model } = loadModelWithFile(modelPath, { onNotice: (m) => io.stderr(`note: ${m}\n`) });
+  try {
+    const spec = model.config.input;
+    const { frameWidth: width, frameHeight: height } = spec;
+    let hood: HoodChoice;
+    if (hoodArg.toLowerCase() === 'none') hood = { mask: null, source: 'none' };
+    else if (hoodArg.toLowerCase() === 'auto') hood = estimateHood(pairs, width, height, io);
+    else hood = { mask: readMaskPng(hoodArg, width, height, 'hood mask'), source: hoodArg };
+    const hoodPixels = hood.mask ? maskStats(hood.mask, width).pixels : 0;
+    io.stderr(`hood: ${hood.source}, ${hoodPixels} pixels\n`);
+
+    const predictor = new FramePredictor(model, thresholds, hood.mask);
+    const grader = new GraderAccumulator();
+    const answer = answerOut ? new AnswerFileWriter() : null;
+    const truthFile = truthOut ? new AnswerFileWriter() : null;
+    const failed: string[] = [];
+    let seconds = 0;
+    await predictor.warmUp();
+    for (const [index, pair] of pairs.entries()) {
+      try {
+        const frame = readPng(pair.rgb);
+        const label = readPng(pair.seg);
+        if (label.width !== frame.width || label.height !== frame.height) {
+          throw new FrameError(`the label is ${label.width}x${label.height} but the frame is ${frame.width}x${frame.height}`);
+        }
+        const result = await predictor.predict(frame);
+        const truth = truthMasks(label, hood.mask);
+        grader.addMasks(result.masks, truth);
+        answer?.addFrame(result.masks.car, result.masks.road, width, height);
+        truthFile?.addFrame(truth.car, truth.road, width, height);
+        seconds += result.seconds;
+        io.stderr(`[${index + 1}/${pairs.length}] ${pair.name}: ${(result.seconds * 1000).toFixed(0)} ms\n`);
+      } catch (e) {
+        failed.push(pair.name);
+        io.stderr(`error: ${pair.name}: ${errorMessage(e)}\n`);
+      }
+    }
+    if (predictor.leakedTensors > 0) io.stderr(`warning: ${predictor.leakedTensors} tensors were not freed\n`);
+    if (answer && answerOut) writeFileSync(answerOut, answer.toJSON());
+    if (truthFile && truthOut) writeFileSync(truthOut, truthFile.toJSON());
+
+    const fps = seconds > 0 ? grader.frames / seconds : 0;
+    const r = grader.result(fps);
+    return {
+      model: modelPath,
+      data: dataDir,
+      backend: backendName,
+      frames: r.frames,
+      failed,
+      fRoad: r.fRoad,
+      fCar: r.fCar,
+      score: r.score,
+      finalScore: r.finalScore ?? 0,
+      precisionRoad: r.precisionRoad,
+      recallRoad: r.recallRoad,
+      precisionCar: r.precisionCar,
+      recallCar: r.recallCar,
+      counts: grader.counts(),
+      fps,
+      seconds,
+      thresholds: { car: thresholds.car, road: thresholds.road },
+      hood: { source: hood.source, pixels: hoodPixels },
+      inputSize: { height: spec.inputHeight, width: spec.inputWidth },
+      leakedTensors: predictor.leakedTensors,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: "Score a model on labelled frames with the challenge's grader (F0.5 road, F2 car, micro-averaged); prints JSON.",
+  usage: '--model MODEL --data DIR [options]',
+  description:
+    'DIR holds CameraRGB/*.png and CameraSeg/*.png (paired by file name) directly or in subfolders such as\n' +
+    'train/ and val/; every pair found is used. Truth: road = label red in {6, 7}; car = red 10 and not hood.\n' +
+    'The hood is removed from both predicted masks the same way. fps counts the model and mask post-processing\n' +
+    '(PNG decoding excluded) after one warm-up run.',
+  options: {
+    model: { type: 'string', short: 'm', value: 'MODEL', required: true, description: '.safetensors file, or TensorFlow.js model folder / model.json' },
+    data: { type: 'string', short: 'd', value: 'DIR', required: true, description: 'data folder in the challenge layout' },
+    ...THRESHOLD_OPTIONS,
+    hood: { type: 'string', value: 'auto|none|PNG', description: 'hood: estimated from the labels (auto, default), none, or a mask PNG' },
+    limit: { type: 'string', short: 'n', value: 'N', description: 'use only the first N pairs' },
+    'answer-out': { type: 'string', value: 'FILE', description: "also write the predictions as a challenge answer file (JSON)" },
+    'truth-out': { type: 'string', value: 'FILE', description: 'also write the truth masks as an answer-format file (for `score`)' },
+    backend: BACKEND_OPTION,
+  },
+  examples: ['eval --model linknet34.safetensors --data ../shared/data/lyft-real --car-threshold 0.01 --road-threshold 0.75 --limit 50'],
+  async run(values, io) {
+    const report = await runEval(values, io);
+    io.stdout(JSON.stringify(report, null, 2) + '\n');
+    return report.failed.length > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,114 @@
+/** `predict`: car and road masks (and optionally probabilities) for PNG frames, one at a time. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { NEUTRAL_THRESHOLDS, type ClassThresholds } from '../../inference/frameMasks';
+import { encodeMaskPng } from '../../io/png';
+import { encodeNpyFloat32 } from '../../io/npy';
+import { maskStats } from '../../data/hoodMask';
+import { listPngInputs, readMaskPng, readPng, stemOf } from '../../node/imageFiles';
+import { loadModelWithFile } from '../../node/modelFiles';
+import { activateBackend, BACKEND_OPTION, CLI_BACKENDS } from '../backend';
+import { FramePredictor } from '../framePredictor';
+import { choiceOption, errorMessage, numberOption, requiredString, stringOption, type CliIo, type Command, type OptionSpec, type ParsedValues } from '../framework';
+
+export const THRESHOLD_OPTIONS: Record<string, OptionSpec> = {
+  'car-threshold': { type: 'string', value: 'T', description: `a pixel is car where P(vehicle) > T (default ${NEUTRAL_THRESHOLDS.car}; the original ended at 1e-5)` },
+  'road-threshold': { type: 'string', value: 'T', description: `a pixel is road where P(road) > T (default ${NEUTRAL_THRESHOLDS.road}; the original ended at 0.99999)` },
+};
+
+export function thresholdsFrom(values: ParsedValues): ClassThresholds {
+  return {
+    car: numberOption(values, 'car-threshold', NEUTRAL_THRESHOLDS.car, { min: 0, max: 1 }),
+    road: numberOption(values, 'road-threshold', NEUTRAL_THRESHOLDS.road, { min: 0, max: 1 }),
+  };
+}
+
+export interface PredictSummary {
+  frames: number;
+  failed: string[];
+  seconds: number;
+  leakedTensors: number;
+}
+
+export async function runPredict(values: ParsedValues, io: CliIo): Promise<PredictSummary> {
+  const modelPath = requiredString(values, 'model');
+  const inputPath = requiredString(values, 'input');
+  const outDir = requiredString(values, 'out');
+  const thresholds = thresholdsFrom(values);
+  const backend = choiceOption(values, 'backend', CLI_BACKENDS, 'wasm');
+  const wantProbs = values.probs === true;
+  const hoodPath = stringOption(values, 'hood');
+  const inputs = listPngInputs(inputPath);
+
+  await activateBackend(backend, values.backend !== undefined, io);
+  const { model } = loadModelWithFile(modelPath, { onNotice: (m) => io.stderr(`note: ${m}\n`) });
+  const summary: PredictSummary = { frames: 0, failed: [], seconds: 0, leakedTensors: 0 };
+  try {
+    const spec = model.config.input;
+    const hood = hoodPath ? readMaskPng(hoodPath, spec.frameWidth, spec.frameHeight, 'hood mask') : null;
+    if (hood) io.stderr(`hood: ${hoodPath} (${maskStats(hood, spec.frameWidth).pixels} pixels removed from both masks)\n`);
+    const predictor = new FramePredictor(model, thresholds, hood);
+    mkdirSync(outDir, { recursive: true });
+    const { inputHeight, inputWidth } = spec;
+    await predictor.warmUp();
+    for (const [index, file] of inputs.entries()) {
+      const name = basename(file);
+      try {
+        const frame = readPng(file);
+        const result = await predictor.predict(frame, { probs: wantProbs });
+        const { masks } = result;
+        const stem = stemOf(file);
+        writeFileSync(join(outDir, `${stem}_car.png`), encodeMaskPng(masks.car, masks.width, masks.height));
+        writeFileSync(join(outDir, `${stem}_road.png`), encodeMaskPng(masks.road, masks.width, masks.height));
+        if (result.probsCHW) {
+          writeFileSync(join(outDir, `${stem}_probs.npy`), encodeNpyFloat32(result.probsCHW, [predictor.channels, inputHeight, inputWidth]));
+        }
+        summary.frames++;
+        summary.seconds += result.seconds;
+        const count = (m: Uint8Array) => m.reduce((n, v) => n + v, 0);
+        io.stdout(
+          `[${index + 1}/${inputs.length}] ${name}: car ${count(masks.car)} px, road ${count(masks.road)} px, ` +
+            `${(result.seconds * 1000).toFixed(0)} ms\n`,
+        );
+      } catch (e) {
+        summary.failed.push(name);
+        io.stderr(`error: ${name}: ${errorMessage(e)}\n`);
+      }
+    }
+    summary.leakedTensors = predictor.leakedTensors;
+    if (predictor.leakedTensors > 0) io.stderr(`warning: ${predictor.leakedTensors} tensors were not freed\n`);
+  } finally {
+    model.dispose();
+  }
+  const fps = summary.seconds > 0 ? summary.frames / summary.seconds : 0;
+  io.stdout(
+    `${summary.frames} frame${summary.frames === 1 ? '' : 's'} written to ${outDir} (${fps.toFixed(2)} FPS, ${tf.getBackend()})` +
+      `${summary.failed.length > 0 ? `; ${summary.failed.length} failed: ${summary.failed.join(', ')}` : ''}\n`,
+  );
+  return summary;
+}
+
+export const predictCommand: Command = {
+  name: 'predict',
+  summary: 'Segment PNG frames: writes <stem>_car.png and <stem>_road.png (0/1, full frame size) per frame.',
+  usage: '--model MODEL --input IMAGE_OR_FOLDER --out DIR [options]',
+  description:
+    'Frames are processed one at a time. The masks are single-channel 0/1 PNGs at the frame size, zero outside\n' +
+    "the model's crop rows and on the hood when --hood is given. A frame that cannot be read is reported and\n" +
+    'skipped; the exit code is then 1 once the others are done.',
+  options: {
+    model: { type: 'string', short: 'm', value: 'MODEL', required: true, description: '.safetensors file, or TensorFlow.js model folder / model.json' },
+    input: { type: 'string', short: 'i', value: 'PATH', required: true, description: 'a PNG frame, or a folder of them (*.png, not recursive)' },
+    out: { type: 'string', short: 'o', value: 'DIR', required: true, description: 'output folder (created if needed)' },
+    ...THRESHOLD_OPTIONS,
+    hood: { type: 'string', value: 'PNG', description: 'hood mask (non-zero = hood, frame size): removed from both masks' },
+    probs: { type: 'boolean', description: "also write <stem>_probs.npy: float32 [C, H, W] network probabilities at the model's input size" },
+    backend: BACKEND_OPTION,
+  },
+  examples: ['predict --model linknet34.safetensors --input data/test/CameraRGB --out out/ --car-threshold 0.01 --road-threshold 0.75 --hood hood.png'],
+  async run(values, io) {
+    const summary = await runPredict(values, io);
+    return summary.failed.length > 0 ? 1 : 0;
+  },
+};

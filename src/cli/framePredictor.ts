@@ -1,0 +1,81 @@
+/**
+ * One frame at a time through a model: pixels -> network input -> probabilities -> the challenge's
+ * car and road masks (hood removed), optionally the probabilities themselves. Every tensor is
+ * disposed before predict() returns; `leakedTensors` counts any that were not.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LinkNetModel } from '../model/linkNetModel';
+import type { DecodedImage } from '../io/png';
+import { framesToInput, frameProblem } from '../inference/frameInput';
+import { challengeChannels, cropProbabilitiesToMasks, probabilitiesAtCropSize, type ClassThresholds, type FrameMasks } from '../inference/frameMasks';
+
+/** A frame that this model cannot take (wrong size, gray image). */
+export class FrameError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FrameError';
+  }
+}
+
+export interface FramePrediction {
+  masks: FrameMasks;
+  /** With `probs`: the network's output, [C, inputHeight, inputWidth] (C-ordered). */
+  probsCHW?: Float32Array;
+  /** Seconds spent from pixels to masks (decoding and file writing excluded). */
+  seconds: number;
+}
+
+export class FramePredictor {
+  readonly roles: { road: number; car: number };
+  /** Tensors left behind by predict() calls (should stay 0). */
+  leakedTensors = 0;
+
+  constructor(
+    readonly model: LinkNetModel,
+    readonly thresholds: ClassThresholds,
+    readonly hood: Uint8Array | null,
+  ) {
+    this.roles = challengeChannels(model.config.classes);
+    const spec = model.config.input;
+    if (hood && hood.length !== spec.frameWidth * spec.frameHeight) {
+      throw new Error(`the hood mask has ${hood.length} pixels but frames have ${spec.frameWidth}x${spec.frameHeight}`);
+    }
+  }
+
+  get channels(): number {
+    return this.model.config.classes.length;
+  }
+
+  /** Runs the whole pipeline once on a black frame so that one-off start-up costs stay out of timings. */
+  async warmUp(): Promise<void> {
+    const { frameWidth: width, frameHeight: height } = this.model.config.input;
+    await this.predict({ width, height, channels: 3, data: new Uint8Array(width * height * 3) });
+  }
+
+  async predict(frame: DecodedImage, options: { probs?: boolean } = {}): Promise<FramePrediction> {
+    const spec = this.model.config.input;
+    const problem = frameProblem(frame, spec);
+    if (problem) throw new FrameError(problem);
+    const before = tf.memory().numTensors;
+    const start = performance.now();
+    const probs = tf.tidy(() => this.model.predict(framesToInput([frame], spec)));
+    let crop: tf.Tensor4D | null = null;
+    let chw: tf.Tensor | null = null;
+    try {
+      crop = probabilitiesAtCropSize(probs, spec);
+      const cropData = (await crop.data()) as Float32Array;
+      const masks = cropProbabilitiesToMasks(cropData, this.channels, spec, this.roles, this.thresholds, this.hood);
+      const seconds = (performance.now() - start) / 1000;
+      let probsCHW: Float32Array | undefined;
+      if (options.probs) {
+        chw = tf.tidy(() => tf.transpose(tf.squeeze(probs, [0]), [2, 0, 1]));
+        probsCHW = (await chw.data()) as Float32Array;
+      }
+      return { masks, probsCHW, seconds };
+    } finally {
+      tf.dispose([probs, ...(crop ? [crop] : []), ...(chw ? [chw] : [])]);
+      const after = tf.memory().numTensors;
+      if (after > before) this.leakedTensors += after - before;
+    }
+  }
+}

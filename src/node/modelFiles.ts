@@ -1,0 +1,188 @@
+/**
+ * Model files on disk (Node only): a `.safetensors` file, or a TensorFlow.js model folder
+ * (model.json + weights.bin), read with the same validation as in the browser.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { LinkNetModel } from '../model/linkNetModel';
+import { readSafetensorsModel, type LoadedModelFile, type ReadOptions } from '../weights/modelFile';
+import { ModelFileError } from '../weights/modelFileError';
+import { loadedFromArtifacts } from '../weights/tfjsFormat';
+
+export type ModelFileFormat = 'safetensors' | 'tfjs';
+
+export interface LoadedModelOnDisk extends LoadedModelFile {
+  format: ModelFileFormat;
+  /** The file that was read (model.json for a TensorFlow.js model). */
+  path: string;
+}
+
+/** The weights file name saveTfjsModelDir writes beside model.json. */
+export const TFJS_WEIGHTS_FILE = 'weights.bin';
+
+function readBytes(path: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ModelFileError(`${what} ${path} does not exist`);
+    if (code === 'EISDIR') throw new ModelFileError(`${what} ${path} is a folder, not a file`);
+    throw new ModelFileError(`cannot read ${what} ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Where a path points: a safetensors file, or a TensorFlow.js model.json (a folder holding one, or the file). */
+export function resolveModelPath(path: string): { format: ModelFileFormat; file: string } {
+  const full = resolve(path);
+  if (!existsSync(full)) throw new ModelFileError(`model file ${path} does not exist`);
+  if (statSync(full).isDirectory()) {
+    const json = join(full, 'model.json');
+    if (!existsSync(json)) {
+      throw new ModelFileError(`${path} is a folder without a model.json; give a .safetensors file or a TensorFlow.js model folder`);
+    }
+    return { format: 'tfjs', file: json };
+  }
+  if (full.toLowerCase().endsWith('.json')) return { format: 'tfjs', file: full };
+  return { format: 'safetensors', file: full };
+}
+
+function parseModelJson(path: string, bytes: Uint8Array): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new ModelFileError(`${path} is not valid JSON (${e instanceof Error ? e.message : String(e)}), so not a TensorFlow.js model.json`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ModelFileError(`${path} is not a TensorFlow.js model.json (expected a JSON object)`);
+  }
+  return json as Record<string, unknown>;
+}
+
+/** Reads model.json and its weight files into TensorFlow.js model artifacts. */
+export function readTfjsArtifacts(modelJsonPath: string): tf.io.ModelArtifacts {
+  const json = parseModelJson(modelJsonPath, readBytes(modelJsonPath, 'model.json'));
+  const manifest = json.weightsManifest;
+  if (!Array.isArray(manifest) || manifest.length === 0) {
+    throw new ModelFileError(`${modelJsonPath} has no "weightsManifest": not a TensorFlow.js model.json`);
+  }
+  const dir = dirname(modelJsonPath);
+  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
+  const parts: Uint8Array[] = [];
+  for (const [g, group] of manifest.entries()) {
+    const paths = (group as { paths?: unknown }).paths;
+    const weights = (group as { weights?: unknown }).weights;
+    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string') || !Array.isArray(weights)) {
+      throw new ModelFileError(`${modelJsonPath}: weightsManifest[${g}] needs "paths" (file names) and "weights" (tensor list)`);
+    }
+    for (const w of weights) {
+      const spec = w as Partial<tf.io.WeightsManifestEntry>;
+      if (typeof spec.name !== 'string' || !Array.isArray(spec.shape) || typeof spec.dtype !== 'string') {
+        throw new ModelFileError(`${modelJsonPath}: a weight entry in weightsManifest[${g}] lacks a name, shape or dtype`);
+      }
+      if (spec.quantization) throw new ModelFileError(`weight "${spec.name}" is quantized; only float32 weights are supported`, spec.name);
+      weightSpecs.push(spec as tf.io.WeightsManifestEntry);
+    }
+    for (const p of paths as string[]) {
+      const file = join(dir, p);
+      parts.push(readBytes(file, `weights file (listed in ${basename(modelJsonPath)})`));
+    }
+  }
+  const total = parts.reduce((n, p) => n + p.byteLength, 0);
+  const data = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    data.set(p, offset);
+    offset += p.byteLength;
+  }
+  return {
+    format: typeof json.format === 'string' ? json.format : undefined,
+    generatedBy: typeof json.generatedBy === 'string' ? json.generatedBy : undefined,
+    convertedBy: typeof json.convertedBy === 'string' ? json.convertedBy : null,
+    modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+    weightSpecs,
+    weightData: data.buffer,
+    userDefinedMetadata: json.userDefinedMetadata as tf.io.ModelArtifacts['userDefinedMetadata'],
+  };
+}
+
+/**
+ * Reads and validates a model file: a `.safetensors` file (LinkNet, or a torchvision ResNet as
+ * encoder-only weights), a TensorFlow.js model folder, or the path of its model.json.
+ * Throws ModelFileError with a readable message for anything that is not a usable model.
+ */
+export function loadModelFile(path: string, options: ReadOptions = {}): LoadedModelOnDisk {
+  const { format, file } = resolveModelPath(path);
+  if (format === 'tfjs') {
+    return { ...loadedFromArtifacts(readTfjsArtifacts(file), options), format, path: file };
+  }
+  const bytes = readBytes(file, 'model file');
+  if (bytes.length >= 4 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) {
+    throw new ModelFileError(`${path} is a PNG image, not a model file (.safetensors, or a TensorFlow.js model folder)`);
+  }
+  if (bytes.length > 0 && bytes[0] === 0x7b /* '{' */) {
+    // A model.json under another name.
+    const head = new TextDecoder().decode(bytes.subarray(0, Math.min(bytes.length, 4096)));
+    if (head.includes('"weightsManifest"')) {
+      return { ...loadedFromArtifacts(readTfjsArtifacts(file), options), format: 'tfjs', path: file };
+    }
+  }
+  try {
+    return { ...readSafetensorsModel(bytes, options), format, path: file };
+  } catch (e) {
+    if (e instanceof ModelFileError) {
+      throw new ModelFileError(`${path} is not a usable model: ${e.message}`, e.tensor);
+    }
+    throw e;
+  }
+}
+
+/** Writes TensorFlow.js artifacts as `dir/model.json` + `dir/weights.bin`; returns both paths. */
+export function saveTfjsModelDir(dir: string, artifacts: tf.io.ModelArtifacts): { modelJson: string; weights: string } {
+  if (!artifacts.weightSpecs || !artifacts.weightData) throw new ModelFileError('the model has no weights to save');
+  mkdirSync(dir, { recursive: true });
+  const raw = artifacts.weightData;
+  const data = raw instanceof ArrayBuffer ? raw : tf.io.concatenateArrayBuffers(raw as ArrayBuffer[]);
+  const weights = join(dir, TFJS_WEIGHTS_FILE);
+  const modelJson = join(dir, 'model.json');
+  const json: Record<string, unknown> = {
+    format: artifacts.format,
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    modelTopology: artifacts.modelTopology ?? null,
+    weightsManifest: [{ paths: [TFJS_WEIGHTS_FILE], weights: artifacts.weightSpecs }],
+    userDefinedMetadata: artifacts.userDefinedMetadata,
+  };
+  writeFileSync(weights, new Uint8Array(data));
+  writeFileSync(modelJson, JSON.stringify(json, null, 1) + '\n');
+  return { modelJson, weights };
+}
+
+export interface LoadModelOptions extends ReadOptions {
+  /** Receives notes about the file (e.g. encoder-only weights); default: stderr. */
+  onNotice?: (message: string) => void;
+  /** Seed of the decoder's initial values for encoder-only files. */
+  seed?: number;
+}
+
+/** A LinkNetModel from a file, plus what the file said. */
+export function loadModelWithFile(path: string, options: LoadModelOptions = {}): { model: LinkNetModel; file: LoadedModelOnDisk } {
+  const file = loadModelFile(path, options);
+  if (file.kind === 'encoder-only') {
+    const notice = options.onNotice ?? ((m: string) => process.stderr.write(`note: ${m}\n`));
+    notice(
+      `${path} holds only a torchvision ${file.config.encoder} encoder: the decoder and head are freshly initialised ` +
+        `(seed ${options.seed ?? 0}), so its predictions mean nothing until it is trained`,
+    );
+    const model = LinkNetModel.create(file.config, options.seed ?? 0);
+    model.assignTorchWeights(file.weights);
+    return { model, file };
+  }
+  return { model: LinkNetModel.fromTorchWeights(file.config, file.weights), file };
+}
+
+/** A LinkNetModel from a `.safetensors` file or a TensorFlow.js model folder (see loadModelFile). */
+export function loadModel(path: string, options: LoadModelOptions = {}): LinkNetModel {
+  return loadModelWithFile(path, options).model;
+}
