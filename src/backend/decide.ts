@@ -13,18 +13,21 @@ export const BACKEND_LABELS: Record<BackendName, string> = {
   cpu: 'CPU',
 };
 
-/** What the backend will be used for; training needs gradient kernels that wasm lacks. */
+/** What the backend will be used for. */
 export type BackendPurpose = 'training' | 'inference';
 
 /** Preference order per purpose. CPU is always last and always available. */
 export const BACKEND_ORDER: Record<BackendPurpose, readonly BackendName[]> = {
-  training: ['webgpu', 'webgl', 'cpu'],
+  training: ['webgpu', 'webgl', 'wasm', 'cpu'],
   inference: ['webgpu', 'webgl', 'wasm', 'cpu'],
 };
 
-/** Backends that can run a training step (wasm has no Conv2DBackpropFilter kernel). */
+/**
+ * Backends that can run a training step. All of them: wasm lacks Conv2DBackpropFilter out of the
+ * box, but the studio registers its own gradient kernels for it (src/backend/wasmTraining).
+ */
 export function canTrainOn(name: BackendName): boolean {
-  return name !== 'wasm';
+  return BACKEND_NAMES.includes(name);
 }
 
 export interface BackendInfo {
@@ -137,14 +140,10 @@ export function decideBackend(options: DecideOptions): BackendInfo {
   if (forced) {
     const probe = probeOf(probes, forced.name);
     if (probe.available) {
-      // Earlier choices in this purpose's order (wasm is not in the training order: use the full one).
-      const order = BACKEND_ORDER[purpose].includes(forced.name) ? BACKEND_ORDER[purpose] : BACKEND_ORDER.inference;
+      const order = BACKEND_ORDER[purpose];
       for (const name of order) {
         if (name === forced.name) break;
         reasons.push(`${BACKEND_LABELS[name]} skipped: ${forced.name} forced by ${forced.source}`);
-      }
-      if (purpose === 'training' && !canTrainOn(forced.name)) {
-        reasons.push(`${BACKEND_LABELS[forced.name]} is inference-only (no Conv2DBackpropFilter kernel): training will not run`);
       }
       return info(forced.name, reasons, probe.adapter, true);
     }

@@ -11,6 +11,7 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { registerWasmTrainingKernels } from './wasmTraining';
 
 let configured = false;
 
@@ -30,6 +31,8 @@ export function configureWasm(): void {
     'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
   });
   if (!wasmThreadsAllowed()) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  // The wasm backend trains with the studio's gradient kernels.
+  registerWasmTrainingKernels();
 }
 
 /** Threads the wasm backend runs with (1 when non-threaded); only meaningful once wasm is initialised. */

@@ -37,15 +37,21 @@ describe('decideBackend (training)', () => {
     expect(d.reasons).toEqual(['WebGPU unavailable: navigator.gpu is missing']);
   });
 
-  it('falls back to CPU (never wasm) for training, with a reason per skipped backend', () => {
+  it('falls back to wasm for training (it trains with the studio kernels), with a reason per skipped backend', () => {
     const d = decideBackend({ probes: probes({ webgpu: noAdapter, webgl: noGl }) });
     expect(d).toEqual({
-      name: 'cpu',
+      name: 'wasm',
       adapter: null,
       forced: false,
       canTrain: true,
       reasons: ['WebGPU unavailable: no adapter', 'WebGL unavailable: no WebGL context could be created'],
     });
+  });
+
+  it('falls back to CPU for training when wasm is unavailable too', () => {
+    const d = decideBackend({ probes: probes({ webgpu: noAdapter, webgl: noGl, wasm: { available: false, reason: 'WebAssembly is missing' } }) });
+    expect(d.name).toBe('cpu');
+    expect(d.reasons).toEqual(['WebGPU unavailable: no adapter', 'WebGL unavailable: no WebGL context could be created', 'WebAssembly unavailable: WebAssembly is missing']);
   });
 
   it('keeps a software GPU for training (still faster than the JS CPU backend)', () => {
@@ -70,7 +76,7 @@ describe('decideBackend (inference)', () => {
     });
     expect(d.name).toBe('wasm');
     expect(d.adapter).toBeNull();
-    expect(d.canTrain).toBe(false);
+    expect(d.canTrain).toBe(true);
     expect(d.reasons).toHaveLength(2);
     expect(d.reasons[0]).toMatch(/^WebGPU skipped: software adapter \(google \/ swiftshader\)/);
     expect(d.reasons[1]).toMatch(/^WebGL skipped: software adapter/);
@@ -111,6 +117,7 @@ describe('forced backends', () => {
     expect(d.reasons).toEqual([
       'WebGPU skipped: cpu forced by URL parameter ?backend=cpu',
       'WebGL skipped: cpu forced by URL parameter ?backend=cpu',
+      'WebAssembly skipped: cpu forced by URL parameter ?backend=cpu',
     ]);
   });
 
@@ -119,15 +126,15 @@ describe('forced backends', () => {
     expect(d).toMatchObject({ name: 'webgpu', forced: true, reasons: [], adapter: GPU });
   });
 
-  it('honours forced wasm for training but notes it cannot train', () => {
+  it('honours forced wasm for training (it trains with the studio kernels)', () => {
     const d = decideBackend({ probes: probes(), forced: url('wasm') });
     expect(d.name).toBe('wasm');
     expect(d.forced).toBe(true);
-    expect(d.canTrain).toBe(false);
-    expect(d.reasons).toHaveLength(3);
-    expect(d.reasons[0]).toBe('WebGPU skipped: wasm forced by URL parameter ?backend=wasm');
-    expect(d.reasons[1]).toBe('WebGL skipped: wasm forced by URL parameter ?backend=wasm');
-    expect(d.reasons[2]).toMatch(/inference-only/);
+    expect(d.canTrain).toBe(true);
+    expect(d.reasons).toEqual([
+      'WebGPU skipped: wasm forced by URL parameter ?backend=wasm',
+      'WebGL skipped: wasm forced by URL parameter ?backend=wasm',
+    ]);
   });
 
   it('falls back when the forced backend is unavailable, and is then not "forced"', () => {
