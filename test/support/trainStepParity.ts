@@ -8,7 +8,7 @@ import { computeGradients, Trainer } from '../../src/training/trainStep';
 import { readSafetensorsModel } from '../../src/weights/modelFile';
 import { nhwcToNchw, tfToTorch } from '../../src/weights/pytorchLayout';
 import { FIXTURES_DIR } from '../paths';
-import { fixture, maxAbsError, nhwcFixture, relativeMaxError } from '../support/fixtures';
+import { fixture, maxAbsError, nhwcFixture, relativeMaxError } from './fixtures';
 
 const STEP = 'linknet34_trainstep.safetensors';
 const LR = 1e-3;
@@ -22,8 +22,25 @@ const LR = 1e-3;
  * within float32 noise of zero its sign is arbitrary (PyTorch 2.13 flips the same elements), so a
  * post-step tensor may differ from the fixture by up to 2 * lr on a few elements, and nowhere else.
  */
-const FIRSTCONV_GRAD_TOLERANCE = 5e-3;
-const MAX_DISAGREEMENT_FRACTION = 5e-3; // measured: 0.03 % (firstconv), 0.12 % (decoder4.deconv2)
+export interface TrainStepTolerances {
+  firstconvGrad: number;
+  /** Fraction of a post-step tensor's elements allowed to differ by up to one Adam step. */
+  disagreementFraction: number;
+  evalProbs: number;
+}
+
+/** CPU: measured 3.2e-3, 0.03 % / 0.12 % (firstconv / decoder4.deconv2), 3.5e-3. */
+export const CPU_TOLERANCES: TrainStepTolerances = { firstconvGrad: 5e-3, disagreementFraction: 5e-3, evalProbs: 1e-2 };
+
+/*
+ * This fixture's backward pass (random weights, batch 2, BatchNorm over a few pixels in the deep
+ * layers) amplifies float32 rounding about a thousand-fold: wasm's XNNPACK kernels sum in another
+ * order than the JS CPU kernels, the forward differs by ~1e-5, and firstconv's gradient by 2.4e-2.
+ * It is conditioning, not a kernel error: fed the same inputs, the decoder's backward agrees between
+ * the two backends to 3e-6, and each wasm gradient kernel matches the CPU one to 1e-4 on its own
+ * (test/backend/wasmTrainingKernels.test.ts). Measured on wasm: 2.35e-2, 0.77 %, 1.2e-2.
+ */
+export const WASM_TOLERANCES: TrainStepTolerances = { firstconvGrad: 3e-2, disagreementFraction: 1e-2, evalProbs: 2e-2 };
 
 /**
  * Elements beyond 1e-3 * max|ref|. Adam's first step is lr * g / (|g| + eps), so two
@@ -46,7 +63,7 @@ function postStepMismatch(actual: Float32Array, expected: Float32Array): { disag
 }
 
 /** The whole training-step fixture on the current backend; the backend is chosen by the caller. */
-export function describeTrainStepParity(backend: string, setup: () => Promise<void>): void {
+export function describeTrainStepParity(backend: string, setup: () => Promise<void>, tolerances: TrainStepTolerances): void {
   describe(`one LinkNet34 training step matches PyTorch (${backend})`, () => {
     let model: LinkNetModel;
     let loss = NaN;
@@ -85,8 +102,8 @@ export function describeTrainStepParity(backend: string, setup: () => Promise<vo
       expect(relativeMaxError(grads.get('finalconv3.weight')!, fixture(STEP).readFloat32('grad.finalconv3.weight'))).toBeLessThan(1e-3);
     });
 
-    it(`gradient of firstconv.weight (through the whole network) within ${FIRSTCONV_GRAD_TOLERANCE} relative`, () => {
-      expect(relativeMaxError(grads.get('firstconv.weight')!, fixture(STEP).readFloat32('grad.firstconv.weight'))).toBeLessThan(FIRSTCONV_GRAD_TOLERANCE);
+    it(`gradient of firstconv.weight (through the whole network) within ${tolerances.firstconvGrad} relative`, () => {
+      expect(relativeMaxError(grads.get('firstconv.weight')!, fixture(STEP).readFloat32('grad.firstconv.weight'))).toBeLessThan(tolerances.firstconvGrad);
     });
 
     it('BatchNorm running statistics after the step within 1e-3 relative (momentum 0.1, unbiased variance)', () => {
@@ -105,7 +122,7 @@ export function describeTrainStepParity(backend: string, setup: () => Promise<vo
         const { disagreements, other } = postStepMismatch(after.get(full.slice(6))!, expected);
         console.info(`${full}: ${disagreements} of ${expected.length} elements differ by an Adam step on a near-zero gradient`);
         expect(other, `${full}: elements off by more than an Adam step`).toBe(0);
-        expect(disagreements / expected.length, `${full}: fraction of near-zero-gradient disagreements`).toBeLessThanOrEqual(MAX_DISAGREEMENT_FRACTION);
+        expect(disagreements / expected.length, `${full}: fraction of near-zero-gradient disagreements`).toBeLessThanOrEqual(tolerances.disagreementFraction);
       }
       // Adam really stepped: the head moved by about lr per element.
       const before = fixture('linknet34_weights.safetensors').readFloat32('finalconv3.weight');
@@ -113,12 +130,8 @@ export function describeTrainStepParity(backend: string, setup: () => Promise<vo
       expect(Math.abs(Math.abs(moved[0] - before[0]) - LR)).toBeLessThan(1e-4);
     });
 
-    it('eval-mode probabilities after the step stay close (the disagreements above move them by under 1e-2)', () => {
-      expect(maxAbsError(evalProbs, fixture(STEP).readFloat32('after.eval_probs'))).toBeLessThan(1e-2);
+    it(`eval-mode probabilities after the step within ${tolerances.evalProbs} (moved by the disagreements above)`, () => {
+      expect(maxAbsError(evalProbs, fixture(STEP).readFloat32('after.eval_probs'))).toBeLessThan(tolerances.evalProbs);
     });
   });
 }
-
-describeTrainStepParity('cpu', async () => {
-  await tf.setBackend('cpu');
-});
