@@ -3,10 +3,11 @@ import { convertCommand } from './commands/convert';
 import { evalCommand } from './commands/eval';
 import { infoCommand } from './commands/info';
 import { predictCommand } from './commands/predict';
+import { sampleCommand } from './commands/sample';
 import { scoreCommand } from './commands/score';
 import { commandHelp, errorMessage, parseCommandArgs, processIo, PROGRAM, UsageError, type CliIo, type Command } from './framework';
 
-export const COMMANDS: readonly Command[] = [infoCommand, predictCommand, evalCommand, scoreCommand, convertCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, predictCommand, evalCommand, scoreCommand, convertCommand, sampleCommand];
 
 export function toolHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
