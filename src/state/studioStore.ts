@@ -8,6 +8,8 @@ import type { BackendInfo, BackendName } from '../backend/decide';
 import { BACKEND_NAMES, resolveForcedBackend } from '../backend/decide';
 import { defaultModelConfig, DEFAULT_CLASSES, inputSizeProblem, type EncoderName, type ModelConfig } from '../model/config';
 import { summarizeModel, type ModelSummary } from '../model/summary';
+import type { SavedModelInfo } from '../weights/browserModelStore';
+import type { CurrentModelInfo, ExportTarget } from './modelSession';
 
 export type BackendSetting = 'auto' | BackendName;
 export const BACKEND_SETTINGS: readonly BackendSetting[] = ['auto', ...BACKEND_NAMES];
@@ -46,9 +48,26 @@ export interface ModelState {
   problem: string | null;
 }
 
+/** The model's weights (see modelSession.ts, which holds the LinkNetModel itself). */
+export interface WeightsState {
+  /** The model whose weights exist now; null until one is created, imported or loaded. */
+  current: CurrentModelInfo | null;
+  /** What is running (e.g. "Importing model.safetensors"), or null. One task at a time. */
+  busy: string | null;
+  /** The last failure, naming the file or saved model; shown until dismissed or the next task. */
+  error: string | null;
+  /** The last success, e.g. "encoder weights imported, decoder initialised". */
+  notice: string | null;
+  /** Seed for new models and for decoders of imported encoders. */
+  seed: number;
+  /** Models saved in this browser (IndexedDB), newest first; null until listed. */
+  saved: SavedModelInfo[] | null;
+}
+
 export interface StudioState {
   backend: BackendState;
   model: ModelState;
+  weights: WeightsState;
   messages: StatusMessage[];
   activeTab: WorkspaceTab;
 
@@ -59,6 +78,17 @@ export interface StudioState {
   setInputSize: (size: Partial<InputSize>) => void;
   setBatch: (batch: number) => void;
   setActiveTab: (tab: WorkspaceTab) => void;
+  setSeed: (seed: number) => void;
+  /** Creates a model with the panel's settings (seeded), replacing the current one. */
+  newModel: () => Promise<void>;
+  /** Imports a .safetensors file, or a model.json with its weight files. */
+  importModelFiles: (files: readonly File[]) => Promise<void>;
+  exportModel: (target: ExportTarget) => Promise<void>;
+  saveModelToBrowser: (name: string) => Promise<void>;
+  loadSavedModel: (name: string) => Promise<void>;
+  deleteSavedModel: (name: string) => Promise<void>;
+  refreshSavedModels: () => Promise<void>;
+  dismissModelError: () => void;
   pushMessage: (level: StatusMessage['level'], text: string) => void;
   dismissMessage: (id: number) => void;
 }
@@ -111,6 +141,25 @@ export function computeModelState(config: ModelConfig, size: InputSize, batch: n
   }
 }
 
+/** How the panel's settings differ from the current model's (empty when they match). */
+export function settingsDifferences(current: ModelConfig, panel: ModelState): string[] {
+  const out: string[] = [];
+  if (current.encoder !== panel.config.encoder) out.push(`encoder ${current.encoder}`);
+  if (current.classes.length !== panel.config.classes.length) out.push(`${current.classes.length} classes`);
+  if (current.input.inputHeight !== panel.size.height || current.input.inputWidth !== panel.size.width) {
+    out.push(`input ${current.input.inputHeight}×${current.input.inputWidth}`);
+  }
+  return out;
+}
+
+/** The panel's settings as a model configuration (input size included), or why they cannot be one. */
+export function configFromPanel(panel: ModelState): ModelConfig {
+  if (panel.problem) throw new Error(`fix the settings first: ${panel.problem}`);
+  return { ...panel.config, input: { ...panel.config.input, inputHeight: panel.size.height, inputWidth: panel.size.width } };
+}
+
+const loadSession = () => import('./modelSession');
+
 let messageId = 0;
 
 export const useStudioStore = create<StudioState>()((set, get) => ({
@@ -122,6 +171,7 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
     urlForced: resolveForcedBackend(urlSearch()).forced?.name ?? null,
   },
   model: computeModelState(defaultModelConfig(), DEFAULT_INPUT_SIZE, DEFAULT_BATCH),
+  weights: { current: null, busy: null, error: null, notice: null, seed: 0, saved: null },
   messages: [],
   activeTab: 'dataset',
 
@@ -171,8 +221,124 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
 
   setActiveTab: (activeTab) => set({ activeTab }),
 
+  setSeed: (seed) => {
+    if (Number.isInteger(seed) && seed >= 0) set((s) => ({ weights: { ...s.weights, seed } }));
+  },
+
+  newModel: () =>
+    runWeightsTask('Creating the model', async ({ session }) => {
+      const config = configFromPanel(get().model);
+      const info = session.modelSession.createNew(config, get().weights.seed);
+      showModel(info);
+      return `New ${info.config.encoder.replace('resnet', 'LinkNet')}: ${info.label}`;
+    }),
+
+  importModelFiles: (files) =>
+    runWeightsTask(`Importing ${files.map((f) => f.name).join(', ')}`, async ({ session }) => {
+      const picked = await session.readBrowserFiles(files);
+      const { info, notice } = session.modelSession.importFiles(picked, configFromPanelLoose(get().model), get().weights.seed);
+      showModel(info);
+      return notice;
+    }),
+
+  exportModel: (target) =>
+    runWeightsTask(`Exporting ${target === 'tfjs' ? 'TensorFlow.js files' : `safetensors (${target})`}`, async ({ session }) => {
+      const files = await session.modelSession.exportFiles(target);
+      await session.downloadFiles(files);
+      return `Exported ${files.map((f) => f.name).join(' + ')}`;
+    }),
+
+  saveModelToBrowser: (name) =>
+    runWeightsTask(`Saving "${name.trim()}" in the browser`, async ({ session }) => {
+      const saved = await session.modelSession.saveToBrowser(name);
+      await listSaved(session);
+      return `Saved "${saved.name}" in this browser`;
+    }),
+
+  loadSavedModel: (name) =>
+    runWeightsTask(`Loading "${name}" from the browser`, async ({ session }) => {
+      const info = await session.modelSession.loadFromBrowser(name);
+      showModel(info);
+      return `Loaded "${name}" (${info.config.encoder.replace('resnet', 'LinkNet')}, ${info.config.classes.length} classes)`;
+    }),
+
+  deleteSavedModel: (name) =>
+    runWeightsTask(`Deleting "${name}"`, async ({ session }) => {
+      await session.modelSession.deleteSaved(name);
+      await listSaved(session);
+      return `Deleted "${name}" from this browser`;
+    }),
+
+  refreshSavedModels: async () => {
+    try {
+      await listSaved(await loadSession());
+    } catch (e) {
+      set((s) => ({ weights: { ...s.weights, saved: [], error: e instanceof Error ? e.message : String(e) } }));
+    }
+  },
+
+  dismissModelError: () => set((s) => ({ weights: { ...s.weights, error: null } })),
+
   pushMessage: (level, text) =>
     set((s) => ({ messages: [...s.messages, { id: ++messageId, level, text, at: Date.now() }].slice(-MAX_MESSAGES) })),
 
   dismissMessage: (id) => set((s) => ({ messages: s.messages.filter((m) => m.id !== id) })),
 }));
+
+type SessionModule = Awaited<ReturnType<typeof loadSession>>;
+
+/** Waits for the backend choice (model weights live on it); starts it when nobody has. */
+async function backendSettled(): Promise<void> {
+  const { backend, initBackend } = useStudioStore.getState();
+  if (backend.status === 'idle') {
+    await initBackend();
+    return;
+  }
+  if (backend.status !== 'selecting') return;
+  await new Promise<void>((resolve) => {
+    const unsubscribe = useStudioStore.subscribe((s) => {
+      if (s.backend.status !== 'selecting') {
+        unsubscribe();
+        resolve();
+      }
+    });
+  });
+}
+
+/** The panel's settings for an imported encoder's new model; the size falls back to the spec's when the field is invalid. */
+function configFromPanelLoose(panel: ModelState): ModelConfig {
+  return panel.problem ? panel.config : configFromPanel(panel);
+}
+
+/** Shows a model's settings in the panel (encoder, classes, input size and spec). */
+function showModel(info: CurrentModelInfo): void {
+  useStudioStore.setState((s) => ({
+    model: computeModelState(info.config, { height: info.config.input.inputHeight, width: info.config.input.inputWidth }, s.model.batch),
+    weights: { ...s.weights, current: info },
+  }));
+}
+
+async function listSaved(session: SessionModule): Promise<void> {
+  const saved = await session.modelSession.listSaved();
+  useStudioStore.setState((s) => ({ weights: { ...s.weights, saved } }));
+}
+
+/** Runs one weights task at a time: busy while it runs, its message as notice, or its error shown. */
+async function runWeightsTask(label: string, task: (ctx: { session: SessionModule }) => Promise<string>): Promise<void> {
+  const store = useStudioStore;
+  if (store.getState().weights.busy) return;
+  store.setState((s) => ({ weights: { ...s.weights, busy: label, error: null, notice: null } }));
+  try {
+    await backendSettled();
+    const session = await loadSession();
+    const notice = await task({ session });
+    store.setState((s) => ({ weights: { ...s.weights, notice } }));
+    store.getState().pushMessage('info', notice);
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    store.setState((s) => ({ weights: { ...s.weights, error } }));
+    store.getState().pushMessage('error', error);
+  } finally {
+    store.setState((s) => ({ weights: { ...s.weights, busy: null } }));
+  }
+}

@@ -1,7 +1,8 @@
-/** The model panel: LinkNet configuration and its summary (parameters, compute, memory, input spec). */
+/** The model panel: LinkNet configuration and its summary (parameters, compute, memory, input spec), and its weights. */
 import { ENCODER_NAMES, type EncoderName, type InputSpec } from '../../model/config';
 import { MAX_CLASSES, useStudioStore } from '../../state/studioStore';
 import { Figure, formatBytes, formatCount, formatNumber } from './Figure';
+import { ModelWeights } from './ModelWeights';
 
 function numberValue(n: number): string | number {
   return Number.isFinite(n) ? n : '';
@@ -171,6 +172,8 @@ export function ModelPanel() {
           </div>
         )
       )}
+
+      <ModelWeights />
 
       <div className="panel-sub">
         <h3>Input spec</h3>
