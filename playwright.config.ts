@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './e2e/support/chromium';
 
-const PORT = 5173;
+// E2E_PORT lets a second checkout run its tests beside a running dev server.
+const PORT = Number(process.env.E2E_PORT ?? 5173);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
@@ -28,7 +29,8 @@ export default defineConfig({
   webServer: {
     command: `npx vite --port ${PORT} --strictPort --host 127.0.0.1`,
     url: BASE_URL,
-    reuseExistingServer: true,
+    // In CI always start this checkout's own server; locally reuse a running one.
+    reuseExistingServer: !process.env.CI,
     timeout: 180_000,
     stdout: 'ignore',
     stderr: 'pipe',
