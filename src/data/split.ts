@@ -8,17 +8,10 @@
 import type { DuplicateRun } from './nearDuplicates';
 import type { SplitName } from './pairing';
 
-/** A small, fast seeded generator (mulberry32): uniform in [0, 1), the same sequence for a seed. */
-export function createSeededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator splits and augmentation draw from. */
+import { seededRandom } from '../util/seededRandom';
+
+export const createSeededRng = seededRandom;
 
 export interface SplitItem {
   id: string;

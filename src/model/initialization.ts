@@ -1,17 +1,6 @@
 /** Initial parameter values, seeded, following PyTorch/torchvision defaults. */
 import type { ParamSpec } from './shapeWalk';
 
-/** mulberry32: a small, fast, seedable 32-bit generator. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(random: () => number): number {
   const u = Math.max(random(), 1e-12);

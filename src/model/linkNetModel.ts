@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { linkNet, type LinkNetOutputs } from './architecture';
 import { inputSizeProblem, type ModelConfig } from './config';
-import { initialValues, seededRandom } from './initialization';
+import { initialValues } from './initialization';
+import { seededRandom } from '../util/seededRandom';
 import { paramSpecs, tfShapeOf, type ParamSpec } from './shapeWalk';
 import { BN_MOMENTUM, tensorOps, type BatchNormStats } from './tensorOps';
 import { tfToTorch, torchToTf } from '../weights/pytorchLayout';

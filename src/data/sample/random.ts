@@ -3,7 +3,7 @@
  * project's PRNG) and stateless integer hashes for textures, so a pixel's texture depends only on
  * where it is in the world, not on drawing order.
  */
-import { seededRandom } from '../../model/initialization';
+import { seededRandom } from '../../util/seededRandom';
 
 /** Mixes integers into one 32-bit seed (a murmur3-style finaliser over each part). */
 export function mixSeed(...parts: number[]): number {
