@@ -5,9 +5,10 @@ import { infoCommand } from './commands/info';
 import { predictCommand } from './commands/predict';
 import { sampleCommand } from './commands/sample';
 import { scoreCommand } from './commands/score';
+import { trainCommand } from './commands/train';
 import { commandHelp, errorMessage, parseCommandArgs, processIo, PROGRAM, UsageError, type CliIo, type Command } from './framework';
 
-export const COMMANDS: readonly Command[] = [infoCommand, predictCommand, evalCommand, scoreCommand, convertCommand, sampleCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, predictCommand, evalCommand, scoreCommand, convertCommand, sampleCommand, trainCommand];
 
 export function toolHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
