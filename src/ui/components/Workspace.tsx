@@ -1,5 +1,6 @@
 /** The work areas later features fill: Dataset, Training, Viewer, as tabs. */
 import { useStudioStore, type WorkspaceTab } from '../../state/studioStore';
+import { DatasetPanel } from '../dataset/DatasetPanel';
 
 const TABS: { id: WorkspaceTab; label: string; description: string }[] = [
   {
@@ -46,7 +47,9 @@ export function Workspace() {
       <div className="tab-panel" role="tabpanel" id={`panel-${tab.id}`} aria-labelledby={`tab-${tab.id}`}>
         <h2>{tab.label}</h2>
         <p className="muted">{tab.description}</p>
-        <div className="tab-body" data-slot={tab.id} />
+        <div className="tab-body" data-slot={tab.id}>
+          {tab.id === 'dataset' && <DatasetPanel />}
+        </div>
       </div>
     </section>
   );
