@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { LinkNetModel } from '../model/linkNetModel';
 import { readSafetensorsModel, type LoadedModelFile, type ReadOptions } from '../weights/modelFile';
 import { ModelFileError } from '../weights/modelFileError';
-import { loadedFromArtifacts } from '../weights/tfjsFormat';
+import { artifactsFromModelJson, loadedFromArtifacts } from '../weights/tfjsFormat';
 
 export type ModelFileFormat = 'safetensors' | 'tfjs';
 
@@ -68,43 +68,12 @@ export function readTfjsArtifacts(modelJsonPath: string): tf.io.ModelArtifacts {
     throw new ModelFileError(`${modelJsonPath} has no "weightsManifest": not a TensorFlow.js model.json`);
   }
   const dir = dirname(modelJsonPath);
-  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
-  const parts: Uint8Array[] = [];
-  for (const [g, group] of manifest.entries()) {
-    const paths = (group as { paths?: unknown }).paths;
-    const weights = (group as { weights?: unknown }).weights;
-    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string') || !Array.isArray(weights)) {
-      throw new ModelFileError(`${modelJsonPath}: weightsManifest[${g}] needs "paths" (file names) and "weights" (tensor list)`);
-    }
-    for (const w of weights) {
-      const spec = w as Partial<tf.io.WeightsManifestEntry>;
-      if (typeof spec.name !== 'string' || !Array.isArray(spec.shape) || typeof spec.dtype !== 'string') {
-        throw new ModelFileError(`${modelJsonPath}: a weight entry in weightsManifest[${g}] lacks a name, shape or dtype`);
-      }
-      if (spec.quantization) throw new ModelFileError(`weight "${spec.name}" is quantized; only float32 weights are supported`, spec.name);
-      weightSpecs.push(spec as tf.io.WeightsManifestEntry);
-    }
-    for (const p of paths as string[]) {
-      const file = join(dir, p);
-      parts.push(readBytes(file, `weights file (listed in ${basename(modelJsonPath)})`));
-    }
-  }
-  const total = parts.reduce((n, p) => n + p.byteLength, 0);
-  const data = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    data.set(p, offset);
-    offset += p.byteLength;
-  }
-  return {
-    format: typeof json.format === 'string' ? json.format : undefined,
-    generatedBy: typeof json.generatedBy === 'string' ? json.generatedBy : undefined,
-    convertedBy: typeof json.convertedBy === 'string' ? json.convertedBy : null,
-    modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
-    weightSpecs,
-    weightData: data.buffer,
-    userDefinedMetadata: json.userDefinedMetadata as tf.io.ModelArtifacts['userDefinedMetadata'],
-  };
+  return artifactsFromModelJson(
+    json,
+    manifest,
+    (p) => readBytes(join(dir, p), `weights file (listed in ${basename(modelJsonPath)})`),
+    `${modelJsonPath}: `,
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ import { readSafetensorsModel, writeSafetensorsModel, type LoadedModelFile } fro
 import { ModelFileError } from '../weights/modelFileError';
 import { configToMetadata } from '../weights/modelMetadata';
 import type { WritableDtype } from '../weights/safetensors';
-import { loadedFromArtifacts, modelToArtifacts } from '../weights/tfjsFormat';
+import { artifactsFromModelJson, loadedFromArtifacts, modelToArtifacts } from '../weights/tfjsFormat';
 import {
   deleteBrowserModel,
   listBrowserModels,
@@ -120,47 +120,13 @@ export function artifactsFromPickedFiles(json: PickedFile, others: readonly Pick
   const manifest = doc.weightsManifest;
   if (!Array.isArray(manifest) || manifest.length === 0) throw new ModelFileError('no "weightsManifest": not a TensorFlow.js model.json');
   const byName = new Map(others.map((f) => [baseName(f.name), f]));
-  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
-  const parts: Uint8Array[] = [];
-  for (const [g, group] of manifest.entries()) {
-    const paths = (group as { paths?: unknown }).paths;
-    const weights = (group as { weights?: unknown }).weights;
-    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string') || !Array.isArray(weights)) {
-      throw new ModelFileError(`weightsManifest[${g}] needs "paths" (file names) and "weights" (tensor list)`);
+  return artifactsFromModelJson(doc, manifest, (p) => {
+    const file = byName.get(baseName(p));
+    if (!file) {
+      throw new ModelFileError(`it lists the weights file "${baseName(p)}", which was not picked; choose model.json and ${baseName(p)} together`);
     }
-    for (const w of weights) {
-      const spec = w as Partial<tf.io.WeightsManifestEntry>;
-      if (typeof spec.name !== 'string' || !Array.isArray(spec.shape) || typeof spec.dtype !== 'string') {
-        throw new ModelFileError(`a weight entry in weightsManifest[${g}] lacks a name, shape or dtype`);
-      }
-      if (spec.quantization) throw new ModelFileError(`weight "${spec.name}" is quantized; only float32 weights are supported`, spec.name);
-      weightSpecs.push(spec as tf.io.WeightsManifestEntry);
-    }
-    for (const p of paths as string[]) {
-      const file = byName.get(baseName(p));
-      if (!file) {
-        throw new ModelFileError(
-          `it lists the weights file "${baseName(p)}", which was not picked; choose model.json and ${baseName(p)} together`,
-        );
-      }
-      parts.push(file.bytes);
-    }
-  }
-  const total = parts.reduce((n, p) => n + p.byteLength, 0);
-  const data = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    data.set(p, offset);
-    offset += p.byteLength;
-  }
-  return {
-    format: typeof doc.format === 'string' ? doc.format : undefined,
-    generatedBy: typeof doc.generatedBy === 'string' ? doc.generatedBy : undefined,
-    convertedBy: typeof doc.convertedBy === 'string' ? doc.convertedBy : null,
-    weightSpecs,
-    weightData: data.buffer,
-    userDefinedMetadata: doc.userDefinedMetadata as tf.io.ModelArtifacts['userDefinedMetadata'],
-  };
+    return file.bytes;
+  });
 }
 
 export interface PickedModel {

@@ -77,3 +77,49 @@ export function loadedFromArtifacts(artifacts: tf.io.ModelArtifacts, options: Re
   };
   return readModelTensors(source, options);
 }
+
+/**
+ * Artifacts from a parsed model.json whose `weightsManifest` is `manifest`: checks each group and
+ * weight entry, reads the listed weight files through `weightFile` (in order) and joins them.
+ * Messages start with `where` (e.g. the model.json path, or '' when the caller names the file).
+ */
+export function artifactsFromModelJson(
+  doc: Record<string, unknown>,
+  manifest: unknown[],
+  weightFile: (path: string) => Uint8Array,
+  where = '',
+): tf.io.ModelArtifacts {
+  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
+  const parts: Uint8Array[] = [];
+  for (const [g, group] of manifest.entries()) {
+    const paths = (group as { paths?: unknown }).paths;
+    const weights = (group as { weights?: unknown }).weights;
+    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string') || !Array.isArray(weights)) {
+      throw new ModelFileError(`${where}weightsManifest[${g}] needs "paths" (file names) and "weights" (tensor list)`);
+    }
+    for (const w of weights) {
+      const spec = w as Partial<tf.io.WeightsManifestEntry>;
+      if (typeof spec.name !== 'string' || !Array.isArray(spec.shape) || typeof spec.dtype !== 'string') {
+        throw new ModelFileError(`${where}a weight entry in weightsManifest[${g}] lacks a name, shape or dtype`);
+      }
+      if (spec.quantization) throw new ModelFileError(`weight "${spec.name}" is quantized; only float32 weights are supported`, spec.name);
+      weightSpecs.push(spec as tf.io.WeightsManifestEntry);
+    }
+    for (const p of paths as string[]) parts.push(weightFile(p));
+  }
+  const data = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let offset = 0;
+  for (const p of parts) {
+    data.set(p, offset);
+    offset += p.byteLength;
+  }
+  return {
+    format: typeof doc.format === 'string' ? doc.format : undefined,
+    generatedBy: typeof doc.generatedBy === 'string' ? doc.generatedBy : undefined,
+    convertedBy: typeof doc.convertedBy === 'string' ? doc.convertedBy : null,
+    modelTopology: doc.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+    weightSpecs,
+    weightData: data.buffer,
+    userDefinedMetadata: doc.userDefinedMetadata as tf.io.ModelArtifacts['userDefinedMetadata'],
+  };
+}
