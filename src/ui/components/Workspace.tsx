@@ -1,6 +1,8 @@
 /** The work areas later features fill: Dataset, Training, Viewer, as tabs. */
 import { useStudioStore, type WorkspaceTab } from '../../state/studioStore';
 import { DatasetPanel } from '../dataset/DatasetPanel';
+import { TrainingPanel } from '../training/TrainingPanel';
+import { ViewerPanel } from '../viewer/ViewerPanel';
 
 const TABS: { id: WorkspaceTab; label: string; description: string }[] = [
   {
@@ -49,6 +51,8 @@ export function Workspace() {
         <p className="muted">{tab.description}</p>
         <div className="tab-body" data-slot={tab.id}>
           {tab.id === 'dataset' && <DatasetPanel />}
+          {tab.id === 'training' && <TrainingPanel />}
+          {tab.id === 'viewer' && <ViewerPanel />}
         </div>
       </div>
     </section>
