@@ -435,3 +435,56 @@ test('indexes a folder of many small pairs (DATASET_SCALE)', async ({ page }) =>
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+// The folder chosen with the directory picker is remembered (IndexedDB) and offered after a reload.
+// The picker is replaced by one that returns a folder of the origin-private file system, which is a
+// real FileSystemDirectoryHandle.
+test('remembers the last chosen folder and reopens it after a reload', async ({ page }) => {
+  const errors = collectErrors(page);
+  const W = 80;
+  const H = 60;
+  const files: Record<string, string> = {};
+  const label = new Uint8Array(W * H * 3);
+  for (let y = H / 2; y < H; y++) for (let x = 0; x < W; x++) label[(y * W + x) * 3] = 7;
+  for (let i = 0; i < 3; i++) {
+    const rgb = new Uint8Array(W * H * 3).map((_, k) => (k * (i + 3)) & 255);
+    files[`CameraRGB/f${i}.png`] = Buffer.from(encodeRgbPng(rgb, W, H)).toString('base64');
+    files[`CameraSeg/f${i}.png`] = Buffer.from(encodeRgbPng(label, W, H)).toString('base64');
+  }
+  await page.addInitScript((contents: Record<string, string>) => {
+    (window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }).showDirectoryPicker = async () => {
+      const root = await navigator.storage.getDirectory();
+      const folder = await root.getDirectoryHandle('drive-0425', { create: true });
+      for (const [path, b64] of Object.entries(contents)) {
+        const [sub, name] = path.split('/');
+        const dir = await folder.getDirectoryHandle(sub!, { create: true });
+        const writable = await (await dir.getFileHandle(name!, { create: true })).createWritable();
+        await writable.write(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+        await writable.close();
+      }
+      return folder;
+    };
+  }, files);
+  await openDatasetTab(page);
+  await expect(page.getByTestId('dataset-reopen-folder')).toHaveCount(0);
+  await page.getByTestId('dataset-choose-folder').click();
+  await expect(page.getByTestId('dataset-panel')).toHaveAttribute('data-phase', 'done', { timeout: INDEXED_MS });
+  expect(await value(page, 'dataset-pairs-total')).toBe(3);
+  await expect(page.getByTestId('dataset-reopen-folder')).toHaveText('Reopen drive-0425');
+
+  await page.reload();
+  await page.getByTestId('tab-dataset').click();
+  await expect(page.getByTestId('dataset-reopen-folder')).toHaveText('Reopen drive-0425');
+  await expect(page.getByTestId('dataset-pairs-total')).toHaveCount(0);
+  await page.getByTestId('dataset-reopen-folder').click();
+  await expect(page.getByTestId('dataset-panel')).toHaveAttribute('data-phase', 'done', { timeout: INDEXED_MS });
+  expect(await value(page, 'dataset-pairs-total')).toBe(3);
+
+  await page.getByTestId('dataset-forget-folder').click();
+  await expect(page.getByTestId('dataset-reopen-folder')).toHaveCount(0);
+  await page.reload();
+  await page.getByTestId('tab-dataset').click();
+  await expect(page.getByTestId('dataset-choose-folder')).toBeVisible();
+  await expect(page.getByTestId('dataset-reopen-folder')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

@@ -1,6 +1,7 @@
 /** Where a dataset comes from: a folder (picker or input), a drop (see DatasetPanel), or the built-in sample. */
-import { useRef, type ChangeEvent } from 'react';
-import { directoryPicker, listFromDirectoryHandle, listFromFileList } from '../../data/fileSources';
+import { useEffect, useRef, useState, type ChangeEvent } from 'react';
+import { directoryPicker, listFromDirectoryHandle, listFromFileList, type DirectoryHandleLike } from '../../data/fileSources';
+import { ensureReadPermission, forgetFolder, recallFolder, rememberFolder } from '../../data/recentFolder';
 import { SAMPLE_DATASET, useDatasetStore } from '../../state/datasetStore';
 
 export function DatasetToolbar() {
@@ -11,6 +12,42 @@ export function DatasetToolbar() {
   const setListFailed = useDatasetStore((s) => s.setListFailed);
   const phase = useDatasetStore((s) => s.phase);
   const busy = phase === 'listing';
+  const [recent, setRecent] = useState<DirectoryHandleLike | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    void recallFolder().then((h) => live && setRecent(h));
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const listHandle = async (handle: DirectoryHandleLike) => {
+    setListing();
+    try {
+      const t0 = performance.now();
+      const listed = await listFromDirectoryHandle(handle);
+      loadListed(listed, 'picker', performance.now() - t0);
+      if (await rememberFolder(handle)) setRecent(handle);
+    } catch (e) {
+      setListFailed(`cannot list ${handle.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+
+  const reopen = async () => {
+    if (!recent) return;
+    let allowed = false;
+    try {
+      allowed = await ensureReadPermission(recent);
+    } catch {
+      allowed = false;
+    }
+    if (!allowed) {
+      setListFailed(`no permission to read ${recent.name} again: choose the folder instead`);
+      return;
+    }
+    await listHandle(recent);
+  };
 
   const onInput = (e: ChangeEvent<HTMLInputElement>) => {
     const files = e.target.files;
@@ -36,14 +73,7 @@ export function DatasetToolbar() {
       inputRef.current?.click();
       return;
     }
-    setListing();
-    try {
-      const t0 = performance.now();
-      const listed = await listFromDirectoryHandle(handle);
-      loadListed(listed, 'picker', performance.now() - t0);
-    } catch (e) {
-      setListFailed(`cannot list ${handle.name}: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    await listHandle(handle);
   };
 
   return (
@@ -54,6 +84,23 @@ export function DatasetToolbar() {
         </svg>
         Choose folder
       </button>
+      {recent && (
+        <span className="ds-recent">
+          <button type="button" className="ds-btn" onClick={() => void reopen()} disabled={busy} data-testid="dataset-reopen-folder" title="Read the last chosen folder again">
+            Reopen {recent.name}
+          </button>
+          <button
+            type="button"
+            className="ds-btn ghost"
+            aria-label={`Forget ${recent.name}`}
+            title="Forget this folder"
+            onClick={() => void forgetFolder().then(() => setRecent(null))}
+            data-testid="dataset-forget-folder"
+          >
+            ×
+          </button>
+        </span>
+      )}
       <button
         type="button"
         className="ds-btn"
