@@ -281,6 +281,31 @@ test('"Use sample dataset" loads the procedural sample with one click', async ({
   expect(await value(page, 'class-fraction-train-road')).toBeGreaterThan(0);
   await expect(page.getByTestId('preview-canvas')).toHaveAttribute('data-status', 'ready');
   await page.screenshot({ path: '/tmp/dataset-sample.png', fullPage: true });
+
+  // Editing the label scheme re-indexes: road without the lane-line id 6 covers less; a renamed
+  // class renames the model's output.
+  const road = await value(page, 'class-fraction-train-road');
+  await expect(page.getByTestId('scheme-values-0')).toBeDisabled();
+  await page.getByTestId('scheme-values-1').fill('7, 300');
+  await expect(page.getByTestId('scheme-problems')).toContainText('"300" is not a label value');
+  await expect(page.getByTestId('scheme-apply')).toBeDisabled();
+  await page.getByTestId('scheme-values-1').fill('7');
+  await page.getByTestId('scheme-name-2').fill('car');
+  await page.getByTestId('scheme-apply').click();
+  await expect(page.getByTestId('dataset-panel')).toHaveAttribute('data-phase', 'done', { timeout: INDEXED_MS });
+  await expect(page.getByTestId('scheme-current')).toHaveAttribute('data-value', 'carla-edited');
+  const roadWithoutLines = await value(page, 'class-fraction-train-road');
+  expect(roadWithoutLines).toBeGreaterThan(0);
+  expect(roadWithoutLines).toBeLessThan(road);
+  await expect(page.getByTestId('classes-input')).toHaveValue('3');
+  await expect(page.getByLabel('Output classes')).toContainText('car');
+  // A Cityscapes colour preset finds no road in CARLA-id labels.
+  await page.getByTestId('scheme-preset').selectOption('cityscapes-color');
+  await expect(page.getByTestId('dataset-panel')).toHaveAttribute('data-phase', 'done', { timeout: INDEXED_MS });
+  expect(await value(page, 'class-fraction-train-road')).toBe(0);
+  await page.getByTestId('scheme-preset').selectOption('carla');
+  await expect(page.getByTestId('dataset-panel')).toHaveAttribute('data-phase', 'done', { timeout: INDEXED_MS });
+  expect(await value(page, 'class-fraction-train-road')).toBeCloseTo(road, 10);
   expect(errors).toEqual([]);
 });
 

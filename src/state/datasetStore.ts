@@ -111,6 +111,8 @@ export interface DatasetState {
   hoodPng(): Uint8Array | null;
   select(index: number | null): void;
   setView(patch: Partial<PreviewLayers>): void;
+  /** Uses another label scheme; a loaded dataset is indexed again with it (files are not re-listed). */
+  setScheme(scheme: LabelScheme): void;
   reset(): void;
 }
 
@@ -135,6 +137,13 @@ let client: DatasetWorkerClient | null = null;
 let estimatedOverlaps: Float64Array | null = null;
 let deriveTimer: ReturnType<typeof setTimeout> | null = null;
 let previewRequest = 0;
+/** The last load (files and how they were paired), so a new label scheme can index them again. */
+let lastLoad: { listed: ListedFiles; kind: SourceKind; listMs: number; source: IndexSource } | null = null;
+
+/** What the dataset worker indexed last (File objects of each pair, or the sample's parameters); null before a load. */
+export function currentIndexSource(): IndexSource | null {
+  return lastLoad?.source ?? null;
+}
 
 function closeClient(): void {
   client?.dispose();
@@ -266,7 +275,9 @@ export const useDatasetStore = create<DatasetState>()((set, get) => {
     const started = performance.now();
     const c = new DatasetWorkerClient();
     client = c;
-    c.index(sourceFor(pairing), get().scheme, THUMB_WIDTH, {
+    const source = sourceFor(pairing);
+    lastLoad = { listed, kind, listMs, source };
+    c.index(source, get().scheme, THUMB_WIDTH, {
       onResults,
       onDone: (m) => onDone(m, started),
       onFailed: (message) => set({ phase: 'failed', error: `indexing failed: ${message}` }),
@@ -386,8 +397,18 @@ export const useDatasetStore = create<DatasetState>()((set, get) => {
 
     setView: (patch) => set({ view: { ...get().view, ...patch } }),
 
+    setScheme: (scheme) => {
+      set({ scheme });
+      const last = lastLoad;
+      if (!last) return;
+      const name = get().source?.name;
+      start(last.listed, last.kind, last.listMs, () => last.source);
+      if (name) set((s) => ({ source: s.source && { ...s.source, name } }));
+    },
+
     reset: () => {
       closeClient();
+      lastLoad = null;
       closePreview(get().preview);
       set({
         phase: 'idle',

@@ -75,6 +75,8 @@ export interface StudioState {
   setBackendSetting: (setting: BackendSetting) => Promise<void>;
   setEncoder: (encoder: EncoderName) => void;
   setClassCount: (count: number) => void;
+  /** Class names (and so the class count) from the dataset's label scheme. */
+  setClassNames: (names: readonly string[]) => void;
   setInputSize: (size: Partial<InputSize>) => void;
   setBatch: (batch: number) => void;
   setActiveTab: (tab: WorkspaceTab) => void;
@@ -207,6 +209,12 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
     if (!Number.isFinite(count)) return;
     const { config, size, batch } = get().model;
     set({ model: computeModelState({ ...config, classes: classNamesFor(count, config.classes) }, size, batch) });
+  },
+
+  setClassNames: (names) => {
+    if (names.length < 1 || names.length > MAX_CLASSES) return;
+    const { config, size, batch } = get().model;
+    set({ model: computeModelState({ ...config, classes: [...names] }, size, batch) });
   },
 
   setInputSize: (partial) => {

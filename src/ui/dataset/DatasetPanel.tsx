@@ -10,6 +10,7 @@ import { GeometryCard } from './GeometryCard';
 import { HoodCard } from './HoodCard';
 import { PreviewCard } from './PreviewCard';
 import { ProblemsList, UnpairedList } from './ProblemsList';
+import { SchemeCard } from './SchemeCard';
 import { SplitCard } from './SplitCard';
 import { ThumbnailGrid } from './ThumbnailGrid';
 import './dataset.css';
@@ -77,6 +78,7 @@ export function DatasetPanel() {
             <div className="ds-col">
               <PreviewCard />
               <ClassFractions />
+              <SchemeCard />
             </div>
             <div className="ds-col">
               <HoodCard />
