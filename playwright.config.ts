@@ -15,7 +15,8 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: [['list']],
-  outputDir: 'test-results',
+  // One folder per port, so test runs of two checkouts (or ports) do not delete each other's traces.
+  outputDir: process.env.E2E_PORT ? `test-results/port-${PORT}` : 'test-results',
   use: {
     baseURL: BASE_URL,
     browserName: 'chromium',
@@ -27,7 +28,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   webServer: {
-    command: `npx vite --port ${PORT} --strictPort --host 127.0.0.1`,
+    command: `STUDIO_E2E=1 npx vite --port ${PORT} --strictPort --host 127.0.0.1`,
     url: BASE_URL,
     // In CI always start this checkout's own server; locally reuse a running one.
     reuseExistingServer: !process.env.CI,

@@ -10,7 +10,14 @@ const isolationHeaders = {
 
 export default defineConfig({
   plugins: [react()],
-  server: { host: '127.0.0.1', port: 5173, headers: isolationHeaders },
+  // Under the end-to-end tests (STUDIO_E2E=1) the served files must not change mid-test: no live
+  // reload, no file watching (edits elsewhere in the checkout would reload the page under test).
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    headers: isolationHeaders,
+    ...(process.env.STUDIO_E2E ? { hmr: false, watch: null } : {}),
+  },
   preview: { host: '127.0.0.1', port: 4173, headers: isolationHeaders },
   worker: { format: 'es' },
   test: {
