@@ -1,4 +1,210 @@
-/** The Viewer tab (being built). */
+/**
+ * The Viewer tab: drop or pick frames, folders or videos; the current model's masks drawn over
+ * them live; post-processing sliders that re-render from the kept probabilities; timings, frame
+ * rates, grader scores; exports. The work happens in src/viewer/controller.ts.
+ */
+import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { listFromDataTransfer, listFromFileList, type ListedFiles } from '../../data/fileSources';
+import { useDatasetStore } from '../../state/datasetStore';
+import { useStudioStore } from '../../state/studioStore';
+import { useViewerStore } from '../../state/viewerStore';
+import type { ListedFile } from '../../viewer/frameSources';
+import { ViewerControls } from './ViewerControls';
+import { ViewerExports } from './ViewerExports';
+import { ViewerStats } from './ViewerStats';
+import { useViewerController } from './useViewerController';
+import './viewer.css';
+
+function toListed(listed: ListedFiles): ListedFile<File>[] {
+  return [...listed.files].map(([path, file]) => ({ path, size: file.size, type: file.type, file }));
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target instanceof HTMLInputElement) return target.type !== 'checkbox' && target.type !== 'radio' && target.type !== 'button';
+  return target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement || target.isContentEditable;
+}
+
 export function ViewerPanel() {
-  return <div data-testid="viewer-panel" />;
+  const controller = useViewerController();
+  const canvasRef = useRef<HTMLCanvasElement | null>(null);
+  const filesRef = useRef<HTMLInputElement | null>(null);
+  const folderRef = useRef<HTMLInputElement | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const entries = useViewerStore((s) => s.entries);
+  const index = useViewerStore((s) => s.index);
+  const busy = useViewerStore((s) => s.busy);
+  const error = useViewerStore((s) => s.error);
+  const notice = useViewerStore((s) => s.notice);
+  const problems = useViewerStore((s) => s.problems);
+  const report = useViewerStore((s) => s.report);
+  const model = useStudioStore((s) => s.weights.current);
+  const current = entries[index];
+  const datasetReady = useDatasetStore((s) => s.records.some((r) => r));
+
+  useEffect(() => {
+    controller?.attachCanvas(canvasRef.current);
+    return () => controller?.attachCanvas(null);
+  }, [controller]);
+
+  useEffect(() => {
+    folderRef.current?.setAttribute('webkitdirectory', '');
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!controller || isTyping(e.target)) return;
+      if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+        e.preventDefault();
+        void controller.step(e.key === 'ArrowRight' ? 1 : -1);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [controller]);
+
+  const add = (listed: ListedFiles) => {
+    if (controller) void controller.addFiles(toListed(listed));
+  };
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    void listFromDataTransfer(e.dataTransfer)
+      .then(add)
+      .catch((err: unknown) => useViewerStore.setState({ error: `the drop could not be read: ${err instanceof Error ? err.message : String(err)}` }));
+  };
+
+  return (
+    <div
+      className="vw-panel"
+      data-testid="viewer-panel"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDragging(false);
+      }}
+      onDrop={onDrop}
+    >
+      <div className="ds-toolbar">
+        <button type="button" className="ds-btn primary" onClick={() => filesRef.current?.click()} disabled={!controller} data-testid="viewer-open-files">
+          Open frames or video…
+        </button>
+        <button type="button" className="ds-btn" onClick={() => folderRef.current?.click()} disabled={!controller}>
+          Open folder…
+        </button>
+        <button type="button" className="ds-btn" onClick={() => void controller?.addDatasetFrames()} disabled={!controller || !datasetReady} data-testid="viewer-open-dataset" title="The frames of the Dataset panel, with their labels">
+          Dataset frames
+        </button>
+        <input
+          ref={filesRef}
+          type="file"
+          multiple
+          hidden
+          accept="image/png,image/jpeg,image/webp,video/mp4,video/webm,.mp4,.webm,.mov,.mkv"
+          onChange={(e) => {
+            if (e.target.files?.length) add(listFromFileList(e.target.files));
+            e.target.value = '';
+          }}
+          data-testid="viewer-file-input"
+        />
+        <input
+          ref={folderRef}
+          type="file"
+          multiple
+          hidden
+          onChange={(e) => {
+            if (e.target.files?.length) add(listFromFileList(e.target.files));
+            e.target.value = '';
+          }}
+          data-testid="viewer-folder-input"
+        />
+        {entries.length > 0 && (
+          <>
+            <button type="button" className="ds-btn small" disabled={index <= 0} onClick={() => void controller?.step(-1)} data-testid="viewer-prev" title="Previous (←)">
+              ←
+            </button>
+            <span className="vw-position" data-testid="viewer-position">
+              {index + 1} / {entries.length}
+            </span>
+            <button type="button" className="ds-btn small" disabled={index >= entries.length - 1 && current?.kind !== 'video'} onClick={() => void controller?.step(1)} data-testid="viewer-next" title="Next (→)">
+              →
+            </button>
+            {current?.kind === 'video' && (
+              <>
+                <button type="button" className="ds-btn small" onClick={() => (report?.video?.playing ? controller?.pause() : controller?.play())} data-testid="video-play">
+                  {report?.video?.playing ? 'Pause' : 'Play'}
+                </button>
+              </>
+            )}
+            <span className="ds-hint vw-path" data-testid="viewer-current" title={current?.path}>
+              {current?.path}
+              {current?.hasLabel ? ' (with label)' : ''}
+            </span>
+            <button type="button" className="ds-btn small ghost" onClick={() => controller?.clearFiles()} data-testid="viewer-clear">
+              Clear
+            </button>
+          </>
+        )}
+        {busy && (
+          <span className="ds-hint" data-testid="viewer-busy" role="status">
+            {busy}…
+          </span>
+        )}
+      </div>
+
+      {!model && (
+        <p className="note" data-testid="viewer-no-model">
+          No model yet: press <strong>New model</strong> in the model panel (a seeded, untrained LinkNet), import a model file or load a saved one.
+        </p>
+      )}
+      {error && (
+        <div className="problem" role="alert" data-testid="viewer-error">
+          <span data-testid="viewer-error-message">{error}</span>
+          <button type="button" className="weights-dismiss" aria-label="Dismiss the error" onClick={() => useViewerStore.setState({ error: null })}>
+            ×
+          </button>
+        </div>
+      )}
+      {notice && !error && (
+        <p className="muted small" data-testid="viewer-notice">
+          {notice}
+        </p>
+      )}
+      {problems.length > 0 && (
+        <details className="vw-problems" data-testid="viewer-problems">
+          <summary>{problems.length} file(s) not shown</summary>
+          <ul>
+            {problems.map((p) => (
+              <li key={`${p.path}:${p.reason}`}>
+                <code>{p.path}</code>: {p.reason}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+
+      <div className="vw-columns">
+        <div className="vw-stage">
+          {entries.length === 0 && (
+            <div className="ds-dropzone" data-testid="viewer-dropzone">
+              <p>
+                <strong>Drop dashcam frames, a folder or a video here</strong>
+              </p>
+              <p className="muted small">PNG, JPEG, WebP or MP4/WebM. Frames with labels (CameraRGB/ + CameraSeg/, or x.png + x_label.png) are scored. ← and → step through frames.</p>
+            </div>
+          )}
+          <canvas ref={canvasRef} className="vw-canvas" hidden={entries.length === 0} data-testid="viewer-canvas" />
+          <ViewerStats />
+        </div>
+        <div className="vw-side">
+          <ViewerControls controller={controller} />
+          <ViewerExports controller={controller} hasFrame={report !== null} />
+        </div>
+      </div>
+      {dragging && <div className="ds-drop-overlay">Drop frames, a folder or a video</div>}
+    </div>
+  );
 }

@@ -1,0 +1,373 @@
+/**
+ * The Viewer tab in Chromium: post-processing on WebGPU equals the CPU reference; a real CARLA
+ * frame with its label gets an overlay (checked in screenshot pixels), the vehicle threshold moves
+ * the vehicle pixels monotonically without running the network again, the hood clears its rows, a
+ * video made in the page yields one answer entry per frame, and a truth file scores 1.0 against
+ * itself. A resnet18 LinkNet with a 64x160 input on the wasm backend keeps frames fast.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, expect, test, type Locator, type Page, type TestInfo } from '@playwright/test';
+import { AnswerFileWriter, parseAnswerFile } from '../src/io/answerFile';
+import { decodePng, encodeGrayPng, encodeRgbPng } from '../src/io/png';
+import { CLASS_COLOURS, countColour, type Rgb } from '../src/viewer/overlay';
+import { truthFromLabelPixels } from '../src/viewer/groundTruth';
+import { LYFT_REAL_DIR } from '../test/paths';
+import { chromiumLaunchOptions } from './support/chromium';
+
+const FRAME = '000_0021.png';
+const frameBytes = readFileSync(join(LYFT_REAL_DIR, 'train/CameraRGB', FRAME));
+const labelBytes = readFileSync(join(LYFT_REAL_DIR, 'train/CameraSeg', FRAME));
+
+/** EBML element: id bytes, size as an 8-byte vint, body. */
+function ebml(id: number[], body: Buffer | Buffer[]): Buffer {
+  const data = Buffer.isBuffer(body) ? body : Buffer.concat(body);
+  const size = Buffer.alloc(8);
+  size.writeUInt32BE(Math.floor(data.length / 2 ** 32), 0);
+  size.writeUInt32BE(data.length >>> 0, 4);
+  size[0] = (size[0]! & 0x00) | 0x01;
+  return Buffer.concat([Buffer.from(id), size, data]);
+}
+
+function uint(id: number[], v: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(v);
+  return ebml(id, b);
+}
+
+/** A minimal WebM file of VP8 key frames, `frameMs` apart. */
+function webmFromVp8(frames: Buffer[], width: number, height: number, frameMs: number): Buffer {
+  const header = ebml([0x1a, 0x45, 0xdf, 0xa3], [
+    uint([0x42, 0x86], 1), uint([0x42, 0xf7], 1), uint([0x42, 0xf2], 4), uint([0x42, 0xf3], 8),
+    ebml([0x42, 0x82], Buffer.from('webm')), uint([0x42, 0x87], 2), uint([0x42, 0x85], 2),
+  ]);
+  const duration = Buffer.alloc(8);
+  duration.writeDoubleBE(frames.length * frameMs);
+  const info = ebml([0x15, 0x49, 0xa9, 0x66], [uint([0x2a, 0xd7, 0xb1], 1_000_000), ebml([0x44, 0x89], duration), ebml([0x4d, 0x80], Buffer.from('e2e')), ebml([0x57, 0x41], Buffer.from('e2e'))]);
+  const video = ebml([0xe0], [uint([0xb0], width), uint([0xba], height)]);
+  const track = ebml([0xae], [uint([0xd7], 1), uint([0x73, 0xc5], 1), uint([0x83], 1), ebml([0x86], Buffer.from('V_VP8')), video]);
+  const tracks = ebml([0x16, 0x54, 0xae, 0x6b], [track]);
+  const blocks = frames.map((f, i) => {
+    const head = Buffer.from([0x81, 0, 0, 0x80]);
+    head.writeInt16BE(i * frameMs, 1);
+    return ebml([0xa3], Buffer.concat([head, f]));
+  });
+  const cluster = ebml([0x1f, 0x43, 0xb6, 0x75], [uint([0xe7], 0), ...blocks]);
+  return Buffer.concat([header, ebml([0x18, 0x53, 0x80, 0x67], [info, tracks, cluster])]);
+}
+
+/** Reads an EBML variable-length integer at `at`: its length and value (null for "unknown size"). */
+function vint(bytes: Uint8Array, at: number, keepMarker: boolean): { length: number; value: number | null } {
+  const first = bytes[at]!;
+  let length = 1;
+  while (length <= 8 && !(first & (0x80 >> (length - 1)))) length++;
+  let value = keepMarker ? first : first & (0xff >> length);
+  let allOnes = value === (0xff >> length);
+  for (let i = 1; i < length; i++) {
+    value = value * 256 + bytes[at + i]!;
+    if (bytes[at + i] !== 0xff) allOnes = false;
+  }
+  return { length, value: !keepMarker && allOnes ? null : value };
+}
+
+/** Video frames in a WebM file: SimpleBlocks and BlockGroups inside the Segment's Clusters. */
+function webmFrameCount(bytes: Uint8Array): number {
+  const SEGMENT = 0x18538067;
+  const CLUSTER = 0x1f43b675;
+  let count = 0;
+  let at = 0;
+  while (at < bytes.length) {
+    const id = vint(bytes, at, true);
+    const size = vint(bytes, at + id.length, false);
+    const body = at + id.length + size.length;
+    if (id.value === SEGMENT || id.value === CLUSTER) {
+      at = body; // descend (sizes may be unknown in a recording)
+      continue;
+    }
+    if (id.value === 0xa3 || id.value === 0xa0) count++;
+    if (size.value === null) break;
+    at = body + size.value;
+  }
+  return count;
+}
+
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+async function openStudio(page: Page, backend: string): Promise<void> {
+  await page.goto(`/?backend=${backend}`);
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+}
+
+/** A seeded resnet18 LinkNet with a 64x160 input (frames resized from the 320x800 crop). */
+async function newSmallModel(page: Page): Promise<void> {
+  await page.getByTestId('encoder-select').selectOption('resnet18');
+  await page.getByTestId('input-height').fill('64');
+  await page.getByTestId('input-width').fill('160');
+  await page.getByTestId('new-model').click();
+  await expect(page.getByTestId('current-model')).toHaveAttribute('data-state', 'loaded', { timeout: 120_000 });
+}
+
+/** Pixels of an element's screenshot. */
+async function shot(locator: Locator, path?: string): Promise<{ width: number; height: number; rgba: Uint8Array }> {
+  const png = decodePng(await locator.screenshot(path ? { path } : {}));
+  const rgba = new Uint8Array(png.width * png.height * 4);
+  for (let i = 0; i < png.width * png.height; i++) {
+    for (let c = 0; c < 3; c++) rgba[i * 4 + c] = png.data[i * png.channels + c]!;
+    rgba[i * 4 + 3] = 255;
+  }
+  return { width: png.width, height: png.height, rgba };
+}
+
+function colourCount(s: { width: number; height: number; rgba: Uint8Array }, colour: Rgb, rows?: [number, number]): number {
+  return countColour(s.rgba, colour, 6, s.width, rows ?? [0, s.height]);
+}
+
+async function setThreshold(page: Page, cls: 'car' | 'road', value: string): Promise<void> {
+  const input = page.getByTestId(`threshold-${cls}-input`);
+  await input.fill(value);
+  await input.press('Enter');
+}
+
+async function pixelCounts(page: Page): Promise<{ car: number; road: number; runs: number }> {
+  const el = page.getByTestId('pixel-counts');
+  return {
+    car: Number(await el.getAttribute('data-car')),
+    road: Number(await el.getAttribute('data-road')),
+    runs: Number(await el.getAttribute('data-network-runs')),
+  };
+}
+
+/** Waits until the viewer is idle (no open or export running) and a render has had time to land. */
+async function settled(page: Page): Promise<void> {
+  await expect(page.getByTestId('viewer-busy')).toHaveCount(0);
+  await page.waitForTimeout(150);
+}
+
+test('post-processing on the WebGPU backend equals the CPU reference pixel for pixel', async ({ page }) => {
+  const errors = collectErrors(page);
+  await openStudio(page, 'webgpu');
+  await expect(page.getByTestId('backend-name')).toHaveText(/webgpu/i);
+  const result = await page.evaluate(async () => {
+    // A non-literal specifier: the Vite dev server compiles it with the page's TensorFlow.js instance.
+    const url = '/src/postprocess/parityCheck.ts';
+    const harness = (await import(/* @vite-ignore */ url)) as typeof import('../src/postprocess/parityCheck');
+    return harness.postprocessParity();
+  });
+  console.log(`post-processing parity on ${result.backend}: ${result.compared} pixels in ${(result.ms / 1000).toFixed(1)} s, ${result.differenceCount} differences`);
+  expect(result.backend).toBe('webgpu');
+  expect(result.compared).toBeGreaterThan(30_000);
+  expect(result.differences).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+/** A real frame with its label: overlay in the pixels, thresholds, hood, views, bad files. */
+async function frameChecks(page: Page, info: TestInfo, mark: (what: string) => void): Promise<void> {
+
+  const started = Date.now();
+  await page.getByTestId('viewer-file-input').setInputFiles([
+    { name: FRAME, mimeType: 'image/png', buffer: frameBytes },
+    { name: FRAME.replace('.png', '_label.png'), mimeType: 'image/png', buffer: labelBytes },
+  ]);
+  await expect(page.getByTestId('viewer-current')).toContainText('(with label)');
+  await expect(page.getByTestId('pixel-counts')).toBeVisible();
+  await settled(page);
+  console.log(`first frame: ${Date.now() - started} ms; stages ${await page.getByTestId('stage-timings').innerText()}`);
+  await expect(page.getByTestId('score-frame')).toBeVisible();
+
+  // Opaque masks make the overlay colours exact in the screenshot.
+  await page.getByTestId('opacity').fill('100');
+  await setThreshold(page, 'road', '0.99');
+  const canvas = page.getByTestId('viewer-canvas');
+  const runsBefore = (await pixelCounts(page)).runs;
+  const carAt = async (t: number) => {
+    await setThreshold(page, 'car', String(t));
+    await expect.poll(async () => Number(await page.getByTestId('pixel-counts').getAttribute('data-car-threshold'))).toBeCloseTo(t, 12);
+    const c = await pixelCounts(page);
+    expect(c.runs, 'a threshold change must not run the network').toBe(runsBefore);
+    return c.car;
+  };
+  // An untrained model's vehicle probabilities lie in a narrow band: sweep across it.
+  const ranges = page.getByTestId('probability-ranges');
+  const min = Number(await ranges.getAttribute('data-car-min'));
+  const max = Number(await ranges.getAttribute('data-car-max'));
+  expect(max).toBeGreaterThan(min);
+  const thresholds = [0, 1, 2, 3, 4, 5].map((k) => max - ((max - min) * k) / 5).map((t) => Math.min(Math.max(t, 1e-6), 1 - 1e-6));
+  const counts: number[] = [];
+  const screenCounts: number[] = [];
+  for (const t of thresholds) {
+    counts.push(await carAt(t));
+    screenCounts.push(colourCount(await shot(canvas), CLASS_COLOURS.car));
+  }
+  mark('threshold sweep');
+  console.log(`vehicle p in [${min}, ${max}]; vehicle pixels by threshold ${thresholds.map((t, i) => `${t.toPrecision(6)}: ${counts[i]}`).join(', ')}; in the screenshot: ${screenCounts.join(', ')}`);
+  for (let i = 1; i < counts.length; i++) {
+    expect(counts[i]).toBeGreaterThanOrEqual(counts[i - 1]!);
+    expect(screenCounts[i]).toBeGreaterThanOrEqual(screenCounts[i - 1]! * 0.98);
+  }
+  expect(counts[0]).toBe(0);
+  expect(new Set(counts).size, 'the count moves through intermediate values').toBeGreaterThanOrEqual(4);
+  expect(screenCounts[screenCounts.length - 1]).toBeGreaterThan(screenCounts[0]! + 1000);
+  await carAt(1e-5);
+  // At 1e-5 every crop pixel is a vehicle: rows 205-525 of 800 columns, less the hood (estimated from this label).
+  const full = await shot(canvas, info.outputPath('viewer-low-threshold.png'));
+  expect(colourCount(full, CLASS_COLOURS.car)).toBeGreaterThan(full.width * full.height * 0.3);
+
+  // An imported hood (rows 496 and below): with the hood on no mask pixel is left in its rows.
+  const hood = new Uint8Array(800 * 600);
+  hood.fill(255, 496 * 800);
+  await page.getByTestId('hood-input').setInputFiles({ name: 'hood.png', mimeType: 'image/png', buffer: Buffer.from(encodeGrayPng(hood, 800, 600)) });
+  await expect(page.getByTestId('hood-source')).toHaveValue('imported');
+  await page.getByTestId('hood-toggle').setChecked(false);
+  await expect(page.getByTestId('pixel-counts')).toHaveAttribute('data-hood', 'false');
+  await settled(page);
+  const off = await shot(canvas);
+  const hoodRows = (s: { height: number }): [number, number] => [Math.ceil((497 / 600) * s.height), s.height];
+  expect(colourCount(off, CLASS_COLOURS.car, hoodRows(off))).toBeGreaterThan(0);
+  await page.getByTestId('hood-toggle').setChecked(true);
+  await expect(page.getByTestId('pixel-counts')).toHaveAttribute('data-hood', 'true');
+  await settled(page);
+  const on = await shot(canvas, info.outputPath('viewer-hood-on.png'));
+  expect(colourCount(on, CLASS_COLOURS.car, hoodRows(on))).toBe(0);
+  expect(colourCount(on, CLASS_COLOURS.road, hoodRows(on))).toBe(0);
+  expect(colourCount(on, CLASS_COLOURS.car, [0, Math.floor((490 / 600) * on.height)])).toBeGreaterThan(0);
+
+  mark('hood');
+  // Error view and side by side draw.
+  await page.getByTestId('view-errors').click();
+  await settled(page);
+  await shot(canvas, info.outputPath('viewer-errors.png'));
+  await page.getByTestId('view-side-by-side').click();
+  await settled(page);
+  expect(await canvas.evaluate((c: HTMLCanvasElement) => c.width)).toBe(1600);
+  await page.getByTestId('view-masks').click();
+
+  mark('views');
+  // Bad files: a text file, a corrupt PNG, a frame of the wrong size; each named, the frame kept.
+  await page.getByTestId('viewer-file-input').setInputFiles([{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') }]);
+  await expect(page.getByTestId('viewer-error-message')).toContainText('notes.txt');
+  await page.getByTestId('viewer-file-input').setInputFiles([{ name: 'broken.png', mimeType: 'image/png', buffer: frameBytes.subarray(0, 500) }]);
+  await expect(page.getByTestId('viewer-error-message')).toContainText('broken.png');
+  const small = encodeRgbPng(new Uint8Array(320 * 240 * 3).fill(90), 320, 240);
+  await page.getByTestId('viewer-file-input').setInputFiles([{ name: 'small.png', mimeType: 'image/png', buffer: Buffer.from(small) }]);
+  await expect(page.getByTestId('viewer-error-message')).toContainText('small.png: the frame is 320x240 but the model expects 800x600');
+  await expect(page.getByTestId('viewer-position')).toHaveText('3 / 3');
+  // Back to the real frame with the keyboard.
+  await page.getByTestId('viewer-error').getByRole('button').click();
+  await page.locator('body').press('ArrowLeft');
+  await page.locator('body').press('ArrowLeft');
+  await expect(page.getByTestId('viewer-position')).toHaveText('1 / 3');
+  await settled(page);
+  await expect(page.getByTestId('viewer-error')).toHaveCount(0);
+  mark('bad files');
+}
+
+// Canvas capture and video frame callbacks need the compositor, which the SwiftShader GL flags
+// (--use-angle=swiftshader) starve in headless Chromium (MediaRecorder then writes no frame); the
+// wasm backend needs no GPU flags, so this group runs in a browser without them.
+test('viewer on wasm: a real frame with its label, thresholds, hood, bad files, a video to an answer file, scoring', async ({ baseURL, viewport }, info) => {
+  const browser = await chromium.launch({ ...chromiumLaunchOptions(), args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const context = await browser.newContext({ baseURL, viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  const t0 = Date.now();
+  const mark = (what: string) => console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
+  try {
+    await openStudio(page, 'wasm');
+    mark('backend ready');
+    await page.getByTestId('tab-viewer').click();
+    await expect(page.getByTestId('viewer-no-model')).toBeVisible();
+    await newSmallModel(page);
+    await expect(page.getByTestId('viewer-no-model')).toHaveCount(0);
+    mark('model created');
+    await frameChecks(page, info, mark);
+    await videoAndScoring(page, info, mark);
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
+
+/** A video made in the page: one answer entry per frame; a truth file scores 1.0 against itself. */
+async function videoAndScoring(page: Page, info: TestInfo, mark: (what: string) => void): Promise<void> {
+  await page.getByTestId('viewer-clear').click();
+
+  const FRAMES = 4;
+  // VP8 frames from WebCodecs (exactly one chunk per drawn frame), put in a WebM file here.
+  const chunks = await page.evaluate(
+    async ({ png, frames }) => {
+      const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+      const image = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      const canvas = new OffscreenCanvas(800, 600);
+      const ctx = canvas.getContext('2d')!;
+      const out: string[] = [];
+      const encoder = new VideoEncoder({
+        output: (chunk) => {
+          const data = new Uint8Array(chunk.byteLength);
+          chunk.copyTo(data);
+          let s = '';
+          for (const b of data) s += String.fromCharCode(b);
+          out.push(btoa(s));
+        },
+        error: (e) => {
+          throw e;
+        },
+      });
+      encoder.configure({ codec: 'vp8', width: 800, height: 600, bitrate: 2_000_000, framerate: 10 });
+      for (let i = 0; i < frames; i++) {
+        ctx.drawImage(image, -i * 20, 0);
+        const frame = new VideoFrame(canvas, { timestamp: i * 100_000 });
+        encoder.encode(frame, { keyFrame: true });
+        frame.close();
+      }
+      await encoder.flush();
+      encoder.close();
+      return out;
+    },
+    { png: frameBytes.toString('base64'), frames: FRAMES },
+  );
+  const webm = webmFromVp8(chunks.map((c) => Buffer.from(c, 'base64')), 800, 600, 100).toString('base64');
+  const webmBytes = Buffer.from(webm, 'base64');
+  const recorded = webmFrameCount(webmBytes);
+  console.log(`webm: ${webmBytes.length} bytes, ${recorded} frames recorded (${FRAMES} drawn)`);
+  expect(recorded, 'MediaRecorder wrote no frame').toBeGreaterThan(1);
+  await page.getByTestId('viewer-file-input').setInputFiles([{ name: 'clip.webm', mimeType: 'video/webm', buffer: Buffer.from(webm, 'base64') }]);
+  await expect(page.getByTestId('video-frame')).toHaveText('frame 1');
+  await settled(page);
+  await shot(page.getByTestId('viewer-canvas'), info.outputPath('viewer-video.png'));
+  // Step one frame with the keyboard.
+  await page.locator('body').press('ArrowRight');
+  await expect(page.getByTestId('video-frame')).toHaveText('frame 2');
+  await settled(page);
+
+  mark('video opened and stepped');
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByTestId('export-answer').click();
+  const download = await downloadPromise;
+  const answer = readFileSync(await download.path(), 'utf8');
+  const parsed = parseAnswerFile(answer);
+  console.log(`answer file ${download.suggestedFilename()}: ${parsed.size} frames (${recorded} in the file); ${await page.getByTestId('viewer-notice').innerText()}`);
+  expect([...parsed.keys()]).toEqual(Array.from({ length: recorded }, (_, i) => i + 1));
+  for (const f of parsed.values()) expect(decodePng(Buffer.from(f.car, 'base64'))).toMatchObject({ width: 800, height: 600, channels: 1 });
+  expect(download.suggestedFilename()).toBe('clip_answer.json');
+
+  // A truth file from the real label, scored against itself in the studio.
+  const label = decodePng(labelBytes);
+  const truth = truthFromLabelPixels(label.data, label.channels, label.width, label.height, null);
+  const writer = new AnswerFileWriter();
+  writer.addFrame(truth.car, truth.road, truth.width, truth.height);
+  writer.addFrame(truth.car, truth.road, truth.width, truth.height);
+  const truthFile = { name: 'truth.json', mimeType: 'application/json', buffer: Buffer.from(writer.toJSON()) };
+  await page.getByTestId('score-answer-input').setInputFiles(truthFile);
+  await page.getByTestId('score-truth-input').setInputFiles(truthFile);
+  await page.getByTestId('score-run').click();
+  await expect(page.getByTestId('answer-score')).toHaveAttribute('data-score', '1');
+  // The video's answer against that truth: a valid score below 1.
+  await page.getByTestId('score-answer-input').setInputFiles({ name: 'answer.json', mimeType: 'application/json', buffer: Buffer.from(answer) });
+  await page.getByTestId('score-run').click();
+  await expect(page.getByTestId('answer-score')).toContainText('2 answer frames not in the truth');
+  mark('video and scoring');
+}

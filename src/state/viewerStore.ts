@@ -1,0 +1,141 @@
+/**
+ * The Viewer tab's state: post-processing settings (thresholds, morphology, hood), how the overlay
+ * is drawn, the frames and videos given to it, and what the last frame measured (stage timings,
+ * frame rates, grader scores). The work itself lives in src/viewer (controller, engine); this store
+ * only holds plain data and setters. The thresholds are exported for training's validation.
+ */
+import { create } from 'zustand';
+import type { ClassThresholds } from '../inference/frameMasks';
+import type { GraderResult } from '../metrics/grader';
+import {
+  NEUTRAL_SETTINGS,
+  normaliseMorphology,
+  ORIGINAL_SETTINGS,
+  type ChallengeClass,
+  type Morphology,
+  type PostprocessSettings,
+} from '../postprocess/settings';
+import type { ProbabilityRanges } from '../viewer/engine';
+import type { FrameRates, StageTimings } from '../viewer/timings';
+
+export type ViewMode = 'masks' | 'heat' | 'errors' | 'side-by-side';
+export type HoodChoice = 'dataset' | 'imported' | 'off';
+export type PresetName = 'original' | 'neutral';
+
+export const PRESETS: Record<PresetName, PostprocessSettings> = { original: ORIGINAL_SETTINGS, neutral: NEUTRAL_SETTINGS };
+
+export interface ViewSettings {
+  mode: ViewMode;
+  /** Mask / heat map opacity, 0-1. */
+  opacity: number;
+  showCar: boolean;
+  showRoad: boolean;
+  /** The class of the heat map and of the error view. */
+  focus: ChallengeClass;
+}
+
+/** A frame or video in the viewer's list (the files themselves are held by the controller). */
+export interface ViewerEntry {
+  kind: 'image' | 'video' | 'dataset';
+  path: string;
+  hasLabel: boolean;
+}
+
+export interface FrameReport {
+  path: string;
+  width: number;
+  height: number;
+  timings: StageTimings;
+  rates: FrameRates;
+  /** Network runs since the page opened (a settings change re-renders without one). */
+  networkRuns: number;
+  /** Lowest and highest probability per class over the crop (helps to place thresholds). */
+  ranges: ProbabilityRanges | null;
+  /** The settings the masks were made with. */
+  settings: PostprocessSettings;
+  carPixels: number;
+  roadPixels: number;
+  frameScore: GraderResult | null;
+  cumulativeScore: GraderResult | null;
+  /** Video: frame number within the video, frames shown and dropped so far. */
+  video: { frame: number; dropped: number; playing: boolean } | null;
+}
+
+export interface ViewerState {
+  settings: PostprocessSettings;
+  view: ViewSettings;
+  hoodChoice: HoodChoice;
+  importedHoodName: string | null;
+  entries: ViewerEntry[];
+  index: number;
+  /** What is running ("Running the model on ..."), or null. */
+  busy: string | null;
+  /** The last failure, naming the file; the frames already loaded stay. */
+  error: string | null;
+  notice: string | null;
+  /** Files that were refused when added, with reasons. */
+  problems: { path: string; reason: string }[];
+  report: FrameReport | null;
+  exportProgress: { done: number; total: number | null } | null;
+  answerScore: (GraderResult & { missingFrames: number[]; extraFrames: number[] }) | null;
+
+  setThreshold(cls: ChallengeClass, value: number): void;
+  setMorphology(cls: ChallengeClass, patch: Partial<Morphology>): void;
+  setHood(on: boolean): void;
+  applyPreset(name: PresetName): void;
+  setSettings(settings: PostprocessSettings): void;
+  setView(patch: Partial<ViewSettings>): void;
+  setHoodChoice(choice: HoodChoice): void;
+}
+
+/** Thresholds stay inside (0, 1); the sliders go down to 1e-5 and up to 1 - 1e-5. */
+export const THRESHOLD_LIMITS = { min: 1e-7, max: 1 - 1e-7 } as const;
+
+export function clampThreshold(v: number): number {
+  if (!Number.isFinite(v)) return 0.5;
+  return Math.min(THRESHOLD_LIMITS.max, Math.max(THRESHOLD_LIMITS.min, v));
+}
+
+export const useViewerStore = create<ViewerState>()((set, get) => ({
+  settings: NEUTRAL_SETTINGS,
+  view: { mode: 'masks', opacity: 0.5, showCar: true, showRoad: true, focus: 'car' },
+  hoodChoice: 'dataset',
+  importedHoodName: null,
+  entries: [],
+  index: 0,
+  busy: null,
+  error: null,
+  notice: null,
+  problems: [],
+  report: null,
+  exportProgress: null,
+  answerScore: null,
+
+  setThreshold: (cls, value) => {
+    const s = get().settings;
+    set({ settings: { ...s, [cls]: { ...s[cls], threshold: clampThreshold(value) } } });
+  },
+  setMorphology: (cls, patch) => {
+    const s = get().settings;
+    set({ settings: { ...s, [cls]: { ...s[cls], morphology: normaliseMorphology({ ...s[cls].morphology, ...patch }) } } });
+  },
+  setHood: (on) => set({ settings: { ...get().settings, hood: on } }),
+  applyPreset: (name) => set({ settings: PRESETS[name] }),
+  setSettings: (settings) => set({ settings }),
+  setView: (patch) => set({ view: { ...get().view, ...patch } }),
+  setHoodChoice: (hoodChoice) => set({ hoodChoice }),
+}));
+
+/** The viewer's current thresholds (for validation scores computed elsewhere, e.g. in training). */
+export function viewerThresholds(): ClassThresholds {
+  const s = useViewerStore.getState().settings;
+  return { car: s.car.threshold, road: s.road.threshold };
+}
+
+/** The viewer's full post-processing settings. */
+export function viewerPostprocessSettings(): PostprocessSettings {
+  return useViewerStore.getState().settings;
+}
+
+// Tests (e2e) reach the store in development builds only.
+if (import.meta.env.DEV) (globalThis as unknown as { __viewerStore?: typeof useViewerStore }).__viewerStore = useViewerStore;

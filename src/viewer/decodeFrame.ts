@@ -1,0 +1,39 @@
+/** Browser decoding of the viewer's inputs: image files and the current frame of a video element. */
+import type { FramePixels } from '../inference/frameInput';
+
+export interface DecodedFrame extends FramePixels {
+  data: Uint8ClampedArray;
+  channels: 4;
+}
+
+function context(width: number, height: number): OffscreenCanvasRenderingContext2D {
+  const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error('no 2D canvas context is available');
+  return ctx;
+}
+
+/** Decodes an image file (PNG, JPEG, WebP) to RGBA pixels, without colour conversion. */
+export async function decodeImageFile(file: Blob, name: string): Promise<DecodedFrame> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  } catch {
+    throw new Error(`${name}: cannot decode this image (not an image, or a corrupt or truncated file)`);
+  }
+  try {
+    const ctx = context(bitmap.width, bitmap.height);
+    ctx.drawImage(bitmap, 0, 0);
+    const img = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+    return { data: img.data, width: img.width, height: img.height, channels: 4 };
+  } finally {
+    bitmap.close();
+  }
+}
+
+/** The frame a video element shows now, as RGBA pixels. */
+export function grabVideoFrame(video: HTMLVideoElement): DecodedFrame {
+  const ctx = context(video.videoWidth, video.videoHeight);
+  ctx.drawImage(video, 0, 0);
+  const img = ctx.getImageData(0, 0, video.videoWidth, video.videoHeight);
+  return { data: img.data, width: img.width, height: img.height, channels: 4 };
+}

@@ -1,0 +1,46 @@
+/** The viewer's downloads: masks as PNG (0/1 per class, and coloured), the overlay, answer files. */
+import { encodeMaskPng, encodeRgbaPng, encodeRgbPng } from '../io/png';
+import { colouredMasksRgb } from './overlay';
+
+export interface ExportFile {
+  name: string;
+  bytes: Uint8Array;
+  type: string;
+}
+
+/** The file name stem for a frame's exports ("000_0021" for "train/CameraRGB/000_0021.png"). */
+export function exportStem(path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  const stem = (dot > 0 ? name.slice(0, dot) : name).replace(/[^A-Za-z0-9._-]+/g, '-');
+  return stem === '' ? 'frame' : stem;
+}
+
+/** 0/1 single-channel PNGs per class, the challenge's mask format. */
+export function binaryMaskFiles(stem: string, car: Uint8Array, road: Uint8Array, width: number, height: number): ExportFile[] {
+  return [
+    { name: `${stem}_car.png`, bytes: encodeMaskPng(car, width, height), type: 'image/png' },
+    { name: `${stem}_road.png`, bytes: encodeMaskPng(road, width, height), type: 'image/png' },
+  ];
+}
+
+export function colouredMaskFile(stem: string, car: Uint8Array, road: Uint8Array, width: number, height: number): ExportFile {
+  return { name: `${stem}_masks.png`, bytes: encodeRgbPng(colouredMasksRgb(car, road), width, height), type: 'image/png' };
+}
+
+export function overlayFile(stem: string, rgba: Uint8ClampedArray, width: number, height: number): ExportFile {
+  return { name: `${stem}_overlay.png`, bytes: encodeRgbaPng(rgba, width, height), type: 'image/png' };
+}
+
+/** Starts a browser download of a file. */
+export function download(file: ExportFile): void {
+  const blob = new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.type });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,110 @@
+/**
+ * Pixels the viewer draws, as plain functions over RGBA buffers: coloured class masks over the
+ * frame, a heat map of one class's probability, the error view (true positives, false positives,
+ * false negatives) and the coloured mask image for export.
+ */
+
+export type Rgb = readonly [number, number, number];
+
+export const CLASS_COLOURS: { car: Rgb; road: Rgb } = { car: [255, 200, 0], road: [170, 60, 255] };
+export const ERROR_COLOURS: { tp: Rgb; fp: Rgb; fn: Rgb } = { tp: [0, 200, 0], fp: [255, 0, 0], fn: [0, 90, 255] };
+
+export interface MaskLayers {
+  car: Uint8Array | null;
+  road: Uint8Array | null;
+}
+
+function blend(out: Uint8ClampedArray, o: number, c: Rgb, a: number): void {
+  out[o] = out[o] * (1 - a) + c[0] * a;
+  out[o + 1] = out[o + 1] * (1 - a) + c[1] * a;
+  out[o + 2] = out[o + 2] * (1 - a) + c[2] * a;
+}
+
+/** The frame with road then car masks blended in at `opacity` (0-1); a null layer is not drawn. */
+export function composeMasks(frame: Uint8ClampedArray, layers: MaskLayers, opacity: number): Uint8ClampedArray {
+  const out = Uint8ClampedArray.from(frame);
+  const n = frame.length / 4;
+  for (let i = 0; i < n; i++) {
+    const o = i * 4;
+    if (layers.road && layers.road[i]) blend(out, o, CLASS_COLOURS.road, opacity);
+    if (layers.car && layers.car[i]) blend(out, o, CLASS_COLOURS.car, opacity);
+    out[o + 3] = 255;
+  }
+  return out;
+}
+
+/** A blue-cyan-green-yellow-red ramp for p in [0, 1]. */
+export function heatColour(p: number): Rgb {
+  const t = Math.min(1, Math.max(0, p)) * 4;
+  const k = Math.min(3, Math.floor(t));
+  const f = t - k;
+  const stops: Rgb[] = [
+    [0, 0, 255],
+    [0, 255, 255],
+    [0, 255, 0],
+    [255, 255, 0],
+    [255, 0, 0],
+  ];
+  const a = stops[k]!;
+  const b = stops[k + 1]!;
+  return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
+}
+
+/** The frame with one class's probability (per frame pixel) as a heat map at `opacity`. */
+export function composeHeat(frame: Uint8ClampedArray, probability: Float32Array, opacity: number): Uint8ClampedArray {
+  const out = Uint8ClampedArray.from(frame);
+  for (let i = 0; i < probability.length; i++) {
+    blend(out, i * 4, heatColour(probability[i]!), opacity);
+    out[i * 4 + 3] = 255;
+  }
+  return out;
+}
+
+/** The frame with true positives, false positives and false negatives of one class in their colours. */
+export function composeErrors(frame: Uint8ClampedArray, predicted: Uint8Array, truth: Uint8Array, opacity: number): Uint8ClampedArray {
+  const out = Uint8ClampedArray.from(frame);
+  for (let i = 0; i < truth.length; i++) {
+    const p = predicted[i] !== 0;
+    const t = truth[i] !== 0;
+    if (p && t) blend(out, i * 4, ERROR_COLOURS.tp, opacity);
+    else if (p) blend(out, i * 4, ERROR_COLOURS.fp, opacity);
+    else if (t) blend(out, i * 4, ERROR_COLOURS.fn, opacity);
+    out[i * 4 + 3] = 255;
+  }
+  return out;
+}
+
+/** Two RGBA images of the same size side by side (left | right). */
+export function sideBySide(left: Uint8ClampedArray, right: Uint8ClampedArray, width: number, height: number): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(width * 2 * height * 4);
+  for (let y = 0; y < height; y++) {
+    out.set(left.subarray(y * width * 4, (y + 1) * width * 4), y * width * 8);
+    out.set(right.subarray(y * width * 4, (y + 1) * width * 4), y * width * 8 + width * 4);
+  }
+  return out;
+}
+
+/** The masks alone in their class colours on black, RGB (for the coloured mask export). */
+export function colouredMasksRgb(car: Uint8Array, road: Uint8Array): Uint8Array {
+  const out = new Uint8Array(car.length * 3);
+  for (let i = 0; i < car.length; i++) {
+    const c = car[i] ? CLASS_COLOURS.car : road[i] ? CLASS_COLOURS.road : null;
+    if (c) out.set(c, i * 3);
+  }
+  return out;
+}
+
+/** Pixels of `rgba` within `tolerance` of a colour, optionally inside a row range. */
+export function countColour(rgba: ArrayLike<number>, colour: Rgb, tolerance: number, width?: number, rows?: [number, number]): number {
+  let n = 0;
+  const total = rgba.length / 4;
+  for (let i = 0; i < total; i++) {
+    if (width !== undefined && rows) {
+      const y = Math.floor(i / width);
+      if (y < rows[0] || y >= rows[1]) continue;
+    }
+    const o = i * 4;
+    if (Math.abs(rgba[o]! - colour[0]) <= tolerance && Math.abs(rgba[o + 1]! - colour[1]) <= tolerance && Math.abs(rgba[o + 2]! - colour[2]) <= tolerance) n++;
+  }
+  return n;
+}

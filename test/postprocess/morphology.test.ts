@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { morphologyCpu } from '../../src/postprocess/morphologyCpu';
+import { morphologyGpu } from '../../src/postprocess/morphologyGpu';
+import { ITERATION_RANGE, KERNEL_SHAPES, KERNEL_SIZE_RANGE, kernelFootprint, MORPHOLOGY_OPS, type Morphology } from '../../src/postprocess/settings';
+import { seededRandom } from '../../src/util/seededRandom';
+
+function randomMask(width: number, height: number, density: number, seed: number): Uint8Array {
+  const r = seededRandom(seed);
+  return Uint8Array.from({ length: width * height }, () => (r() < density ? 1 : 0));
+}
+
+function onBackend(mask: Uint8Array, width: number, height: number, m: Morphology): Uint8Array {
+  const out = tf.tidy(() => morphologyGpu(tf.tensor2d(Float32Array.from(mask), [height, width]), m));
+  const values = out.dataSync();
+  out.dispose();
+  return Uint8Array.from(values, (v) => (v === 1 ? 1 : v === 0 ? 0 : 255));
+}
+
+function firstDiff(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : Math.min(a.length, b.length);
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('morphology: tensor ops equal the CPU reference', () => {
+  const width = 19;
+  const height = 14;
+  it('for every op, kernel size, shape and iteration count on random masks', () => {
+    const before = tf.memory().numTensors;
+    let cases = 0;
+    let seed = 1;
+    for (const op of MORPHOLOGY_OPS) {
+      for (let size = KERNEL_SIZE_RANGE.min; size <= KERNEL_SIZE_RANGE.max; size++) {
+        for (const shape of KERNEL_SHAPES) {
+          for (let iterations = ITERATION_RANGE.min; iterations <= ITERATION_RANGE.max; iterations++) {
+            // Sparse masks for erosion-first ops, dense for dilation-first, so results are not trivially empty/full.
+            const density = op === 'erode' || op === 'open' ? 0.85 : op === 'none' ? 0.5 : 0.08;
+            const mask = randomMask(width, height, density, seed++);
+            const m: Morphology = { op, size, shape, iterations };
+            const expected = morphologyCpu(mask, width, height, m);
+            const got = onBackend(mask, width, height, m);
+            const at = firstDiff(got, expected);
+            if (at >= 0) throw new Error(`${JSON.stringify(m)}: first difference at pixel ${at} (got ${got[at]}, expected ${expected[at]})`);
+            cases++;
+          }
+        }
+      }
+    }
+    expect(cases).toBe(5 * 15 * 2 * 5);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('the reference does what the definitions say on a single pixel', () => {
+    const w = 9;
+    const h = 9;
+    const dot = new Uint8Array(w * h);
+    dot[4 * w + 4] = 1;
+    const square = morphologyCpu(dot, w, h, { op: 'dilate', size: 3, shape: 'square', iterations: 1 });
+    expect(square.reduce((a, b) => a + b, 0)).toBe(9);
+    const cross = morphologyCpu(dot, w, h, { op: 'dilate', size: 3, shape: 'cross', iterations: 2 });
+    expect(cross.reduce((a, b) => a + b, 0)).toBe(13); // a diamond of radius 2
+    expect(morphologyCpu(dot, w, h, { op: 'erode', size: 3, shape: 'square', iterations: 1 }).every((v) => v === 0)).toBe(true);
+    expect(morphologyCpu(dot, w, h, { op: 'open', size: 3, shape: 'square', iterations: 1 }).every((v) => v === 0)).toBe(true);
+    // A full image erodes at the border only (outside counts as 0).
+    const full = new Uint8Array(w * h).fill(1);
+    const eroded = morphologyCpu(full, w, h, { op: 'erode', size: 3, shape: 'square', iterations: 1 });
+    expect(eroded.reduce((a, b) => a + b, 0)).toBe(7 * 7);
+    expect(kernelFootprint(3, 'cross')).toEqual(Uint8Array.from([0, 1, 0, 1, 1, 1, 0, 1, 0]));
+  });
+});
