@@ -90,7 +90,54 @@ export class Trainer {
     return { loss: loss[0], fScores: Array.from(fScores) };
   }
 
+  /** Adam's state: steps taken and the first then second moments (TF layout, trainable-variable order). */
+  async readOptimizerState(): Promise<AdamState> {
+    const named = await this.optimizer.getWeights();
+    const [iterations, ...moments] = named;
+    const count = (await iterations.tensor.data())[0];
+    iterations.tensor.dispose();
+    const values = await Promise.all(moments.map(async (m) => Float32Array.from(await m.tensor.data())));
+    const acc = this.optimizer as unknown as AdamAccumulators;
+    const [accBeta1, accBeta2] = await Promise.all([acc.accBeta1.data(), acc.accBeta2.data()]);
+    return { iterations: count, moments: values, shapes: moments.map((m) => m.tensor.shape), accBeta1: accBeta1[0], accBeta2: accBeta2[0] };
+  }
+
+  /** Puts back a state from readOptimizerState (same model architecture). */
+  async restoreOptimizerState(state: AdamState): Promise<void> {
+    const n = this.model.trainableVariables().length;
+    if (state.moments.length !== 2 * n) throw new Error(`the saved optimiser state has ${state.moments.length} moments, the model needs ${2 * n}`);
+    const tensors = state.moments.map((m, i) => tf.tensor(m, state.shapes[i], 'float32'));
+    const iterations = tf.scalar(state.iterations, 'int32');
+    try {
+      await this.optimizer.setWeights([{ name: 'iter', tensor: iterations }, ...tensors.map((tensor, i) => ({ name: `moment${i}`, tensor }))]);
+      // setWeights recomputes beta^(t+1) with pow; the running products differ in the last bits, and a
+      // resumed run should continue exactly, so put back the saved ones.
+      const acc = this.optimizer as unknown as AdamAccumulators;
+      tf.tidy(() => {
+        acc.accBeta1.assign(tf.scalar(state.accBeta1, 'float32'));
+        acc.accBeta2.assign(tf.scalar(state.accBeta2, 'float32'));
+      });
+    } finally {
+      tf.dispose([iterations, ...tensors]);
+    }
+  }
+
   dispose(): void {
     this.optimizer.dispose();
   }
+}
+
+export interface AdamState {
+  iterations: number;
+  moments: Float32Array[];
+  shapes: number[][];
+  /** beta1^(t+1) and beta2^(t+1) as the optimiser accumulated them. */
+  accBeta1: number;
+  accBeta2: number;
+}
+
+/** AdamOptimizer's running powers of beta (protected in its typings, plain fields at run time). */
+interface AdamAccumulators {
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
 }

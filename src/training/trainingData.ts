@@ -4,7 +4,6 @@
  */
 import { CARLA_SCHEME, valueMask, type LabelScheme } from '../data/labelScheme';
 import { HoodEstimator } from '../data/hoodMask';
-import { createSeededRng } from '../data/split';
 import type { DecodedImage } from '../io/png';
 import { originalInputSpec, type InputSpec } from '../model/config';
 import { readPng, type ChallengePair } from '../node/imageFiles';
@@ -48,37 +47,8 @@ export function estimateHoodFromPairs(pairs: ChallengePair[], width: number, hei
   return { mask: estimator.result(), labels: estimator.frameCount };
 }
 
-/** Seeded batches of indices: each epoch is a fresh Fisher-Yates shuffle; batches run across epochs. */
-export class BatchOrder {
-  private readonly rng: () => number;
-  private order: number[] = [];
-  private position = 0;
-  epoch = 0;
-
-  constructor(readonly count: number, seed: number) {
-    if (count < 1) throw new Error('no training pairs');
-    this.rng = createSeededRng(seed);
-  }
-
-  private reshuffle(): void {
-    this.order = Array.from({ length: this.count }, (_, i) => i);
-    for (let i = this.count - 1; i > 0; i--) {
-      const j = Math.floor(this.rng() * (i + 1));
-      [this.order[i], this.order[j]] = [this.order[j], this.order[i]];
-    }
-    this.position = 0;
-    this.epoch++;
-  }
-
-  next(batchSize: number): number[] {
-    const out: number[] = [];
-    while (out.length < batchSize) {
-      if (this.position >= this.order.length) this.reshuffle();
-      out.push(this.order[this.position++]);
-    }
-    return out;
-  }
-}
+/** Seeded batch order (browser-safe module, re-exported for the CLI). */
+export { BatchOrder } from './batchOrder';
 
 /** Decodes one pair and checks that frame and label have the spec's frame size. */
 export function readPair(pair: ChallengePair, spec: InputSpec): { frame: DecodedImage; label: DecodedImage } {

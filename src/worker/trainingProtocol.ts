@@ -103,6 +103,8 @@ export interface StepReport {
   /** Loss term per class: 1 - soft F-beta (channel order), and the BCE term when used. */
   terms: number[];
   bce: number | null;
+  /** L2 norm of all gradients of the step (a NaN/Inf here pauses the run like a NaN loss). */
+  gradientNorm?: number;
   learningRate: number;
   msPerStep: number;
   imagesPerSecond: number;
@@ -151,4 +153,22 @@ export type FromTrainingWorker =
   /** The run stopped or paused because of a failure; the run state is kept. */
   | { type: 'failure'; failure: TrainingFailure; message: string; recoverable: boolean }
   | { type: 'weights'; requestId: number; config: ModelConfig; weights: Record<string, Float32Array>; step: number }
+  /** A 'get-weights' that cannot be answered now (e.g. while the run is being restored). */
+  | { type: 'weights-unavailable'; requestId: number; message: string }
+  /**
+   * Sent when a saved run is loaded ('resume-saved', or after a device loss): what happened so far,
+   * so the charts can be redrawn. Validation reports here carry no previews.
+   */
+  | {
+      type: 'history';
+      runId: string;
+      name: string;
+      settings: TrainingSettings;
+      steps: StepReport[];
+      validations: Omit<ValidationReport, 'previews'>[];
+      best: CheckpointInfo | null;
+      step: number;
+      totalSteps: number;
+      stepsPerEpoch: number;
+    }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; text: string };

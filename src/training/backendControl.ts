@@ -1,0 +1,36 @@
+/**
+ * Device loss and recovery for the backend a run trains on. On WebGPU, losing the device really
+ * destroys it (GPUDevice.destroy()); elsewhere there is no device to destroy and the run loop's
+ * DeviceLostError stands in for the loss. Recovery removes the backend from TensorFlow.js and
+ * registers it again from its factory, so the next setBackend builds a new instance (on WebGPU, a
+ * new GPUDevice). Kernels stay registered (they are kept by backend name).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendControl } from './runLoop';
+
+interface WithDevice {
+  device?: { destroy(): void };
+}
+
+export class TfBackendControl implements BackendControl {
+  constructor(private backendName: string = tf.getBackend()) {}
+
+  name(): string {
+    return this.backendName;
+  }
+
+  loseDevice(): void {
+    const backend = tf.backend() as unknown as WithDevice;
+    if (this.backendName === 'webgpu' && backend.device) backend.device.destroy();
+  }
+
+  async recreate(): Promise<void> {
+    const name = this.backendName;
+    const factory = tf.findBackendFactory(name);
+    if (!factory) throw new Error(`the ${name} backend is not registered`);
+    tf.removeBackend(name);
+    tf.registerBackend(name, factory);
+    if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend could not be created again`);
+    await tf.ready();
+  }
+}
