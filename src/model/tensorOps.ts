@@ -1,6 +1,6 @@
 /** LinkNet's layer operations on TensorFlow.js tensors, with PyTorch semantics (NHWC). */
 import * as tf from '@tensorflow/tfjs';
-import type { LayerOps } from './architecture';
+import type { DeconvSpec, LayerOps } from './architecture';
 
 /** PyTorch BatchNorm2d defaults. */
 export const BN_EPSILON = 1e-5;
@@ -29,17 +29,7 @@ export function tensorOps({ param, training, batchStats }: TensorOpsOptions): La
       return spec.bias ? tf.add(y, param(`${name}.bias`)) : y;
     },
     deconv(name, x, spec) {
-      // The full ('valid') transposed convolution, then PyTorch's padding crops `padding` rows/cols
-      // at the top/left and `padding - outputPadding` at the bottom/right.
-      const [n, h, w] = x.shape;
-      const fullH = (h - 1) * spec.stride + spec.kernel;
-      const fullW = (w - 1) * spec.stride + spec.kernel;
-      let y = tf.conv2dTranspose(x, param(`${name}.weight`) as tf.Tensor4D, [n, fullH, fullW, spec.outChannels], spec.stride, 'valid');
-      const cropEnd = spec.padding - spec.outputPadding;
-      if (spec.padding > 0 || cropEnd !== 0) {
-        if (cropEnd < 0) throw new Error(`${name}: output_padding larger than padding is not supported`);
-        y = tf.slice(y, [0, spec.padding, spec.padding, 0], [n, fullH - spec.padding - cropEnd, fullW - spec.padding - cropEnd, spec.outChannels]);
-      }
+      const y = transposedConv(name, x, param(`${name}.weight`) as tf.Tensor4D, spec);
       return spec.bias ? tf.add(y, param(`${name}.bias`)) : y;
     },
     batchNorm(name, x) {
@@ -69,4 +59,22 @@ export function tensorOps({ param, training, batchStats }: TensorOpsOptions): La
     add: (a, b) => tf.add(a, b),
     maxPool: (x, k, s, p) => tf.maxPool(x, k, s, p),
   };
+}
+
+/**
+ * PyTorch's ConvTranspose2d (no bias) on NHWC: the full ('valid') transposed convolution, then
+ * PyTorch's padding crops `padding` rows/cols at the top/left and `padding - outputPadding` at the
+ * bottom/right. `filter` is in TensorFlow.js layout [kh, kw, out, in].
+ */
+export function transposedConv(name: string, x: tf.Tensor4D, filter: tf.Tensor4D, spec: DeconvSpec): tf.Tensor4D {
+  const [n, h, w] = x.shape;
+  const fullH = (h - 1) * spec.stride + spec.kernel;
+  const fullW = (w - 1) * spec.stride + spec.kernel;
+  let y = tf.conv2dTranspose(x, filter, [n, fullH, fullW, spec.outChannels], spec.stride, 'valid');
+  const cropEnd = spec.padding - spec.outputPadding;
+  if (spec.padding > 0 || cropEnd !== 0) {
+    if (cropEnd < 0) throw new Error(`${name}: output_padding larger than padding is not supported`);
+    y = tf.slice(y, [0, spec.padding, spec.padding, 0], [n, fullH - spec.padding - cropEnd, fullW - spec.padding - cropEnd, spec.outChannels]);
+  }
+  return y;
 }

@@ -12,6 +12,7 @@ import { ModelFileError } from '../weights/modelFileError';
 import { configToMetadata } from '../weights/modelMetadata';
 import type { WritableDtype } from '../weights/safetensors';
 import { artifactsFromModelJson, loadedFromArtifacts, modelToArtifacts } from '../weights/tfjsFormat';
+import { exportLinkNetOnnx } from '../onnx/exportOnnx';
 import {
   deleteBrowserModel,
   listBrowserModels,
@@ -30,7 +31,8 @@ export type ModelOrigin =
   | { kind: 'new'; seed: number }
   | { kind: 'file'; file: string; format: 'safetensors' | 'tfjs' }
   | { kind: 'encoder'; file: string; seed: number }
-  | { kind: 'browser'; name: string };
+  | { kind: 'browser'; name: string }
+  | { kind: 'training'; run: string };
 
 /** What the UI shows about the current model (plain data). */
 export interface CurrentModelInfo {
@@ -49,8 +51,8 @@ export interface DownloadFile {
   type: string;
 }
 
-export type ExportTarget = WritableDtype | 'tfjs';
-export const EXPORT_TARGETS: readonly ExportTarget[] = ['F32', 'F16', 'BF16', 'tfjs'];
+export type ExportTarget = WritableDtype | 'tfjs' | 'onnx';
+export const EXPORT_TARGETS: readonly ExportTarget[] = ['F32', 'F16', 'BF16', 'tfjs', 'onnx'];
 
 export const TFJS_WEIGHTS_FILE = 'weights.bin';
 
@@ -198,6 +200,8 @@ function describeOrigin(origin: ModelOrigin): string {
       return `encoder from ${origin.file}, decoder initialised (seed ${origin.seed})`;
     case 'browser':
       return `loaded from the browser: ${origin.name}`;
+    case 'training':
+      return `trained in this tab: ${origin.run}`;
   }
 }
 
@@ -316,7 +320,15 @@ export class ModelSession {
     ];
   }
 
+  /** The current model as an ONNX file (opset 17, BatchNorm folded, NCHW; for inference elsewhere). */
+  async exportOnnx(): Promise<DownloadFile> {
+    const { model, info } = this.require();
+    const bytes = await exportLinkNetOnnx(model, this.extraMetadata);
+    return { name: `${exportStem(info)}.onnx`, bytes, type: 'application/octet-stream' };
+  }
+
   async exportFiles(target: ExportTarget): Promise<DownloadFile[]> {
+    if (target === 'onnx') return [await this.exportOnnx()];
     return target === 'tfjs' ? this.exportTfjs() : [await this.exportSafetensors(target)];
   }
 
@@ -353,6 +365,11 @@ export class ModelSession {
     } catch (e) {
       throw namedError(name.trim(), e);
     }
+  }
+
+  /** Weights from the training worker (PyTorch names) become the current model. */
+  adoptTrainedWeights(config: ModelConfig, weights: Record<string, Float32Array>, run: string): CurrentModelInfo {
+    return this.replace(LinkNetModel.fromTorchWeights(config, new Map(Object.entries(weights))), { kind: 'training', run }, {});
   }
 
   /** Drops the current model. */

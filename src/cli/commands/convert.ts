@@ -1,4 +1,4 @@
-/** `convert`: between safetensors (PyTorch names and layout) and the TensorFlow.js model format. */
+/** `convert`: between safetensors (PyTorch names and layout) and the TensorFlow.js model format, or to ONNX. */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadModelWithFile, saveTfjsModelDir } from '../../node/modelFiles';
@@ -6,10 +6,11 @@ import { writeSafetensorsModel } from '../../weights/modelFile';
 import { configToMetadata } from '../../weights/modelMetadata';
 import type { WritableDtype } from '../../weights/safetensors';
 import { modelToArtifacts } from '../../weights/tfjsFormat';
+import { exportLinkNetOnnx } from '../../onnx/exportOnnx';
 import { activateBackend } from '../backend';
 import { choiceOption, CliError, requiredString, UsageError, type CliIo, type Command, type ParsedValues } from '../framework';
 
-const TARGETS = ['safetensors', 'tfjs'] as const;
+const TARGETS = ['safetensors', 'tfjs', 'onnx'] as const;
 const DTYPES: readonly WritableDtype[] = ['F32', 'F16', 'BF16'];
 
 export interface ConvertResult {
@@ -23,7 +24,9 @@ export async function runConvert(values: ParsedValues, io: CliIo): Promise<Conve
   const to = choiceOption(values, 'to', TARGETS, 'safetensors');
   const out = requiredString(values, 'out');
   const dtype = choiceOption(values, 'dtype', DTYPES, 'F32');
-  if (to === 'tfjs' && dtype !== 'F32') throw new UsageError(`--dtype ${dtype} is for safetensors; the TensorFlow.js format here stores float32`);
+  if (to !== 'safetensors' && dtype !== 'F32') {
+    throw new UsageError(`--dtype ${dtype} is for safetensors; the ${to === 'tfjs' ? 'TensorFlow.js format' : 'ONNX export'} here stores float32`);
+  }
 
   await activateBackend('cpu', false, io);
   const { model, file } = loadModelWithFile(modelPath, { onNotice: (m) => io.stderr(`note: ${m}\n`) });
@@ -38,9 +41,9 @@ export async function runConvert(values: ParsedValues, io: CliIo): Promise<Conve
       return { format: to, dtype: 'F32', files: [saved.modelJson, saved.weights] };
     }
     let target = out;
-    if (existsSync(out) && statSync(out).isDirectory()) target = join(out, 'model.safetensors');
+    if (existsSync(out) && statSync(out).isDirectory()) target = join(out, to === 'onnx' ? 'model.onnx' : 'model.safetensors');
     mkdirSync(dirname(resolve(target)), { recursive: true });
-    writeFileSync(target, await writeSafetensorsModel(model, dtype, extra));
+    writeFileSync(target, to === 'onnx' ? await exportLinkNetOnnx(model, extra) : await writeSafetensorsModel(model, dtype, extra));
     return { format: to, dtype, files: [target] };
   } finally {
     model.dispose();
@@ -49,18 +52,22 @@ export async function runConvert(values: ParsedValues, io: CliIo): Promise<Conve
 
 export const convertCommand: Command = {
   name: 'convert',
-  summary: 'Convert a model between safetensors (PyTorch names and layout) and the TensorFlow.js format.',
-  usage: '--model MODEL --to safetensors|tfjs --out PATH [--dtype F32|F16|BF16]',
+  summary: 'Convert a model between safetensors (PyTorch names and layout) and the TensorFlow.js format, or export it to ONNX.',
+  usage: '--model MODEL --to safetensors|tfjs|onnx --out PATH [--dtype F32|F16|BF16]',
   description:
     'tfjs writes a folder with model.json and weights.bin; safetensors writes one file (into PATH/model.safetensors\n' +
-    'when PATH is an existing folder). Metadata (input spec, classes, extra keys) is carried over.',
+    'when PATH is an existing folder). Metadata (input spec, classes, extra keys) is carried over.\n' +
+    'onnx writes one opset-17 file (PATH/model.onnx for a folder) for inference: BatchNorm folded into the\n' +
+    'convolutions, NCHW input [batch,3,H,W] and output [batch,classes,H,W]; its metadata_props say how to\n' +
+    'prepare the input (crop, channel order, scale).',
   options: {
     model: { type: 'string', short: 'm', value: 'MODEL', required: true, description: '.safetensors file, or TensorFlow.js model folder / model.json' },
-    to: { type: 'string', value: 'FORMAT', required: true, description: 'safetensors or tfjs' },
-    out: { type: 'string', short: 'o', value: 'PATH', required: true, description: 'output file (safetensors) or folder (tfjs)' },
+    to: { type: 'string', value: 'FORMAT', required: true, description: 'safetensors, tfjs or onnx' },
+    out: { type: 'string', short: 'o', value: 'PATH', required: true, description: 'output file (safetensors, onnx) or folder (tfjs)' },
     dtype: { type: 'string', value: 'DTYPE', description: 'safetensors storage type: F32 (default), F16 or BF16' },
   },
-  examples: ['convert --model linknet34.safetensors --to tfjs --out web/model', 'convert --model web/model --to safetensors --out linknet34-f16.safetensors --dtype F16'],
+  examples: ['convert --model linknet34.safetensors --to tfjs --out web/model', 'convert --model web/model --to safetensors --out linknet34-f16.safetensors --dtype F16',
+    'convert --model linknet34.safetensors --to onnx --out linknet34.onnx'],
   async run(values, io) {
     const result = await runConvert(values, io);
     io.stdout(`wrote ${result.format}${result.format === 'safetensors' ? ` (${result.dtype})` : ''}: ${result.files.join(', ')}\n`);

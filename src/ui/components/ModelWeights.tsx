@@ -13,6 +13,7 @@ const EXPORT_CHOICES: { target: ExportTarget; label: string; detail: string }[] 
   { target: 'F16', label: 'safetensors · F16', detail: 'half the size' },
   { target: 'BF16', label: 'safetensors · BF16', detail: 'half the size, float32 range' },
   { target: 'tfjs', label: 'TensorFlow.js', detail: 'model.json + weights.bin' },
+  { target: 'onnx', label: 'ONNX', detail: 'opset 17, BatchNorm folded, for inference elsewhere' },
 ];
 
 function modelLabel(encoder: string): string {

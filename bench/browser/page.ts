@@ -1,0 +1,82 @@
+/**
+ * The benchmark's in-page side, loaded by bench/run.ts into bench/browser/bench.html through the
+ * Vite dev server (`await import('/bench/browser/page.ts')`). One page per backend: set it up,
+ * then run jobs one page.evaluate at a time.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { probeAll } from '../../src/backend/probes';
+import { selectBackend, type BackendName } from '../../src/backend/selectBackend';
+import { wasmThreads } from '../../src/backend/wasmSetup';
+import { runOrtJob, runTfjsJob, type OrtLike, type OrtTarget } from '../core/measure';
+import type { BenchJob, BenchRow } from '../core/types';
+
+export interface PageSetup {
+  ok: boolean;
+  reason?: string;
+  threads: number | null;
+}
+
+export interface GpuDescription {
+  webgpuAdapter: string | null;
+  webgpuReason: string | null;
+  webglRenderer: string | null;
+  userAgent: string;
+  crossOriginIsolated: boolean;
+}
+
+export async function describeGpu(): Promise<GpuDescription> {
+  const probes = await probeAll(20_000);
+  return {
+    webgpuAdapter: probes.webgpu.available ? probes.webgpu.adapter : null,
+    webgpuReason: probes.webgpu.available ? null : probes.webgpu.reason,
+    webglRenderer: probes.webgl.available ? `${probes.webgl.adapter ?? 'unknown'} (WebGL ${probes.webglVersion ?? '?'})` : null,
+    userAgent: navigator.userAgent,
+    crossOriginIsolated: globalThis.crossOriginIsolated === true,
+  };
+}
+
+let tfjsThreads: number | null = null;
+
+export async function setupTfjs(name: BackendName): Promise<PageSetup> {
+  try {
+    const info = await selectBackend({ forced: { name, source: 'benchmark' }, purpose: 'inference', timeoutMs: 90_000 });
+    if (tf.getBackend() !== name) {
+      return { ok: false, reason: `did not initialise (${info.reasons.join('; ') || `got ${tf.getBackend()}`})`, threads: null };
+    }
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? e.message : String(e), threads: null };
+  }
+  tfjsThreads = name === 'wasm' ? wasmThreads() : null;
+  return { ok: true, threads: tfjsThreads };
+}
+
+export function runTfjs(job: BenchJob): Promise<BenchRow> {
+  return runTfjsJob(job, 'browser', tfjsThreads);
+}
+
+let ortTarget: OrtTarget | null = null;
+
+/** ONNX Runtime Web with the given execution provider; its .wasm files come from node_modules via the dev server. */
+export async function setupOrt(provider: 'wasm' | 'webgpu'): Promise<PageSetup> {
+  try {
+    // TensorFlow.js only builds the seeded model and exports it here: the plain cpu backend will do.
+    if (!(await tf.setBackend('cpu'))) return { ok: false, reason: 'the TensorFlow.js cpu backend (used to build the model) did not start', threads: null };
+    // The package's self-contained ES module, served as is (not through Vite's dependency optimiser,
+    // whose re-optimisation mid-run breaks dynamic imports with "Failed to fetch dynamically imported module").
+    const url = '/node_modules/onnxruntime-web/dist/ort.bundle.min.mjs';
+    const ort = (await import(/* @vite-ignore */ url)) as typeof import('onnxruntime-web');
+    ort.env.wasm.wasmPaths = '/node_modules/onnxruntime-web/dist/';
+    const threads = globalThis.crossOriginIsolated ? navigator.hardwareConcurrency : 1;
+    ort.env.wasm.numThreads = threads;
+    if (provider === 'webgpu' && !(navigator as { gpu?: unknown }).gpu) return { ok: false, reason: 'navigator.gpu is missing', threads: null };
+    ortTarget = { ort: ort as unknown as OrtLike, provider, threads: provider === 'wasm' ? threads : null };
+    return { ok: true, threads: ortTarget.threads };
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? e.message : String(e), threads: null };
+  }
+}
+
+export function runOrt(job: BenchJob): Promise<BenchRow> {
+  if (!ortTarget) throw new Error('setupOrt first');
+  return runOrtJob(job, 'browser', ortTarget, 'onnxruntime-web');
+}

@@ -1,0 +1,128 @@
+/** The benchmark's command-line options and the job lists they give. */
+import { ENCODER_NAMES, inputSizeProblem, type EncoderName } from '../../src/model/config';
+import type { BenchJob, Size } from './types';
+
+export const BROWSER_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu', 'ort-wasm', 'ort-webgpu'] as const;
+export type BrowserBackend = (typeof BROWSER_BACKENDS)[number];
+/** SwiftShader compiles LinkNet's WebGPU/WebGL shaders for minutes on a small CPU: --quick leaves those backends out. */
+export const QUICK_BROWSER_BACKENDS: readonly BrowserBackend[] = ['wasm', 'ort-wasm'];
+
+export interface BenchOptions {
+  quick: boolean;
+  encoders: EncoderName[];
+  sizes: Size[];
+  /** Sizes for the GPU engines (tfjs webgpu/webgl, ORT webgpu): SwiftShader needs minutes per LinkNet34 frame at 320x800. */
+  gpuSizes: Size[];
+  /** Sizes at which the slow engines (tfjs cpu) run: those no larger than this many pixels. */
+  tinyPixels: number;
+  runs: number;
+  budgetMs: number;
+  trainSizes: Size[];
+  trainBatches: number[];
+  /** Browser backends that also run training steps. */
+  trainBrowser: BrowserBackend[];
+  browserBackends: BrowserBackend[];
+  node: boolean;
+  /** TensorFlow.js's pure-JS cpu backend in Node (tiny size only; left out by --quick). */
+  nodeCpu: boolean;
+  port: number;
+  /** Limit for one browser job (ms); past it the page is closed and the backend's remaining jobs time out. */
+  jobTimeoutMs: number;
+  out: string | null;
+}
+
+const USAGE = `usage: npm run bench -- [--quick] [--encoders resnet34,resnet18] [--sizes 320x800,160x416,64x128]
+       [--gpu-sizes SIZES] [--runs 5] [--budget 60] [--train-sizes 64x128] [--train-batches 1,4,8] [--train-browser wasm]
+       [--browser ${BROWSER_BACKENDS.join(',')}|none] [--no-node] [--port N] [--job-timeout 900] [--out file.json]
+--quick: resnet18 at 64x128, 2 timed runs, training batch 1, no tfjs cpu in Node, browser wasm and ORT wasm only
+(${QUICK_BROWSER_BACKENDS.join(', ')}): about 3 min on 2 cores.`;
+
+function parseSizes(text: string): Size[] {
+  return text.split(',').filter(Boolean).map((s) => {
+    const m = /^(\d+)x(\d+)$/.exec(s.trim());
+    if (!m) throw new Error(`size "${s}" is not HEIGHTxWIDTH`);
+    const size = { height: Number(m[1]), width: Number(m[2]) };
+    const problem = inputSizeProblem(size.height, size.width);
+    if (problem) throw new Error(problem);
+    return size;
+  });
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  const withValue = ['encoders', 'sizes', 'gpu-sizes', 'runs', 'budget', 'train-sizes', 'train-batches', 'train-browser', 'browser', 'port', 'job-timeout', 'out'];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--help' || a === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    if (a === '--quick' || a === '--no-node') flags.add(a.slice(2));
+    else if (a.startsWith('--') && withValue.includes(a.slice(2))) {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value\n${USAGE}`);
+      values.set(a.slice(2), argv[++i]);
+    } else throw new Error(`unknown argument "${a}"\n${USAGE}`);
+  }
+  const quick = flags.has('quick');
+  const list = (name: string, fallback: string) => (values.get(name) ?? fallback).split(',').map((v) => v.trim()).filter(Boolean);
+  const count = (name: string, fallback: number, min: number) => {
+    const n = Number(values.get(name) ?? fallback);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}`);
+    return n;
+  };
+  const encoders = list('encoders', quick ? 'resnet18' : 'resnet34,resnet18');
+  for (const e of encoders) if (!ENCODER_NAMES.includes(e as EncoderName)) throw new Error(`unknown encoder "${e}"`);
+  const browserList = (name: string, fallback: string) => {
+    const names = list(name, fallback).filter((b) => b !== 'none');
+    for (const b of names) if (!BROWSER_BACKENDS.includes(b as BrowserBackend)) throw new Error(`unknown browser backend "${b}" (one of ${BROWSER_BACKENDS.join(', ')})`);
+    return names as BrowserBackend[];
+  };
+  return {
+    quick,
+    encoders: encoders as EncoderName[],
+    sizes: parseSizes(values.get('sizes') ?? (quick ? '64x128' : '320x800,160x416,64x128')),
+    gpuSizes: parseSizes(values.get('gpu-sizes') ?? values.get('sizes') ?? (quick ? '64x128' : '320x800,160x416,64x128')),
+    tinyPixels: 64 * 128,
+    runs: count('runs', quick ? 2 : 5, 1),
+    budgetMs: count('budget', quick ? 10 : 60, 1) * 1000,
+    trainSizes: parseSizes(values.get('train-sizes') ?? '64x128'),
+    trainBatches: list('train-batches', quick ? '1' : '1,4,8').map((b) => {
+      const n = Number(b);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--train-batches: "${b}" is not a batch size`);
+      return n;
+    }),
+    trainBrowser: browserList('train-browser', 'wasm'),
+    browserBackends: browserList('browser', quick ? QUICK_BROWSER_BACKENDS.join(',') : BROWSER_BACKENDS.join(',')),
+    node: !flags.has('no-node'),
+    nodeCpu: !quick,
+    port: count('port', Number(process.env.BENCH_PORT ?? process.env.E2E_PORT ?? 5199), 1),
+    jobTimeoutMs: count('job-timeout', quick ? 120 : 900, 1) * 1000,
+    out: values.get('out') ?? null,
+  };
+}
+
+/**
+ * Inference jobs for every encoder and size (smallest first, so a slow backend that times out has
+ * its small results), then training jobs. `gpu`: use the GPU size list.
+ */
+export function jobsFor(opts: BenchOptions, engines: BenchJob['engine'][], { tinyOnly = false, training = false, gpu = false } = {}): BenchJob[] {
+  const jobs: BenchJob[] = [];
+  const base = { runs: opts.runs, budgetMs: opts.budgetMs };
+  const sizes = [...(gpu ? opts.gpuSizes : opts.sizes)].sort((a, b) => a.height * a.width - b.height * b.width);
+  for (const size of sizes) {
+    for (const encoder of opts.encoders) {
+      if (tinyOnly && size.height * size.width > opts.tinyPixels) continue;
+      for (const engine of engines) jobs.push({ ...base, task: 'inference', engine, encoder, ...size, batch: 1 });
+    }
+  }
+  if (training) {
+    for (const encoder of opts.encoders) {
+      for (const size of opts.trainSizes) {
+        for (const batch of opts.trainBatches) jobs.push({ ...base, runs: Math.min(opts.runs, 3), task: 'training', engine: 'tfjs', encoder, ...size, batch });
+      }
+    }
+  }
+  return jobs;
+}
+

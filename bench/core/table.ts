@@ -1,0 +1,64 @@
+/** The benchmark's markdown report: rows side by side, with speed ratios to the peers. */
+import type { BenchReport, BenchRow } from './types';
+
+const sameCase = (a: BenchRow, b: BenchRow) =>
+  a.task === b.task && a.encoder === b.encoder && a.height === b.height && a.width === b.width && a.batch === b.batch;
+
+const ok = (r: BenchRow | undefined): r is BenchRow & { medianMs: number } => !!r && r.status === 'ok' && r.medianMs !== null;
+
+/** How many times faster `row` is than `peer` (peer median / row median); null when either is missing. */
+export function speedRatio(row: BenchRow, peer: BenchRow | undefined): number | null {
+  return ok(row) && ok(peer) ? peer.medianMs / row.medianMs : null;
+}
+
+/** ONNX Runtime for Node (native CPU) on the same case: the reference every row is compared with. */
+export function ortNodePeer(rows: readonly BenchRow[], row: BenchRow): BenchRow | undefined {
+  return rows.find((r) => r.platform === 'node' && r.engine === 'ort' && sameCase(r, row));
+}
+
+/** The fastest ONNX Runtime Web row (wasm or WebGPU) on the same case. */
+export function ortWebPeer(rows: readonly BenchRow[], row: BenchRow): BenchRow | undefined {
+  return rows
+    .filter((r) => r.platform === 'browser' && r.engine === 'ort' && sameCase(r, row) && ok(r))
+    .sort((a, b) => (a.medianMs ?? Infinity) - (b.medianMs ?? Infinity))[0];
+}
+
+/** The unfolded predict() row on the same platform and backend: the "before" of a folded row. */
+export function predictPeer(rows: readonly BenchRow[], row: BenchRow): BenchRow | undefined {
+  return rows.find((r) => r.engine === 'tfjs' && r.platform === row.platform && r.backend === row.backend && sameCase(r, row));
+}
+
+const fmt = (v: number | null | undefined, digits = 0) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+const ratio = (v: number | null) => (v === null ? '–' : `${v >= 0.1 ? v.toFixed(2) : v.toPrecision(2)}x`);
+const mb = (bytes: number | null) => (bytes === null ? '–' : (bytes / 2 ** 20).toFixed(0));
+
+export function markdownTable(report: BenchReport): string {
+  const { environment: env, rows } = report;
+  const lines: string[] = [];
+  lines.push(`## LinkNet benchmark — ${env.date}, ${env.machine}`);
+  lines.push('');
+  lines.push(`- CPU: ${env.cpus} (${env.cpuCount} logical), ${env.memoryGiB.toFixed(0)} GiB; Node ${env.node}; load average at start ${env.loadAverage.map((v) => v.toFixed(2)).join(' ')}`);
+  lines.push(`- Browser: ${env.browser ?? 'not run'}; WebGPU adapter: ${env.webgpuAdapter ?? '–'}; WebGL renderer: ${env.webglRenderer ?? '–'}`);
+  for (const note of env.notes) lines.push(`- ${note}`);
+  lines.push('');
+  lines.push('Times in ms (median of the timed runs after one warm-up run; the warm-up includes shader compilation). ' +
+    '"vs ORT node" and "vs ORT web" = the peer\'s median / this row\'s (above 1: this row is faster). ' +
+    '"folded gain" = predict() median / folded median on the same backend (same run): first from the two rows, ' +
+    'then in brackets from runs of both taken alternately within the folded job (less affected by a changing machine load).');
+  lines.push('');
+  lines.push('| where | engine | encoder | size | batch | task | setup | warm-up | median | img/s | vs ORT node | vs ORT web | folded gain | kernels | tensors before→after (leak/run) | peak MB | status |');
+  lines.push('| --- | --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |');
+  for (const r of rows) {
+    const folded = r.engine === 'tfjs-folded' ? speedRatio(r, predictPeer(rows, r)) : null;
+    const foldedText = r.engine === 'tfjs-folded' ? `${ratio(folded)}${r.paired ? ` (${r.paired.gain.toFixed(2)}x)` : ''}` : '–';
+    const tensors = r.tensorsBefore === null ? '–' : `${r.tensorsBefore}→${r.tensorsAfter ?? '?'}${r.tensorsLeakedPerRun !== null ? ` (${r.tensorsLeakedPerRun})` : ''}`;
+    const status = r.status === 'ok' ? `ok (${r.runsMs.length} run${r.runsMs.length === 1 ? '' : 's'})` : `${r.status}: ${r.reason ?? ''}`;
+    lines.push(
+      `| ${r.platform} | ${r.label}${r.threads ? `, ${r.threads} thr` : ''} | ${r.encoder} | ${r.height}x${r.width} | ${r.batch} | ${r.task} | ${fmt(r.setupMs)} | ${fmt(r.warmupMs)} | ${fmt(r.medianMs, 1)} | ${fmt(r.imagesPerSecond, 2)} | ` +
+        `${r.engine === 'ort' && r.platform === 'node' ? '1.00x' : ratio(speedRatio(r, ortNodePeer(rows, r)))} | ${ratio(speedRatio(r, ortWebPeer(rows, r)))} | ${foldedText} | ${r.kernelCount ?? '–'} | ${tensors} | ${mb(r.peakBytes)} | ${status.replace(/\|/g, '/')} |`,
+    );
+  }
+  lines.push('');
+  lines.push(`Total wall time: ${report.wallSeconds.toFixed(0)} s.`);
+  return lines.join('\n');
+}

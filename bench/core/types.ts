@@ -1,0 +1,82 @@
+/** What the benchmark measures (jobs) and what it reports (rows); shared by Node and the browser page. */
+import type { EncoderName } from '../../src/model/config';
+
+/** tfjs: LinkNetModel.predict; tfjs-folded: FoldedLinkNet (BatchNorm folded, fused conv+bias+ReLU); ort: the ONNX export in ONNX Runtime. */
+export type Engine = 'tfjs' | 'tfjs-folded' | 'ort';
+export type Task = 'inference' | 'training';
+
+export interface Size { height: number; width: number; }
+
+export interface BenchJob {
+  task: Task;
+  engine: Engine;
+  encoder: EncoderName;
+  height: number;
+  width: number;
+  batch: number;
+  /** Timed runs after the warm-up (fewer when the time budget runs out; at least one). */
+  runs: number;
+  /** Stop timing new runs after this many ms of timed runs. */
+  budgetMs: number;
+}
+
+export type RowStatus = 'ok' | 'error' | 'timeout' | 'unavailable';
+
+export interface BenchRow extends BenchJob {
+  platform: 'node' | 'browser';
+  /** The backend or execution provider: tfjs wasm/cpu/webgl/webgpu, ort cpu/wasm/webgpu. */
+  backend: string;
+  /** Human-readable: what ran, e.g. "tfjs webgpu (folded)". */
+  label: string;
+  status: RowStatus;
+  reason?: string;
+  /** Model construction + weight upload, or ONNX export + session creation (ms). */
+  setupMs: number | null;
+  /** First run: includes shader compilation / kernel selection (ms). */
+  warmupMs: number | null;
+  runsMs: number[];
+  medianMs: number | null;
+  /** Images per second at the median (batch / median). */
+  imagesPerSecond: number | null;
+  /** tfjs tensor count before the job and after it (model disposed): equal means no leak. */
+  tensorsBefore: number | null;
+  tensorsAfter: number | null;
+  /** tfjs tensor count right after a warm run, minus before it (inference: should be 0 after disposal). */
+  tensorsLeakedPerRun: number | null;
+  /** tfjs.memory().numBytes after the warm-up (model weights + kept tensors), and tf.profile's peak during one run. */
+  steadyBytes: number | null;
+  peakBytes: number | null;
+  /** Kernels one inference dispatches (tf.profile): what folding and fusing reduce, independent of machine load. */
+  kernelCount?: number;
+  /** Training: loss of the last step (finite, > 0). */
+  loss?: number;
+  /**
+   * Folded rows: predict() and the folded path timed alternately on the same input after both
+   * warmed up (one pair per timed run), so machine load hits both alike.
+   */
+  paired?: { predictMs: number[]; foldedMs: number[]; gain: number };
+  /** Threads the engine runs with, where known. */
+  threads?: number | null;
+}
+
+export interface Environment {
+  date: string;
+  machine: string;
+  cpus: string;
+  cpuCount: number;
+  memoryGiB: number;
+  node: string;
+  browser: string | null;
+  /** WebGPU adapter and WebGL renderer descriptions, as the page saw them. */
+  webgpuAdapter: string | null;
+  webglRenderer: string | null;
+  loadAverage: number[];
+  notes: string[];
+}
+
+export interface BenchReport {
+  environment: Environment;
+  options: Record<string, unknown>;
+  rows: BenchRow[];
+  wallSeconds: number;
+}

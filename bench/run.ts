@@ -1,0 +1,115 @@
+/**
+ * `npm run bench [-- --quick]`: LinkNet inference (and training steps) side by side with its peers.
+ *
+ * Node: TensorFlow.js wasm (predict and the folded/fused path), TensorFlow.js cpu (tiny size only) and
+ * ONNX Runtime for Node (native CPU) on the ONNX export of the same seeded model. Headless Chromium
+ * (Playwright, pages served by the Vite dev server): each TensorFlow.js backend that initialises
+ * (webgpu, webgl, wasm; cpu at the tiny size only) and ONNX Runtime Web (wasm, webgpu). Writes
+ * bench/results/<date>-<machine>.json and .md and prints the markdown table. See bench/README.md.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { useWasmBackendInNode, wasmBackendInfo } from '../src/backend/wasmTraining/nodeWasm';
+import { runBrowser } from './browser/drive';
+import { jobsFor, parseOptions, type BenchOptions } from './core/options';
+import { runOrtJob, runTfjsJob } from './core/measure';
+import { markdownTable } from './core/table';
+import type { BenchReport, BenchRow, Environment } from './core/types';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function logRow(r: BenchRow): void {
+  const what = `${r.platform} ${r.label} ${r.encoder} ${r.height}x${r.width} b${r.batch}`;
+  if (r.status !== 'ok') console.log(`  ${what}: ${r.status} ${r.reason ?? ''}`);
+  else console.log(`  ${what}: warm-up ${r.warmupMs?.toFixed(0)} ms, median ${r.medianMs?.toFixed(1)} ms (${r.runsMs.length} runs), ${r.imagesPerSecond?.toFixed(2)} img/s`);
+}
+
+async function runNode(opts: BenchOptions, rows: BenchRow[]): Promise<void> {
+  console.log('--- Node');
+  tf.enableProdMode();
+  await useWasmBackendInNode();
+  const wasm = await wasmBackendInfo();
+  for (const job of jobsFor(opts, ['tfjs', 'tfjs-folded'], { training: true })) {
+    const row = await runTfjsJob(job, 'node', wasm.threads);
+    row.label += wasm.simd ? ', SIMD' : '';
+    rows.push(row);
+    logRow(row);
+  }
+  const ort = await import('onnxruntime-node');
+  const threads = os.cpus().length;
+  for (const job of jobsFor(opts, ['ort'])) {
+    const row = await runOrtJob(job, 'node', { ort: ort as unknown as Parameters<typeof runOrtJob>[2]['ort'], provider: 'cpu', threads }, 'onnxruntime-node');
+    rows.push(row);
+    logRow(row);
+  }
+  if (!opts.nodeCpu) return;
+  await tf.setBackend('cpu');
+  for (const job of jobsFor(opts, ['tfjs', 'tfjs-folded'], { tinyOnly: true })) {
+    const row = await runTfjsJob(job, 'node');
+    rows.push(row);
+    logRow(row);
+  }
+}
+
+function machineName(): string {
+  const cpus = os.cpus();
+  return `${os.hostname()}-${cpus.length}cpu`;
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const started = performance.now();
+  const cpus = os.cpus();
+  const env: Environment = {
+    date: new Date().toISOString(),
+    machine: machineName(),
+    cpus: cpus[0]?.model ?? 'unknown',
+    cpuCount: cpus.length,
+    memoryGiB: os.totalmem() / 2 ** 30,
+    node: process.version,
+    browser: null,
+    webgpuAdapter: null,
+    webglRenderer: null,
+    loadAverage: os.loadavg(),
+    notes: [],
+  };
+  const rows: BenchRow[] = [];
+  if (opts.node) await runNode(opts, rows);
+  if (opts.browserBackends.length > 0) {
+    console.log('--- headless Chromium');
+    const browser = await runBrowser(opts, ROOT, (row) => {
+      rows.push(row);
+      logRow(row);
+    });
+    env.browser = browser.browser;
+    env.webgpuAdapter = browser.gpu?.webgpuAdapter ?? (browser.gpu?.webgpuReason ? `none (${browser.gpu.webgpuReason})` : null);
+    env.webglRenderer = browser.gpu?.webglRenderer ?? null;
+    env.notes.push(...browser.notes);
+  }
+  if (/swiftshader/i.test(`${env.webgpuAdapter} ${env.webglRenderer}`)) {
+    env.notes.push('WebGPU and WebGL run on SwiftShader (a CPU rasteriser): no GPU in this machine; their numbers say nothing about a real GPU.');
+  }
+  env.notes.push('Every engine runs the same seeded LinkNet (same weights); ONNX Runtime runs the ONNX export of it (BatchNorm folded).');
+  const report: BenchReport = { environment: env, options: { ...opts }, rows, wallSeconds: (performance.now() - started) / 1000 };
+  const day = env.date.slice(0, 10);
+  const out = opts.out ?? join(ROOT, 'bench/results', `${day}-${env.machine}${opts.quick ? '-quick' : ''}.json`);
+  mkdirSync(dirname(out), { recursive: true });
+  const table = markdownTable(report);
+  writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(out.replace(/\.json$/, '') + '.md', table + '\n');
+  console.log('\n' + table);
+  console.log(`\nwrote ${relative(process.cwd(), out)} and .md`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().then(
+    () => process.exit(0),
+    (e) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * A LinkNet for inference only: BatchNorm folded into the convolutions and conv + bias + ReLU run
+ * as one fused kernel (tf.fused.conv2d). Same results as LinkNetModel.predict (eval mode) up to
+ * float rounding, with fewer kernels per frame. It holds its own copy of the weights: build a
+ * new one after the model's weights change.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { inputSizeProblem, type ModelConfig } from './config';
+import { buildFoldedGraph, INPUT_REF, weightLookup, type FoldedConv, type FoldedDeconv, type FoldedGraph, type ValueRef } from './foldedGraph';
+import type { LinkNetModel } from './linkNetModel';
+import { transposedConv } from './tensorOps';
+import { torchToTf } from '../weights/pytorchLayout';
+
+interface ConvTensors { filter: tf.Tensor4D; bias: tf.Tensor1D; }
+
+export class FoldedLinkNet {
+  readonly config: ModelConfig;
+  private readonly graph: FoldedGraph;
+  private readonly tensors = new Map<string, ConvTensors>();
+  private disposed = false;
+
+  private constructor(config: ModelConfig, graph: FoldedGraph) {
+    this.config = config;
+    this.graph = graph;
+    for (const op of graph.ops) {
+      if (op.kind !== 'conv' && op.kind !== 'deconv') continue;
+      const torchShape = op.kind === 'conv'
+        ? [op.spec.outChannels, op.spec.inChannels, op.spec.kernel, op.spec.kernel]
+        : [op.spec.inChannels, op.spec.outChannels, op.spec.kernel, op.spec.kernel];
+      const [a, b, kh, kw] = torchShape;
+      this.tensors.set(op.name, {
+        filter: tf.tensor4d(torchToTf(op.weight, torchShape, op.kind), [kh, kw, b, a]),
+        bias: tf.tensor1d(op.bias),
+      });
+    }
+  }
+
+  /** Folds the model's current weights (read from the backend). */
+  static async fromModel(model: LinkNetModel): Promise<FoldedLinkNet> {
+    const weights = await model.readTorchWeights();
+    return FoldedLinkNet.fromTorchWeights(model.config, weights);
+  }
+
+  static fromTorchWeights(config: ModelConfig, weights: ReadonlyMap<string, Float32Array>): FoldedLinkNet {
+    return new FoldedLinkNet(config, buildFoldedGraph(config, weightLookup(weights)));
+  }
+
+  /** Probabilities (softmax over channels, or sigmoid), NHWC; input NHWC float32, sides multiples of 32. */
+  predict(input: tf.Tensor4D): tf.Tensor4D {
+    if (this.disposed) throw new Error('this model has been disposed');
+    const [, h, w, c] = input.shape;
+    const sizeProblem = inputSizeProblem(h, w);
+    if (sizeProblem) throw new Error(sizeProblem);
+    if (c !== 3) throw new Error(`input has ${c} channels; LinkNet takes 3`);
+    return tf.tidy(() => {
+      const values = new Map<ValueRef, tf.Tensor4D>([[INPUT_REF, input]]);
+      const get = (ref: ValueRef): tf.Tensor4D => {
+        const v = values.get(ref);
+        if (!v) throw new Error(`internal: value ${ref} not computed`);
+        return v;
+      };
+      for (const op of this.graph.ops) {
+        switch (op.kind) {
+          case 'conv': values.set(op.output, this.conv(op, get(op.input))); break;
+          case 'deconv': values.set(op.output, this.deconv(op, get(op.input))); break;
+          case 'add': {
+            const sum = tf.add(get(op.a), get(op.b)) as tf.Tensor4D;
+            values.set(op.output, op.relu ? tf.relu(sum) : sum);
+            break;
+          }
+          case 'relu': values.set(op.output, tf.relu(get(op.input))); break;
+          case 'maxPool': values.set(op.output, tf.maxPool(get(op.input), op.kernel, op.stride, op.padding)); break;
+        }
+      }
+      const logits = get(this.graph.logits);
+      return (this.config.final === 'softmax' ? tf.softmax(logits, -1) : tf.sigmoid(logits)) as tf.Tensor4D;
+    });
+  }
+
+  /** Number of kernels-worth of operations per frame (for reports). */
+  get operationCount(): number {
+    return this.graph.ops.length;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    for (const t of this.tensors.values()) {
+      t.filter.dispose();
+      t.bias.dispose();
+    }
+    this.tensors.clear();
+    this.disposed = true;
+  }
+
+  private conv(op: FoldedConv, x: tf.Tensor4D): tf.Tensor4D {
+    const { filter, bias } = this.weights(op.name);
+    return tf.fused.conv2d({ x, filter, strides: op.spec.stride, pad: op.spec.padding, bias, activation: op.relu ? 'relu' : 'linear' });
+  }
+
+  private deconv(op: FoldedDeconv, x: tf.Tensor4D): tf.Tensor4D {
+    const { filter, bias } = this.weights(op.name);
+    const y = tf.add(transposedConv(op.name, x, filter, op.spec), bias) as tf.Tensor4D;
+    return op.relu ? tf.relu(y) : y;
+  }
+
+  private weights(name: string): ConvTensors {
+    const t = this.tensors.get(name);
+    if (!t) throw new Error(`internal: no weights for ${name}`);
+    return t;
+  }
+}
