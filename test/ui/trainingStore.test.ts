@@ -1,0 +1,82 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { defaultAugmentConfig } from '../../src/training/augment';
+import { defaultTrainingSettings, failureAdvice, liveHistory, useTrainingStore } from '../../src/state/trainingStore';
+import type { StepReport, ValidationReport } from '../../src/worker/trainingProtocol';
+
+function step(n: number, loss: number): StepReport {
+  return {
+    step: n, epoch: 1, stepsPerEpoch: 10, totalSteps: 100, loss, terms: [0.2, 0.3, 0.5], bce: null, learningRate: 1e-4, msPerStep: 250, imagesPerSecond: 8, dataWaitMs: 3, tensors: 400, bytes: 2e8,
+    cache: { entries: 4, bytes: 1e6, budgetBytes: 5e8, hits: 3, misses: 4 },
+  };
+}
+
+function validation(n: number, score: number): ValidationReport {
+  return { step: n, epoch: 1, frames: 2, fRoad: score, fCar: score, score, precision: [0.9, 0.8, 0.4], recall: [0.9, 0.7, 0.6], thresholds: { road: 0.5, car: 0.5 }, previews: [{ index: 22, name: 'frame_022', width: 2, height: 1, rgba: new Uint8ClampedArray(8) }] };
+}
+
+describe('training settings', () => {
+  it("default to the original's run", () => {
+    const s = defaultTrainingSettings();
+    expect([s.encoder, s.batchSize, s.epochs, s.learningRate, s.schedule]).toEqual(['resnet34', 16, 105, 1e-4, 'step']);
+    expect(s.loss.terms.map((t) => t.beta)).toEqual([1, 0.5, 2]);
+    expect(s.loss.terms.map((t) => t.weight)).toEqual([1, 1, 1]);
+    expect(s.loss.bceWeight).toBe(0);
+    expect(s.augment).toEqual(defaultAugmentConfig());
+  });
+
+  it('failure advice says what to do', () => {
+    expect(failureAdvice('out-of-memory')).toMatch(/batch size/);
+    expect(failureAdvice('device-lost')).toMatch(/Resume/);
+    expect(failureAdvice('nan-loss')).toMatch(/checkpoint/);
+    expect(failureAdvice('storage-quota')).toMatch(/Delete/);
+  });
+});
+
+describe('worker messages', () => {
+  beforeEach(() => {
+    liveHistory.clear();
+    useTrainingStore.setState({ phase: 'idle', latest: null, checkpoints: [], best: null, failure: null, validations: 0, previews: [], lastValidation: null });
+  });
+
+  it('steps go into the history, the latest report and the phase', () => {
+    const { receive } = useTrainingStore.getState();
+    receive({ type: 'phase', phase: 'running', runId: 'r1' });
+    receive({ type: 'step', report: step(1, 2.5) });
+    receive({ type: 'step', report: step(2, 2.2) });
+    const s = useTrainingStore.getState();
+    expect(s.phase).toBe('running');
+    expect(s.runId).toBe('r1');
+    expect(s.latest?.step).toBe(2);
+    expect(liveHistory.steps).toEqual([1, 2]);
+    expect(liveHistory.loss).toEqual([2.5, 2.2]);
+  });
+
+  it('keeps the best checkpoint by score and the latest validation with its previews', () => {
+    const { receive } = useTrainingStore.getState();
+    receive({ type: 'validation', report: validation(10, 0.4) });
+    receive({ type: 'checkpoint', info: { name: 'run-best', step: 10, epoch: 1, score: 0.4, savedAt: 1 } });
+    receive({ type: 'validation', report: validation(20, 0.3) });
+    receive({ type: 'checkpoint', info: { name: 'run-other', step: 20, epoch: 2, score: 0.3, savedAt: 2 } });
+    const s = useTrainingStore.getState();
+    expect(s.validations).toBe(2);
+    expect(s.lastValidation?.step).toBe(20);
+    expect(s.previews).toHaveLength(1);
+    expect(s.best?.name).toBe('run-best');
+    expect(liveHistory.best()?.step).toBe(10);
+  });
+
+  it('a failure carries advice; a history message rebuilds the charts of a resumed run', () => {
+    const { receive } = useTrainingStore.getState();
+    receive({ type: 'failure', failure: 'out-of-memory', message: 'OOM at batch 16', recoverable: true });
+    expect(useTrainingStore.getState().failure?.advice).toMatch(/batch size/);
+    const settings = defaultTrainingSettings();
+    receive({ type: 'history', runId: 'r2', name: 'resumed', settings, steps: [step(1, 3), step(2, 2.8), step(3, 2.6)], validations: [validation(3, 0.2)], best: { name: 'b', step: 3, epoch: 1, score: 0.2, savedAt: 3 }, step: 3, totalSteps: 100, stepsPerEpoch: 10 });
+    const s = useTrainingStore.getState();
+    expect(liveHistory.steps).toEqual([1, 2, 3]);
+    expect(s.runName).toBe('resumed');
+    expect(s.latest?.step).toBe(3);
+    expect(s.best?.name).toBe('b');
+    receive({ type: 'step', report: step(4, 2.5) });
+    expect(liveHistory.steps).toEqual([1, 2, 3, 4]);
+  });
+});
