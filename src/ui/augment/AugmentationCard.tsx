@@ -46,6 +46,7 @@ export function AugmentationCard({ config, onChange, seed, disabled = false }: P
   const key = picked.join(',');
   const ready = picked.every((i) => thumbs[i]);
   useEffect(() => {
+    if (disabled) return;
     if (!ready || picked.length === 0) {
       setSource(null);
       return;
@@ -63,10 +64,11 @@ export function AugmentationCard({ config, onChange, seed, disabled = false }: P
     return () => {
       live = false;
     };
-  }, [key, ready]);
+  }, [key, ready, disabled]);
 
+  // While a run trains, the settings are locked and the page stays light: no new preview then.
   useEffect(() => {
-    if (!source || problems.length > 0) return;
+    if (!source || problems.length > 0 || disabled) return;
     let live = true;
     import('../../training/augmentPreview')
       .then(({ augmentPreview }) => augmentPreview(source.frames, source.overlays, config, seed + batch))
@@ -79,7 +81,7 @@ export function AugmentationCard({ config, onChange, seed, disabled = false }: P
     return () => {
       live = false;
     };
-  }, [source, JSON.stringify(config), seed, batch]);
+  }, [source, JSON.stringify(config), seed, batch, disabled]);
 
   const setRange = (key: 'gamma' | 'brightness' | 'color', patch: Partial<RangeAugment>) => onChange({ ...config, [key]: { ...config[key], ...patch } });
   const num = (v: string) => (v.trim() === '' ? NaN : Number(v));
@@ -151,7 +153,7 @@ export function AugmentationCard({ config, onChange, seed, disabled = false }: P
         </ul>
       )}
       <div className="aug-preview" data-testid="aug-preview" data-frames={preview?.after.length ?? 0}>
-        {!source && <p className="muted small">Load a dataset to preview a batch.</p>}
+        {!source && <p className="muted small">{disabled ? 'The preview waits until the run is paused or stopped.' : 'Load a dataset to preview a batch.'}</p>}
         {source && preview && problems.length === 0 &&
           source.frames.map((f, i) =>
             preview.after[i] ? (
@@ -166,7 +168,7 @@ export function AugmentationCard({ config, onChange, seed, disabled = false }: P
           )}
       </div>
       <div className="ds-toolbar">
-        <button type="button" className="ds-btn small" disabled={!source} onClick={() => setBatch((b) => b + 1)} data-testid="aug-another">
+        <button type="button" className="ds-btn small" disabled={!source || disabled} onClick={() => setBatch((b) => b + 1)} data-testid="aug-another">
           Another batch
         </button>
         <span className="muted small">before (top) and after (bottom), seed {seed + batch}</span>

@@ -2,7 +2,7 @@
 import { formatScale } from '../../data/frameGeometry';
 import { datasetGeometry, useDatasetStore } from '../../state/datasetStore';
 
-const SCALES = [1, 0.75, 0.5, 0.25];
+const SCALES = [1, 0.75, 0.5, 0.25, 0.125];
 
 export function GeometryCard() {
   const frame = useDatasetStore((s) => s.derived?.sizes[0] ?? null);

@@ -3,7 +3,6 @@ import { useState } from 'react';
 import { ENCODER_NAMES, type EncoderName } from '../../model/config';
 import { isActive, useTrainingStore } from '../../state/trainingStore';
 import type { LearningRateSchedule } from '../../worker/trainingProtocol';
-import type { AugmentConfig, RangeAugment } from '../../training/augment';
 import { useDeferredTraining } from './useDeferredVersion';
 
 const SCHEDULES: { id: LearningRateSchedule; label: string }[] = [
@@ -12,7 +11,6 @@ const SCHEDULES: { id: LearningRateSchedule; label: string }[] = [
   { id: 'cosine', label: 'cosine' },
 ];
 const TERM_LABELS = ['background', 'road', 'vehicle'];
-const AUG_KEYS: (keyof Omit<AugmentConfig, 'flip'>)[] = ['gamma', 'brightness', 'color'];
 
 function NumberField(props: { label: string; value: number; onChange: (v: number) => void; disabled: boolean; testId: string; step?: number; min?: number; title?: string }) {
   const { label, value, onChange, disabled, testId, step, min, title } = props;
@@ -80,7 +78,6 @@ export function SettingsForm() {
 
   const setTerm = (c: number, patch: Partial<{ beta: number; weight: number }>) =>
     set({ loss: { ...settings.loss, terms: settings.loss.terms.map((t, i) => (i === c ? { ...t, ...patch } : t)) } });
-  const setAug = (key: keyof Omit<AugmentConfig, 'flip'>, patch: Partial<RangeAugment>) => set({ augment: { ...settings.augment, [key]: { ...settings.augment[key], ...patch } } });
 
   return (
     <section className="ds-card tr-settings" data-testid="training-settings" data-disabled={off ? 'true' : 'false'}>
@@ -157,39 +154,6 @@ export function SettingsForm() {
           </tbody>
         </table>
         <NumberField label="BCE weight" value={settings.loss.bceWeight} step={0.1} min={0} onChange={(v) => set({ loss: { ...settings.loss, bceWeight: Math.max(0, v) } })} disabled={off} testId="training-bce" />
-      </details>
-      <details className="tr-details">
-        <summary>Augmentation (on the GPU)</summary>
-        <table className="tr-table">
-          <thead>
-            <tr>
-              <th>op</th>
-              <th>probability</th>
-              <th>min</th>
-              <th>max</th>
-            </tr>
-          </thead>
-          <tbody>
-            {AUG_KEYS.map((k) => (
-              <tr key={k}>
-                <td>{k}</td>
-                {(['probability', 'min', 'max'] as const).map((f) => (
-                  <td key={f}>
-                    <input type="number" step={0.05} value={settings.augment[k][f]} disabled={off} onChange={(e) => setAug(k, { [f]: Number(e.target.value) })} data-testid={`training-aug-${k}-${f}`} />
-                  </td>
-                ))}
-              </tr>
-            ))}
-            <tr>
-              <td>flip</td>
-              <td>
-                <input type="number" step={0.05} min={0} max={1} value={settings.augment.flip.probability} disabled={off} onChange={(e) => set({ augment: { ...settings.augment, flip: { probability: Number(e.target.value) } } })} data-testid="training-aug-flip" />
-              </td>
-              <td />
-              <td />
-            </tr>
-          </tbody>
-        </table>
       </details>
     </section>
   );

@@ -4,6 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { datasetForTraining, isActive, useTrainingStore } from '../../state/trainingStore';
 import { useDatasetStore } from '../../state/datasetStore';
 import { useStudioStore } from '../../state/studioStore';
+import { AugmentationCard } from '../augment/AugmentationCard';
 import { CheckpointCard } from './CheckpointCard';
 import { FailureBanner } from './FailureBanner';
 import { RunCard } from './RunCard';
@@ -102,6 +103,15 @@ function ResumeBanner() {
   );
 }
 
+/** The run's augmentation: its editor and a before/after preview of a batch (locked while a run is active). */
+function Augmentation() {
+  const augment = useTrainingStore((s) => s.settings.augment);
+  const seed = useTrainingStore((s) => s.settings.seed);
+  const setSettings = useTrainingStore((s) => s.setSettings);
+  const active = useTrainingStore((s) => isActive(s.phase));
+  return <AugmentationCard config={augment} onChange={(a) => setSettings({ augment: a })} seed={seed} disabled={active} />;
+}
+
 export function TrainingPanel() {
   const init = useTrainingStore((s) => s.init);
   const phase = useDeferredTraining((s) => s.phase);
@@ -129,6 +139,7 @@ export function TrainingPanel() {
         <ValidationCard />
         <CheckpointCard />
       </div>
+      <Augmentation />
       <SavedRuns />
     </div>
   );
