@@ -134,6 +134,14 @@ export class ViewerEngine {
     return { ...masks, width: w, height: h, heat, ms: performance.now() - t0 };
   }
 
+  /** The kept crop-sized probabilities read back (HWC), with their shape (for the threshold search). */
+  async readProbabilities(): Promise<{ values: Float32Array; rows: number; width: number; channels: number }> {
+    const probs = this.probs;
+    if (!probs) throw new Error('no frame has been run through the model yet');
+    const [rows, width, channels] = probs.shape;
+    return { values: (await probs.data()) as Float32Array, rows, width, channels };
+  }
+
   /** Drops the kept probabilities (e.g. when the model changes). */
   clear(): void {
     this.probs?.dispose();

@@ -11,6 +11,7 @@ import { useViewerStore } from '../../state/viewerStore';
 import type { ListedFile } from '../../viewer/frameSources';
 import { ViewerControls } from './ViewerControls';
 import { ViewerExports } from './ViewerExports';
+import { ThresholdSearch } from './ThresholdSearch';
 import { ViewerStats } from './ViewerStats';
 import { useViewerController } from './useViewerController';
 import './viewer.css';
@@ -201,6 +202,7 @@ export function ViewerPanel() {
         </div>
         <div className="vw-side">
           <ViewerControls controller={controller} />
+          <ThresholdSearch controller={controller} />
           <ViewerExports controller={controller} hasFrame={report !== null} />
         </div>
       </div>

@@ -1,0 +1,87 @@
+/**
+ * The Viewer's threshold and morphology search on the validation split: the sample dataset, a
+ * small seeded LinkNet on the wasm backend, the search runs over every validation frame (progress
+ * shown), draws both classes' curves and a best per class, and "Apply best" sets the viewer's
+ * threshold and morphology controls to the suggested values.
+ */
+import { expect, test } from '@playwright/test';
+import { formatThreshold } from '../src/viewer/thresholdScale';
+
+test('threshold search on the sample dataset\'s validation split, then apply the best', async ({ page }, info) => {
+  test.setTimeout(150_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const t0 = Date.now();
+  const mark = (what: string) => console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
+
+  // wasm (morphology by the CPU reference); SWEEP_BACKEND=webgpu tries the backend-ops path.
+  await page.goto(`/?backend=${process.env.SWEEP_BACKEND ?? 'wasm'}`);
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  await page.getByTestId('tab-dataset').click();
+  await page.getByTestId('dataset-use-sample').click();
+  await expect(page.getByTestId('dataset-panel')).toHaveAttribute('data-phase', 'done', { timeout: 60_000 });
+  const valFrames = Number(await page.getByTestId('dataset-pairs-val').getAttribute('data-value'));
+  mark(`sample dataset indexed (${valFrames} validation frames)`);
+  expect(valFrames).toBeGreaterThan(0);
+
+  await page.getByTestId('tab-viewer').click();
+  await page.getByTestId('encoder-select').selectOption('resnet18');
+  await page.getByTestId('input-height').fill('64');
+  await page.getByTestId('input-width').fill('160');
+  await page.getByTestId('new-model').click();
+  await expect(page.getByTestId('current-model')).toHaveAttribute('data-state', 'loaded', { timeout: 120_000 });
+  mark('model created');
+
+  // Settings the search will replace.
+  await page.getByTestId('preset-neutral').click();
+  // Cancel stops a search at its next turn; the page keeps working.
+  await page.getByTestId('sweep-run').click();
+  await page.getByTestId('sweep-cancel').click();
+  await expect(page.getByTestId('sweep-panel')).toHaveAttribute('data-status', 'cancelled');
+  await expect(page.getByTestId('sweep-cancelled')).toBeVisible();
+  await expect(page.getByTestId('sweep-best')).toHaveCount(0);
+  mark('cancelled');
+  await page.getByTestId('sweep-run').click();
+  await expect(page.getByTestId('sweep-progress')).toBeVisible();
+  await expect(page.getByTestId('sweep-panel')).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+  mark('search done');
+  await expect(page.getByTestId('sweep-error')).toHaveCount(0);
+
+  // The surface: one curve per class over every slider position, plus the morphology candidates.
+  for (const cls of ['car', 'road'] as const) {
+    await expect(page.getByTestId(`sweep-curve-${cls}`)).toBeVisible();
+    await expect(page.getByTestId(`sweep-line-${cls}-0`)).toHaveAttribute('data-points', '1001');
+    await expect(page.getByTestId(`sweep-line-${cls}-2`)).toHaveAttribute('data-points', '11');
+  }
+  const best = async (cls: 'car' | 'road') => {
+    const row = page.getByTestId(`sweep-best-${cls}`);
+    return { threshold: Number(await row.getAttribute('data-threshold')), f: Number(await row.getAttribute('data-f')), morphology: await row.getAttribute('data-morphology') };
+  };
+  const car = await best('car');
+  const road = await best('road');
+  const score = Number(await page.getByTestId('sweep-best').getAttribute('data-score'));
+  console.log(`best: vehicle > ${car.threshold} (${car.morphology}) F2 ${car.f}; road > ${road.threshold} (${road.morphology}) F0.5 ${road.f}; score ${score}; ${await page.getByTestId('sweep-best-score').innerText()}`);
+  expect(car.f).toBeGreaterThan(0);
+  expect(road.f).toBeGreaterThan(0);
+  expect(score).toBeCloseTo((car.f + road.f) / 2, 12);
+  await expect(page.getByTestId('sweep-best-score')).toContainText(`over ${valFrames} frame(s)`);
+  await page.getByTestId('sweep-panel').screenshot({ path: info.outputPath('sweep-panel.png') });
+  await page.getByTestId('sweep-panel').screenshot({ path: '/tmp/sweep-panel.png' });
+
+  await page.getByTestId('sweep-apply').click();
+  await expect(page.getByTestId('threshold-car-input')).toHaveValue(formatThreshold(car.threshold));
+  await expect(page.getByTestId('threshold-road-input')).toHaveValue(formatThreshold(road.threshold));
+  await expect(page.getByTestId('morph-car-op')).toHaveValue(car.morphology!);
+  await expect(page.getByTestId('morph-road-op')).toHaveValue(road.morphology!);
+  const settings = await page.evaluate(() => (globalThis as unknown as { __viewerStore: { getState(): { settings: { car: { threshold: number; morphology: { op: string } }; road: { threshold: number; morphology: { op: string } } } } } }).__viewerStore.getState().settings);
+  expect(settings.car.threshold).toBe(car.threshold);
+  expect(settings.road.threshold).toBe(road.threshold);
+  expect(settings.car.morphology.op).toBe(car.morphology);
+  expect(settings.road.morphology.op).toBe(road.morphology);
+  mark('applied');
+  // A new model: the result found with the old one goes.
+  await page.getByTestId('new-model').click();
+  await expect(page.getByTestId('sweep-best')).toHaveCount(0);
+  await expect(page.getByTestId('sweep-panel')).toHaveAttribute('data-status', 'idle');
+  expect(errors).toEqual([]);
+});
