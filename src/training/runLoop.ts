@@ -414,7 +414,9 @@ export class TrainingRun {
       // The next batch decodes while the device works on this one.
       this.pipeline.prefetch(this.order.peek(batchSize));
       // The loss's clamps can turn a NaN into a number (they do on wasm): check the gradients too.
-      const normSquared = tf.tidy(() => tf.addN([...g.grads.values()].map((t) => tf.sum(tf.square(t)))));
+      // Summed pairwise, not with tf.addN: the WebGPU backend of TensorFlow.js 4.22 returns garbage
+      // (2048 here) for addN of scalars and corrupted the reported loss with it.
+      const normSquared = tf.tidy(() => [...g.grads.values()].map((t) => tf.sum(tf.square(t))).reduce((a, b) => tf.add(a, b)));
       const [lossData, normData] = await Promise.all([g.loss.data(), normSquared.data()]);
       normSquared.dispose();
       const loss = lossData[0];
