@@ -451,7 +451,8 @@ test('indexes a folder of many small pairs (DATASET_SCALE)', async ({ page }) =>
     const t0 = Date.now();
     await page.getByTestId('dataset-folder-input').setInputFiles(dir);
     await expect(page.getByTestId('dataset-panel')).toHaveAttribute('data-phase', 'done', { timeout: 1_700_000 });
-    console.log(`${N} pairs listed, paired and decoded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const heapMb = await page.evaluate(() => ((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? NaN) / 2 ** 20);
+    console.log(`${N} pairs listed, paired and decoded in ${((Date.now() - t0) / 1000).toFixed(1)} s; page JS heap ${heapMb.toFixed(0)} MiB`);
     expect(await value(page, 'dataset-pairs-total')).toBe(N);
     const r = await scrollGrid(page);
     console.log(`grid: at most ${r.maxCells} cells; frame time median ${r.median.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms`);
