@@ -525,23 +525,8 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
         if (data.fingerprint !== run.fingerprint) {
           throw new Error(`the loaded dataset (${data.fingerprint}) is not the one "${run.name}" was trained on (${run.fingerprint}); load that dataset with the same settings`);
         }
-        liveHistory.clear();
-        set({
-          runId,
-          runName: run.name,
-          phase: 'starting',
-          latest: null,
-          historyVersion: liveHistory.version,
-          validations: 0,
-          previews: [],
-          lastValidation: null,
-          checkpoints: [],
-          best: null,
-          failure: null,
-          error: null,
-          resumeOffer: null,
-          lastSaved: { step: run.step, at: run.savedAt },
-        });
+        resetRun(runId);
+        set({ runName: run.name, resumeOffer: null, lastSaved: { step: run.step, at: run.savedAt } });
         const e = await ensureEngine();
         e.resumeSaved({ type: 'resume-saved', runId, data, backend: backendChoice() });
         log('info', `Resuming "${run.name}" from step ${run.step}`);
