@@ -133,6 +133,30 @@ const INITIAL_SETTINGS: DatasetSettings = {
 
 const NO_HOOD: HoodState = { source: 'estimated', mask: null, stats: null, fileName: null };
 
+/** The state of a store with no dataset loaded (at start and after reset; scheme, settings and view are kept). */
+function nothingLoaded() {
+  return {
+    phase: 'idle',
+    error: null,
+    source: null,
+    pairing: null,
+    problems: [],
+    unpaired: [],
+    records: [],
+    thumbs: [],
+    progress: { done: 0, total: 0 },
+    timings: { listMs: 0, indexMs: null },
+    estimatedHood: null,
+    hood: NO_HOOD,
+    hoodOverlaps: null,
+    hoodError: null,
+    derived: null,
+    diffs: null,
+    selected: null,
+    preview: null,
+  } satisfies Partial<DatasetState>;
+}
+
 let client: DatasetWorkerClient | null = null;
 let estimatedOverlaps: Float64Array | null = null;
 let deriveTimer: ReturnType<typeof setTimeout> | null = null;
@@ -285,26 +309,9 @@ export const useDatasetStore = create<DatasetState>()((set, get) => {
   };
 
   return {
-    phase: 'idle',
-    error: null,
-    source: null,
+    ...nothingLoaded(),
     scheme: CARLA_SCHEME,
-    pairing: null,
-    problems: [],
-    unpaired: [],
-    records: [],
-    thumbs: [],
-    progress: { done: 0, total: 0 },
-    timings: { listMs: 0, indexMs: null },
-    estimatedHood: null,
-    hood: NO_HOOD,
-    hoodOverlaps: null,
-    hoodError: null,
     settings: INITIAL_SETTINGS,
-    derived: null,
-    diffs: null,
-    selected: null,
-    preview: null,
     view: { labels: true, hood: true, crop: true },
 
     setListing: () => set({ phase: 'listing', error: null }),
@@ -410,26 +417,7 @@ export const useDatasetStore = create<DatasetState>()((set, get) => {
       closeClient();
       lastLoad = null;
       closePreview(get().preview);
-      set({
-        phase: 'idle',
-        error: null,
-        source: null,
-        pairing: null,
-        problems: [],
-        unpaired: [],
-        records: [],
-        thumbs: [],
-        progress: { done: 0, total: 0 },
-        timings: { listMs: 0, indexMs: null },
-        estimatedHood: null,
-        hood: NO_HOOD,
-        hoodOverlaps: null,
-        hoodError: null,
-        derived: null,
-        diffs: null,
-        selected: null,
-        preview: null,
-      });
+      set(nothingLoaded());
     },
   };
 });

@@ -228,6 +228,23 @@ export function defaultRunName(settings: TrainingSettings, at = new Date()): str
 
 /** The live run's history (mutated in place; `historyVersion` says when). */
 export const liveHistory = new StepHistory();
+
+/** What the store shows of a run before its first report (at start, and when a run starts or resumes). */
+function noRunYet() {
+  return {
+    latest: null,
+    historyVersion: liveHistory.version,
+    validations: 0,
+    previews: [],
+    lastValidation: null,
+    checkpoints: [],
+    best: null,
+    lastSaved: null,
+    failure: null,
+    error: null,
+    notice: null,
+  } satisfies Partial<TrainingState>;
+}
 /** Histories of compared saved runs, by run id. */
 export const comparedHistories = new Map<string, StepHistory>();
 
@@ -359,21 +376,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
 
   const resetRun = (runId: string) => {
     liveHistory.clear();
-    set({
-      runId,
-      phase: 'starting',
-      latest: null,
-      historyVersion: liveHistory.version,
-      validations: 0,
-      previews: [],
-      lastValidation: null,
-      checkpoints: [],
-      best: null,
-      lastSaved: null,
-      failure: null,
-      error: null,
-      notice: null,
-    });
+    set({ ...noRunYet(), runId, phase: 'starting' });
   };
 
   const currentData = (): TrainingData => {
@@ -389,17 +392,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
     phase: 'idle',
     runId: null,
     backend: null,
-    latest: null,
-    historyVersion: 0,
-    validations: 0,
-    previews: [],
-    lastValidation: null,
-    checkpoints: [],
-    best: null,
-    lastSaved: null,
-    failure: null,
-    error: null,
-    notice: null,
+    ...noRunYet(),
     logs: [],
     savedRuns: null,
     resumeOffer: null,
