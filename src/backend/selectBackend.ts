@@ -20,6 +20,7 @@ import {
 } from './decide';
 import { probeAll } from './probes';
 import { configureWasm } from './wasmSetup';
+import { kernelsWantedFromUrl, registerWebgpuKernels } from './webgpuKernels';
 
 export * from './decide';
 
@@ -99,6 +100,8 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     options.forced !== undefined ? { forced: options.forced, notes: [] as string[] } : resolveForcedBackend(search, options.setting);
 
   configureWasm();
+  // The studio's faster WebGPU kernels, unless the page asks for TensorFlow.js's own (?webgpuKernels=builtin).
+  if (kernelsWantedFromUrl(search)) registerWebgpuKernels();
   const probed = await probeAll(timeoutMs);
   if (probed.webgl.available && probed.webgl.software) {
     // TensorFlow.js refuses software WebGL (failIfMajorPerformanceCaveat) unless told otherwise;

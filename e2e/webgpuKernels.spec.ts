@@ -1,0 +1,80 @@
+/**
+ * The studio's WebGPU kernels (src/backend/webgpuKernels) in real Chromium (SwiftShader here):
+ * each filter gradient equals the CPU backend's on LinkNet-like layer shapes (stem 7x7/2, 3x3/1,
+ * 3x3/2, 1x1/2 downsample, odd sizes and channel counts, a long inner dimension that is split
+ * across workgroups, a transposed convolution), as does TensorFlow.js's own kernel; nothing leaks.
+ * The kernel's own time, ours against the built-in, on two layer shapes is logged (not asserted).
+ */
+import { expect, test } from '@playwright/test';
+import type { GradCase, WebgpuKernelReport } from '../src/testing/webgpuKernelParity';
+
+const CASES: GradCase[] = [
+  { label: 'stem 7x7/2 pad 3', op: 'conv2d', input: [2, 32, 48, 3], filter: [7, 7, 3, 8], strides: 2, pad: 3 },
+  { label: '3x3/1 pad 1', op: 'conv2d', input: [2, 16, 24, 16], filter: [3, 3, 16, 16], strides: 1, pad: 1 },
+  { label: '3x3/2 pad 1, odd image', op: 'conv2d', input: [1, 17, 23, 8], filter: [3, 3, 8, 12], strides: 2, pad: 1 },
+  { label: '1x1/2 downsample', op: 'conv2d', input: [2, 16, 16, 16], filter: [1, 1, 16, 40], strides: 2, pad: 'valid' },
+  { label: "3x3 'same', 5->7 channels", op: 'conv2d', input: [1, 9, 11, 5], filter: [3, 3, 5, 7], strides: 1, pad: 'same' },
+  { label: 'classifier 2x2 pad 1, 32->3', op: 'conv2d', input: [2, 16, 24, 32], filter: [2, 2, 32, 3], strides: 1, pad: 1 },
+  { label: 'long inner dimension (split)', op: 'conv2d', input: [4, 64, 64, 8], filter: [3, 3, 8, 8], strides: 1, pad: 1 },
+  {
+    label: 'transposed 3x3/2',
+    op: 'conv2dTranspose',
+    input: [2, 8, 12, 16],
+    filter: [3, 3, 8, 16],
+    strides: 2,
+    pad: 'valid',
+    outputShape: [2, 17, 25, 8],
+  },
+];
+
+/** resnet18 LinkNet layers at 64x128, batch 2. */
+const TIMED: GradCase[] = [
+  { label: 'stem 7x7/2, 3->64, x 2x64x128', op: 'conv2d', input: [2, 64, 128, 3], filter: [7, 7, 3, 64], strides: 2, pad: 3 },
+  { label: 'layer1 3x3/1, 64->64, x 2x16x32', op: 'conv2d', input: [2, 16, 32, 64], filter: [3, 3, 64, 64], strides: 1, pad: 1 },
+  { label: 'final 2x2, 32->3, x 2x64x128', op: 'conv2d', input: [2, 64, 128, 32], filter: [2, 2, 32, 3], strides: 1, pad: 1 },
+];
+
+const RELATIVE_TOLERANCE = 1e-5;
+
+test('WebGPU filter gradients equal the CPU backend; timings against the built-in kernel', async ({ page }, testInfo) => {
+  test.setTimeout(420_000);
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.goto('/?backend=webgpu');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-status', /ready|failed/, { timeout: 180_000 });
+  await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
+
+  const report = await page.evaluate(
+    async ({ cases, timed }) => {
+      const url = '/src/testing/webgpuKernelParity.ts';
+      const harness = (await import(/* @vite-ignore */ url)) as typeof import('../src/testing/webgpuKernelParity');
+      return harness.runWebgpuKernelParity(cases, timed, 5);
+    },
+    { cases: CASES, timed: TIMED },
+  );
+  const lines = [
+    ...report.cases.map(
+      (c) =>
+        `${c.label.padEnd(32)} ours ${c.relativeError.toExponential(2)}  built-in ${c.builtinRelativeError.toExponential(2)}  max|ref| ${c.maxAbsReference.toPrecision(3)}  leaked ${c.leakedTensors}`,
+    ),
+    ...report.timings.map((t) => `${t.label.padEnd(32)} ours ${t.oursMs.toFixed(1)} ms  built-in ${t.builtinMs.toFixed(1)} ms  paired speed-up ${t.speedup.toFixed(2)}x`),
+  ].join('\n');
+  console.log(lines);
+  await testInfo.attach('webgpu-kernels', { body: lines, contentType: 'text/plain' });
+  const context = `\n${lines}\n${problems.join('\n')}`;
+
+  expect(report.registeredAtStart, `selectBackend registers the studio's kernels${context}`).toBe(true);
+  expect(report.backend).toBe('webgpu');
+  expect(report.oursCompiled, `the studio's programs ran${context}`).toEqual(['studioFilterGradColumns', 'studioFilterGradTiled', 'studioSumSplits']);
+  expect(report.builtinCompiled, `the built-in kernel ran for comparison${context}`).toBe(true);
+  expect(report.cases).toHaveLength(CASES.length);
+  for (const c of report.cases as WebgpuKernelReport['cases']) {
+    expect(c.maxAbsReference, `${c.label}: reference is not all zero${context}`).toBeGreaterThan(0.1);
+    expect(c.nonFinite, `${c.label}${context}`).toBe(0);
+    expect(c.relativeError, `${c.label}: ours against the CPU backend${context}`).toBeLessThan(RELATIVE_TOLERANCE);
+    expect(c.builtinRelativeError, `${c.label}: built-in against the CPU backend${context}`).toBeLessThan(RELATIVE_TOLERANCE);
+    expect(c.leakedTensors, `${c.label}${context}`).toBe(0);
+  }
+  expect(report.timings).toHaveLength(TIMED.length);
+  expect(problems, problems.join('\n')).toEqual([]);
+});

@@ -1,0 +1,97 @@
+/**
+ * Conv2DBackpropFilter for the WebGPU backend: the tiled split-K product of filterGradPrograms.ts.
+ *
+ * TensorFlow.js 4.22's own WebGPU kernel gives each filter value one thread that loops over the
+ * whole batch and image (B*OH*OW multiply-adds in sequence, no reuse of loaded values): a 3x3x64x64
+ * filter is 36,864 threads of 128,000 steps each at 320x800 batch 8. Cases this kernel does not
+ * cover (NCHW, non-float32, dilation) go to the built-in one.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { planFilterGrad, type FilterGradPlan } from './filterGradPlan';
+import { FILTER_GRAD_UNIFORMS, FilterGradColumnsProgram, FilterGradTiledProgram, SumSplitsProgram, type FilterGradUniformName } from './filterGradPrograms';
+
+export const KERNEL_NAME = 'Conv2DBackpropFilter';
+
+interface Conv2DBackpropFilterAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  filterShape: [number, number, number, number];
+}
+
+function uniformValues(plan: FilterGradPlan, info: tf.backend_util.Conv2DInfo): { type: string; data: number[] }[] {
+  const values: Record<FilterGradUniformName, number> = {
+    mTotal: plan.m,
+    nTotal: plan.n,
+    kTotal: plan.k,
+    kPerSplit: plan.kPerSplit,
+    stepsPerSplit: plan.stepsPerSplit,
+    outW: info.outWidth,
+    outHW: info.outHeight * info.outWidth,
+    kwTimesCi: info.filterWidth * info.inChannels,
+    inC: info.inChannels,
+    inH: info.inHeight,
+    inW: info.inWidth,
+    strideH: info.strideHeight,
+    strideW: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+  return FILTER_GRAD_UNIFORMS.map((name) => ({ type: 'int32', data: [values[name]] }));
+}
+
+/** The plan for one call's shapes (exported for the benchmark and the tests). */
+export function filterGradPlanFor(info: tf.backend_util.Conv2DInfo): FilterGradPlan {
+  return planFilterGrad({
+    batch: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    outChannels: info.outChannels,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+  });
+}
+
+/** Builds the kernel function; `builtin` handles the cases this one leaves alone. */
+export function makeConv2DBackpropFilterWebgpu(builtin: tf.KernelFunc | null): tf.KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as {
+      inputs: { x: tf.TensorInfo; dy: tf.TensorInfo };
+      backend: WebGPUBackend;
+      attrs: Conv2DBackpropFilterAttrs;
+    };
+    const { x, dy } = inputs;
+    const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+    const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filterShape,
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+      false,
+      format,
+    );
+    if (format !== 'channelsLast' || x.dtype !== 'float32' || dy.dtype !== 'float32' || info.dilationHeight !== 1 || info.dilationWidth !== 1) {
+      if (!builtin) throw new Error(`${KERNEL_NAME}: unsupported case (${format}, ${x.dtype}) and no built-in kernel`);
+      return builtin(args);
+    }
+    const plan = filterGradPlanFor(info);
+    const program = plan.kind === 'tiled' ? new FilterGradTiledProgram(plan) : new FilterGradColumnsProgram(plan);
+    const partials = backend.runWebGPUProgram(program, [x, dy], 'float32', uniformValues(plan, info));
+    if (plan.splits === 1) {
+      // [1, m, n] holds the filter in its own layout: hand the buffer over under the filter's shape.
+      const out = { dataId: partials.dataId, shape: [...filterShape], dtype: partials.dtype };
+      return out;
+    }
+    const summed = backend.runWebGPUProgram(new SumSplitsProgram(filterShape), [partials], 'float32', [{ type: 'int32', data: [plan.splits] }]);
+    backend.disposeData(partials.dataId);
+    return summed;
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * How the WebGPU filter-gradient kernel splits its work (pure; unit-tested).
+ *
+ * The gradient of a convolution's filter is one matrix product,
+ *   dW[(kh, kw, ci), co] = sum over k = (b, oh, ow) of x[b, oh*sh - pt + kh, ow*sw - pl + kw, ci] * dy[b, oh, ow, co],
+ * with M = KH*KW*Ci rows, N = Co columns and a long inner dimension K = B*OH*OW (the whole batch
+ * and image). Its output is small next to K (a 7x7x3x64 filter has 9,408 values; K is 512,000 at
+ * 320x800 batch 8), so the inner dimension is also split across workgroups ("split-K"): each
+ * split writes a partial product and a second pass adds the splits up.
+ */
+
+/** Inner-dimension step staged in workgroup memory. */
+export const FILTER_GRAD_TILE_K = 32;
+
+/**
+ * Two programs share the plan:
+ *  - 'tiled': workgroups of 8x8 threads compute 32x32 output tiles, each thread 4x4 values,
+ *    staging both operands in workgroup memory (filters with more than COLUMNS_MAX_N output channels);
+ *  - 'columns': one thread per filter row m keeps all n (<= COLUMNS_MAX_N) sums in registers and
+ *    walks its slice of the image directly. With so few output channels each input value is used
+ *    only n times, so staging it in workgroup memory costs more than it saves.
+ */
+export type FilterGradKind = 'tiled' | 'columns';
+
+export const TILED_THREADS = 8;
+export const TILED_PER_THREAD = 4;
+export const TILED_TILE = TILED_THREADS * TILED_PER_THREAD;
+/** Threads per workgroup of the columns program (all along m). */
+export const COLUMNS_THREADS = 64;
+/** Output channels up to which the columns program is used. */
+export const COLUMNS_MAX_N = 8;
+
+export interface FilterGradShape {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  filterHeight: number;
+  filterWidth: number;
+}
+
+export interface FilterGradPlan {
+  /** Rows of the product: filterHeight * filterWidth * inChannels. */
+  m: number;
+  /** Columns: outChannels. */
+  n: number;
+  /** Inner dimension: batch * outHeight * outWidth. */
+  k: number;
+  kind: FilterGradKind;
+  /** Workgroups along m and along n. */
+  tilesM: number;
+  tilesN: number;
+  /** Workgroups along the inner dimension; 1 writes the filter directly. */
+  splits: number;
+  /** Inner elements per split (a multiple of FILTER_GRAD_TILE_K). */
+  kPerSplit: number;
+  /** kPerSplit / FILTER_GRAD_TILE_K: the (uniform) trip count of each tiled workgroup's loop. */
+  stepsPerSplit: number;
+}
+
+export interface FilterGradPlanOptions {
+  /** Aim for at least this many workgroups (of 64 threads) in flight. */
+  targetWorkgroups?: number;
+  /** Never split the inner dimension finer than this. */
+  minKPerSplit?: number;
+  /** Cap on the partial-product buffer (splits * m * n floats). */
+  maxPartialFloats?: number;
+}
+
+const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
+
+export function planFilterGrad(shape: FilterGradShape, options: FilterGradPlanOptions = {}): FilterGradPlan {
+  const { targetWorkgroups = 512, minKPerSplit = 512, maxPartialFloats = 16 * 1024 * 1024 } = options;
+  const m = shape.filterHeight * shape.filterWidth * shape.inChannels;
+  const n = shape.outChannels;
+  const k = shape.batch * shape.outHeight * shape.outWidth;
+  if (m <= 0 || n <= 0 || k <= 0) throw new Error(`empty filter gradient (m ${m}, n ${n}, k ${k})`);
+  const kind: FilterGradKind = n <= COLUMNS_MAX_N ? 'columns' : 'tiled';
+  const tilesM = ceilDiv(m, kind === 'tiled' ? TILED_TILE : COLUMNS_THREADS);
+  const tilesN = kind === 'tiled' ? ceilDiv(n, TILED_TILE) : 1;
+  const tiles = tilesM * tilesN;
+  const bySize = Math.max(1, Math.floor(k / minKPerSplit));
+  const byMemory = Math.max(1, Math.floor(maxPartialFloats / (m * n)));
+  const wanted = ceilDiv(targetWorkgroups, tiles);
+  let splits = Math.max(1, Math.min(wanted, bySize, byMemory));
+  const kPerSplit = ceilDiv(ceilDiv(k, splits), FILTER_GRAD_TILE_K) * FILTER_GRAD_TILE_K;
+  // Rounding kPerSplit up can leave trailing splits empty: drop them.
+  splits = ceilDiv(k, kPerSplit);
+  return { m, n, k, kind, tilesM, tilesN, splits, kPerSplit, stepsPerSplit: kPerSplit / FILTER_GRAD_TILE_K };
+}

@@ -1,0 +1,69 @@
+/**
+ * The studio's WebGPU kernels, registered over TensorFlow.js 4.22's own where those are slow.
+ *
+ *  - Conv2DBackpropFilter (the weight gradient of every convolution and transposed convolution):
+ *    a tiled split-K matrix product instead of one sequential loop per filter value.
+ *
+ * Usage, after importing the WebGPU backend (selectBackend does it):
+ *   registerWebgpuKernels();     // idempotent; returns the names it registered
+ *   unregisterWebgpuKernels();   // restores the built-ins (the benchmark's "before")
+ * A page opened with `?webgpuKernels=builtin` keeps the built-ins (see kernelsWantedFromUrl).
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { KERNEL_NAME as CONV2D_BACKPROP_FILTER, makeConv2DBackpropFilterWebgpu } from './conv2DBackpropFilter';
+
+const BACKEND = 'webgpu';
+
+interface KernelEntry {
+  name: string;
+  make: (builtin: tf.KernelFunc | null) => tf.KernelFunc;
+}
+
+const ENTRIES: readonly KernelEntry[] = [{ name: CONV2D_BACKPROP_FILTER, make: makeConv2DBackpropFilterWebgpu }];
+
+export const WEBGPU_KERNEL_NAMES: readonly string[] = ENTRIES.map((e) => e.name);
+
+const ours = new WeakSet<tf.KernelFunc>();
+const builtins = new Map<string, tf.KernelConfig>();
+
+export function isWebgpuKernelRegistered(name: string): boolean {
+  const k = tf.getKernel(name, BACKEND);
+  return k !== undefined && ours.has(k.kernelFunc);
+}
+
+/** Registers the studio's WebGPU kernels (idempotent). Returns the names registered by this call. */
+export function registerWebgpuKernels(): string[] {
+  const registered: string[] = [];
+  for (const entry of ENTRIES) {
+    if (isWebgpuKernelRegistered(entry.name)) continue;
+    const builtin = tf.getKernel(entry.name, BACKEND);
+    if (builtin) {
+      builtins.set(entry.name, builtin);
+      tf.unregisterKernel(entry.name, BACKEND);
+    }
+    const kernelFunc = entry.make(builtin?.kernelFunc ?? null);
+    ours.add(kernelFunc);
+    tf.registerKernel({ kernelName: entry.name, backendName: BACKEND, kernelFunc });
+    registered.push(entry.name);
+  }
+  return registered;
+}
+
+/** Puts TensorFlow.js's own kernels back. Returns the names restored. */
+export function unregisterWebgpuKernels(): string[] {
+  const restored: string[] = [];
+  for (const entry of ENTRIES) {
+    if (!isWebgpuKernelRegistered(entry.name)) continue;
+    tf.unregisterKernel(entry.name, BACKEND);
+    const builtin = builtins.get(entry.name);
+    if (builtin) tf.registerKernel(builtin);
+    restored.push(entry.name);
+  }
+  return restored;
+}
+
+/** False when the page URL asks for TensorFlow.js's own WebGPU kernels (`?webgpuKernels=builtin`). */
+export function kernelsWantedFromUrl(search: string): boolean {
+  return new URLSearchParams(search).get('webgpuKernels') !== 'builtin';
+}

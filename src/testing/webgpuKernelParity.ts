@@ -1,0 +1,195 @@
+/**
+ * Browser-side harness for the e2e test of the studio's WebGPU kernels (src/backend/webgpuKernels):
+ * each case's gradient is computed through the public API (tf.grad of conv2d / conv2dTranspose) on
+ * the CPU backend (the reference), on WebGPU with the studio's kernels and on WebGPU with
+ * TensorFlow.js's own kernels; errors, tensor counts and timings come back to the test.
+ * Loaded through the Vite dev server; the app never imports it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { isWebgpuKernelRegistered, registerWebgpuKernels, unregisterWebgpuKernels } from '../backend/webgpuKernels';
+import { seededRandom } from '../util/seededRandom';
+
+export interface GradCase {
+  label: string;
+  op: 'conv2d' | 'conv2dTranspose';
+  /** x of conv2d, or the (smaller) input of conv2dTranspose: [b, h, w, c]. */
+  input: [number, number, number, number];
+  /** [kh, kw, inC, outC] for conv2d; [kh, kw, outC, inC] for conv2dTranspose (TensorFlow.js's layouts). */
+  filter: [number, number, number, number];
+  strides: number;
+  pad: 'same' | 'valid' | number;
+  /** conv2dTranspose only: its output shape [b, h, w, c]. */
+  outputShape?: [number, number, number, number];
+}
+
+export interface GradCaseResult {
+  label: string;
+  /** max |ours - cpu| / max |cpu| and the same for the built-in kernel. */
+  relativeError: number;
+  builtinRelativeError: number;
+  maxAbsReference: number;
+  nonFinite: number;
+  /** Tensors alive after the case minus before (0: nothing leaked). */
+  leakedTensors: number;
+}
+
+export interface KernelTiming {
+  label: string;
+  oursMs: number;
+  builtinMs: number;
+  /** Median of builtin / ours over the pairs. */
+  speedup: number;
+}
+
+export interface WebgpuKernelReport {
+  backend: string;
+  registeredAtStart: boolean;
+  cases: GradCaseResult[];
+  timings: KernelTiming[];
+  /** The studio's programs that were compiled (so ran), by name, e.g. studioFilterGradTiled. */
+  oursCompiled: string[];
+  /** Whether the built-in program was compiled (it ran for comparison). */
+  builtinCompiled: boolean;
+}
+
+function values(n: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: n }, () => random() * 2 - 1);
+}
+
+function size(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** The filter gradient of one case on the current backend, as plain numbers. */
+async function filterGradient(c: GradCase, seed: number): Promise<Float32Array> {
+  const x = tf.tensor4d(values(size(c.input), seed), c.input);
+  const f = tf.tensor4d(values(size(c.filter), seed + 1), c.filter);
+  const forward = (filter: tf.Tensor4D): tf.Tensor4D =>
+    c.op === 'conv2d'
+      ? tf.conv2d(x, filter, c.strides, c.pad)
+      : tf.conv2dTranspose(x, filter, c.outputShape!, c.strides, c.pad as 'same' | 'valid');
+  const outShape = tf.tidy(() => forward(f).shape);
+  const dy = tf.tensor(values(size(outShape), seed + 2), outShape);
+  const grad = tf.tidy(() => tf.grad((filter: tf.Tensor) => forward(filter as tf.Tensor4D).mul(dy).sum())(f));
+  const data = (await grad.data()) as Float32Array;
+  tf.dispose([x, f, dy, grad]);
+  return data;
+}
+
+function compare(got: Float32Array, ref: Float32Array): { relative: number; maxRef: number; nonFinite: number } {
+  let maxErr = 0;
+  let maxRef = 0;
+  let nonFinite = 0;
+  if (got.length !== ref.length) return { relative: Infinity, maxRef: 0, nonFinite: 0 };
+  for (let i = 0; i < ref.length; i++) {
+    if (!Number.isFinite(got[i])) nonFinite++;
+    maxErr = Math.max(maxErr, Math.abs(got[i] - ref[i]));
+    maxRef = Math.max(maxRef, Math.abs(ref[i]));
+  }
+  return { relative: maxRef > 0 ? maxErr / maxRef : maxErr, maxRef, nonFinite };
+}
+
+async function onBackend<T>(name: string, run: () => Promise<T>): Promise<T> {
+  if (!(await tf.setBackend(name))) throw new Error(`backend ${name} did not initialise`);
+  return run();
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * The Conv2DBackpropFilter kernel alone (inputs already on the GPU, result read back), ours and
+ * the built-in in alternation so that a change in machine load hits both: after one warm-up call
+ * of each (shader compilation), `runs` pairs; medians of each and of the per-pair ratio.
+ * conv2d cases only.
+ */
+async function timeFilterGradKernels(c: GradCase, runs: number): Promise<KernelTiming> {
+  if (c.op !== 'conv2d') throw new Error(`${c.label}: only conv2d cases are timed`);
+  const x = tf.tensor4d(values(size(c.input), 1), c.input);
+  const outShape = tf.tidy(() => tf.conv2d(x, tf.zeros(c.filter) as tf.Tensor4D, c.strides, c.pad).shape);
+  const dy = tf.tensor4d(values(size(outShape), 2), outShape);
+  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
+  const once = async (ours: boolean): Promise<number> => {
+    if (ours) registerWebgpuKernels();
+    else unregisterWebgpuKernels();
+    try {
+      const started = performance.now();
+      const grad = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+      await grad.data();
+      grad.dispose();
+      return performance.now() - started;
+    } finally {
+      registerWebgpuKernels();
+    }
+  };
+  try {
+    await once(true);
+    await once(false);
+    const ours: number[] = [];
+    const builtin: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      ours.push(await once(true));
+      builtin.push(await once(false));
+    }
+    return {
+      label: c.label,
+      oursMs: median(ours),
+      builtinMs: median(builtin),
+      speedup: median(ours.map((o, i) => builtin[i] / o)),
+    };
+  } finally {
+    tf.dispose([x, dy]);
+  }
+}
+
+/** Shader keys the WebGPU backend has compiled (to see which kernel really ran). */
+function compiledShaderKeys(): string[] {
+  const cache = (tf.backend() as unknown as { pipelineCache?: Record<string, unknown> }).pipelineCache;
+  return cache ? Object.keys(cache) : [];
+}
+
+export async function runWebgpuKernelParity(cases: GradCase[], timed: GradCase[], runs = 3): Promise<WebgpuKernelReport> {
+  const registeredAtStart = isWebgpuKernelRegistered('Conv2DBackpropFilter');
+  registerWebgpuKernels();
+  const results: GradCaseResult[] = [];
+  for (const [i, c] of cases.entries()) {
+    const seed = 100 + i * 10;
+    const reference = await onBackend('cpu', () => filterGradient(c, seed));
+    const { ours, builtin, leaked } = await onBackend('webgpu', async () => {
+      const before = tf.memory().numTensors;
+      const oursGrad = await filterGradient(c, seed);
+      const leakedTensors = tf.memory().numTensors - before;
+      unregisterWebgpuKernels();
+      try {
+        return { ours: oursGrad, builtin: await filterGradient(c, seed), leaked: leakedTensors };
+      } finally {
+        registerWebgpuKernels();
+      }
+    });
+    const o = compare(ours, reference);
+    const b = compare(builtin, reference);
+    results.push({
+      label: c.label,
+      relativeError: o.relative,
+      builtinRelativeError: b.relative,
+      maxAbsReference: o.maxRef,
+      nonFinite: o.nonFinite,
+      leakedTensors: leaked,
+    });
+  }
+  const timings: KernelTiming[] = [];
+  await tf.setBackend('webgpu');
+  for (const c of timed) timings.push(await timeFilterGradKernels(c, runs));
+  const keys = compiledShaderKeys();
+  return {
+    backend: tf.getBackend(),
+    registeredAtStart,
+    cases: results,
+    timings,
+    oursCompiled: [...new Set(keys.filter((k) => k.startsWith('studio')).map((k) => k.split('_')[0]))].sort(),
+    builtinCompiled: keys.some((k) => k.startsWith('conv2DDerFilter')),
+  };
+}
