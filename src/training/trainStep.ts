@@ -24,11 +24,15 @@ export interface StepResult {
   loss: number;
   /** Soft F-beta score per class (channel order). */
   fScores: number[];
+  /** The binary cross-entropy term (unweighted), or null when the loss has no BCE term (weight 0). */
+  bce: number | null;
 }
 
 export interface Gradients {
   loss: tf.Scalar;
   fScores: tf.Tensor1D;
+  /** The loss's BCE term (unweighted) from the same forward pass, or null when its weight is 0. */
+  bce: tf.Scalar | null;
   /** Gradient of every trainable parameter, by PyTorch name, TensorFlow.js layout. */
   grads: Map<string, tf.Tensor>;
   batchStats: BatchNormStats[];
@@ -38,17 +42,19 @@ export interface Gradients {
 export function computeGradients(model: LinkNetModel, input: tf.Tensor4D, target: tf.Tensor4D, lossConfig: LossConfig): Gradients {
   const batchStats: BatchNormStats[] = [];
   let fScores: tf.Tensor1D | null = null;
+  let bce: tf.Scalar | null = null;
   const trainable = model.trainableVariables();
   const { value, grads } = tf.variableGrads(() => {
     const { probs } = model.forward(input, { training: true, batchStats });
     const parts = segmentationLoss(probs, target, lossConfig);
     fScores = tf.keep(parts.perClass);
+    if (parts.bce) bce = tf.keep(parts.bce);
     return parts.total;
   }, trainable);
   const byName = new Map<string, tf.Tensor>();
   const names = model.specs.filter((s) => s.trainable).map((s) => s.name);
   trainable.forEach((v, i) => byName.set(names[i], grads[v.name]));
-  return { loss: value, fScores: fScores!, grads: byName, batchStats };
+  return { loss: value, fScores: fScores!, bce, grads: byName, batchStats };
 }
 
 /** Keeps an Adam optimiser bound to one model. */
@@ -85,9 +91,9 @@ export class Trainer {
     this.optimizer.applyGradients(named);
     this.model.applyBatchStats(g.batchStats);
     tf.dispose([...g.grads.values()]);
-    const [loss, fScores] = await Promise.all([g.loss.data(), g.fScores.data()]);
-    tf.dispose([g.loss, g.fScores]);
-    return { loss: loss[0], fScores: Array.from(fScores) };
+    const [loss, fScores, bce] = await Promise.all([g.loss.data(), g.fScores.data(), g.bce?.data() ?? null]);
+    tf.dispose([g.loss, g.fScores, ...(g.bce ? [g.bce] : [])]);
+    return { loss: loss[0], fScores: Array.from(fScores), bce: bce ? bce[0] : null };
   }
 
   /** Adam's state: steps taken and the first then second moments (TF layout, trainable-variable order). */

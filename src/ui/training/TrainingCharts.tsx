@@ -4,11 +4,10 @@ import { comparedHistories, liveHistory, useTrainingStore } from '../../state/tr
 import { emaSmooth } from '../../training/history';
 import type { ChartSeries } from './chartGeometry';
 import { LineChart } from './LineChart';
+import { lossTermSeries } from './lossTermSeries';
 import type { StepHistory } from './stepHistory';
 import { useDeferredHistoryVersion } from './useDeferredVersion';
 
-const TERM_NAMES = ['background (F1)', 'road (F0.5)', 'vehicle (F2)'];
-const TERM_COLORS = ['#8a94a6', '#4f9dff', '#f2b84b', '#c38bff'];
 const COMPARE_COLORS = ['#c38bff', '#ff8fb1', '#7ee0d0', '#e0c07e'];
 const SCORE_DOMAIN: [number, number] = [0, 1];
 
@@ -38,17 +37,7 @@ export const TrainingCharts = memo(function TrainingCharts() {
     return out;
   }, [version, smoothing, compared, savedRuns]);
 
-  const termSeries = useMemo(
-    (): ChartSeries[] =>
-      liveHistory.terms.map((t, c) => ({
-        id: `term-${c}`,
-        label: TERM_NAMES[c] ?? `class ${c}`,
-        color: TERM_COLORS[c % TERM_COLORS.length]!,
-        xs: liveHistory.steps,
-        ys: smoothing > 0 ? emaSmooth(t, smoothing) : t,
-      })),
-    [version, smoothing],
-  );
+  const termSeries = useMemo((): ChartSeries[] => lossTermSeries(liveHistory, smoothing), [version, smoothing]);
 
   const valSeries = useMemo((): ChartSeries[] => {
     const s = validationSeries(liveHistory, 'score');
@@ -86,7 +75,7 @@ export const TrainingCharts = memo(function TrainingCharts() {
       <div className="tr-chart-grid">
         <LineChart testId="chart-loss" title="Training loss" series={lossSeries} version={version} yScale={logLoss ? 'log' : 'linear'} />
         <LineChart testId="chart-val" title="Validation (challenge grader)" series={valSeries} version={version} yDomain={SCORE_DOMAIN} />
-        <LineChart testId="chart-terms" title="Loss terms (1 − soft F)" series={termSeries} version={version} yScale={logLoss ? 'log' : 'linear'} />
+        <LineChart testId="chart-terms" title="Loss terms (1 − soft F; BCE when weighted)" series={termSeries} version={version} yScale={logLoss ? 'log' : 'linear'} />
         <LineChart testId="chart-lr" title="Learning rate" series={lrSeries} version={version} yScale="log" />
       </div>
     </section>
