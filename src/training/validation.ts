@@ -44,12 +44,33 @@ export function previewRgba(frame: FramePixels, width: number, height: number, r
   return out;
 }
 
+/** What one grading pass at the input resolution gives: the report and the grader's pixel counts. */
+export interface InputGrading {
+  report: Omit<ValidationReport, 'step' | 'epoch'>;
+  counts: ReturnType<GraderAccumulator['counts']>;
+}
+
+/** The validation report of the run loop (see gradeAtInputSize). */
 export async function validate(
   model: LinkNetModel,
   pipeline: BatchPipeline,
   indices: readonly number[],
   options: ValidationOptions,
 ): Promise<Omit<ValidationReport, 'step' | 'epoch'>> {
+  return (await gradeAtInputSize(model, pipeline, indices, options)).report;
+}
+
+/**
+ * Grades the pipeline's pairs `indices` at the input resolution (the pipeline crops and resizes
+ * frames and labels exactly as for training). Used by the run loop's validation and by `cli eval
+ * --grade-at input`, so both give the same score for the same model, frames, hood and thresholds.
+ */
+export async function gradeAtInputSize(
+  model: LinkNetModel,
+  pipeline: BatchPipeline,
+  indices: readonly number[],
+  options: ValidationOptions,
+): Promise<InputGrading> {
   const spec = model.config.input;
   const cropSpec = croppedSpec(spec);
   const roles = challengeChannels(model.config.classes);
@@ -108,7 +129,7 @@ export async function validate(
   }
   const r = grader.result();
   const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
-  return {
+  const report = {
     frames: r.frames,
     fRoad: r.fRoad,
     fCar: r.fCar,
@@ -118,4 +139,5 @@ export async function validate(
     thresholds: { ...options.thresholds },
     previews,
   };
+  return { report, counts: grader.counts() };
 }

@@ -1,16 +1,47 @@
-/** `eval`: the challenge grader on labelled frames (CameraRGB + CameraSeg), one frame at a time. */
+/**
+ * `eval`: the challenge grader on labelled frames (CameraRGB + CameraSeg): full frames one at a time
+ * (default), or at the model's input size exactly as the studio's training validation grades.
+ */
 import { writeFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
 import { HoodEstimator, maskStats } from '../../data/hoodMask';
 import { CARLA_SCHEME, labelValueAt, valueMask } from '../../data/labelScheme';
+import type { ClassThresholds } from '../../inference/frameMasks';
 import type { DecodedImage } from '../../io/png';
 import { AnswerFileWriter } from '../../io/answerFile';
 import { GraderAccumulator } from '../../metrics/grader';
+import type { LinkNetModel } from '../../model/linkNetModel';
+import { ChallengePairSource } from '../../node/challengePairSource';
 import { findChallengePairs, readMaskPng, readPng, type ChallengePair } from '../../node/imageFiles';
 import { loadModelWithFile } from '../../node/modelFiles';
+import { BatchPipeline } from '../../training/batchPipeline';
+import { frameMaskToInput } from '../../training/trainingTargets';
+import { gradeAtInputSize } from '../../training/validation';
 import { activateBackend, BACKEND_OPTION, CLI_BACKENDS } from '../backend';
 import { FrameError, FramePredictor } from '../framePredictor';
-import { choiceOption, CliError, errorMessage, numberOption, requiredString, stringOption, type CliIo, type Command, type ParsedValues } from '../framework';
+import { choiceOption, CliError, errorMessage, numberOption, requiredString, stringOption, UsageError, type CliIo, type Command, type ParsedValues } from '../framework';
 import { thresholdsFrom, THRESHOLD_OPTIONS } from './predict';
+
+/**
+ * Where the grader compares masks: `frame` (the challenge's way: predictions upsampled to the full
+ * frame, truth at full resolution) or `input` (the studio's validation: frames and labels cropped
+ * and resized to the network input, hood at the input size).
+ */
+export type GradeAt = 'frame' | 'input';
+export const GRADE_AT_CHOICES: readonly GradeAt[] = ['frame', 'input'];
+
+/** The thresholds the studio's validation recorded in a checkpoint's metadata ("thresholds"), or null. */
+export function recordedThresholds(metadata: Record<string, string>): ClassThresholds | null {
+  const raw = metadata.thresholds;
+  if (raw === undefined) return null;
+  try {
+    const t = JSON.parse(raw) as Partial<ClassThresholds>;
+    const ok = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v <= 1;
+    return ok(t.road) && ok(t.car) ? { road: t.road, car: t.car } : null;
+  } catch {
+    return null;
+  }
+}
 
 const VEHICLE = 10;
 const ROAD_VALUES = new Set([6, 7]);
@@ -68,6 +99,10 @@ export interface EvalReport {
   fps: number;
   seconds: number;
   thresholds: { car: number; road: number };
+  /** Where the thresholds came from: the options (or their defaults), or the model file's metadata. */
+  thresholdSource: 'options' | 'model metadata';
+  /** frame: full frames (the challenge's way); input: the studio's validation at the input size. */
+  gradeAt: GradeAt;
   hood: { source: string; pixels: number };
   inputSize: { height: number; width: number };
   leakedTensors: number;
@@ -82,6 +117,12 @@ export async function runEval(values: ParsedValues, io: CliIo): Promise<EvalRepo
   const hoodArg = stringOption(values, 'hood') ?? 'auto';
   const answerOut = stringOption(values, 'answer-out');
   const truthOut = stringOption(values, 'truth-out');
+  const gradeAt = choiceOption(values, 'grade-at', GRADE_AT_CHOICES, 'frame');
+  const batchSize = numberOption(values, 'batch', 4, { min: 1, max: 1024, integer: true });
+  if (gradeAt === 'input' && (answerOut || truthOut)) {
+    throw new UsageError('--answer-out and --truth-out hold full-frame masks: use them with --grade-at frame');
+  }
+  if (gradeAt === 'frame' && values.batch !== undefined) throw new UsageError('--batch goes with --grade-at input');
 
   const found = findChallengePairs(dataDir);
   if (found.pairs.length === 0) {
@@ -91,9 +132,19 @@ export async function runEval(values: ParsedValues, io: CliIo): Promise<EvalRepo
   const pairs = found.pairs.slice(0, limit);
 
   const backendName = await activateBackend(backend, values.backend !== undefined, io);
-  const { model } = loadModelWithFile(modelPath, { onNotice: (m) => io.stderr(`note: ${m}\n`) });
+  const { model, file } = loadModelWithFile(modelPath, { onNotice: (m) => io.stderr(`note: ${m}\n`) });
   try {
     const spec = model.config.input;
+    let thresholdSource: EvalReport['thresholdSource'] = 'options';
+    if (gradeAt === 'input') {
+      // The studio records the thresholds its validation used; without options, grade with those.
+      const recorded = recordedThresholds(file.metadata);
+      if (recorded && (values['car-threshold'] === undefined || values['road-threshold'] === undefined)) {
+        if (values['car-threshold'] === undefined) thresholds.car = recorded.car;
+        if (values['road-threshold'] === undefined) thresholds.road = recorded.road;
+        thresholdSource = 'model metadata';
+      }
+    }
     const { frameWidth: width, frameHeight: height } = spec;
     let hood: HoodChoice;
     if (hoodArg.toLowerCase() === 'none') hood = { mask: null, source: 'none' };
@@ -101,6 +152,9 @@ export async function runEval(values: ParsedValues, io: CliIo): Promise<EvalRepo
     else hood = { mask: readMaskPng(hoodArg, width, height, 'hood mask'), source: hoodArg };
     const hoodPixels = hood.mask ? maskStats(hood.mask, width).pixels : 0;
     io.stderr(`hood: ${hood.source}, ${hoodPixels} pixels\n`);
+    const common = { model: modelPath, data: dataDir, backend: backendName, thresholds: { car: thresholds.car, road: thresholds.road }, thresholdSource };
+    const hoodInfo = { source: hood.source, pixels: hoodPixels };
+    if (gradeAt === 'input') return { ...common, ...(await evalAtInputSize(model, pairs, hood.mask, thresholds, batchSize, io)), hood: hoodInfo };
 
     const predictor = new FramePredictor(model, thresholds, hood.mask);
     const grader = new GraderAccumulator();
@@ -135,9 +189,8 @@ export async function runEval(values: ParsedValues, io: CliIo): Promise<EvalRepo
     const fps = seconds > 0 ? grader.frames / seconds : 0;
     const r = grader.result(fps);
     return {
-      model: modelPath,
-      data: dataDir,
-      backend: backendName,
+      ...common,
+      gradeAt,
       frames: r.frames,
       failed,
       fRoad: r.fRoad,
@@ -151,14 +204,83 @@ export async function runEval(values: ParsedValues, io: CliIo): Promise<EvalRepo
       counts: grader.counts(),
       fps,
       seconds,
-      thresholds: { car: thresholds.car, road: thresholds.road },
-      hood: { source: hood.source, pixels: hoodPixels },
+      hood: hoodInfo,
       inputSize: { height: spec.inputHeight, width: spec.inputWidth },
       leakedTensors: predictor.leakedTensors,
     };
   } finally {
     model.dispose();
   }
+}
+
+type InputSizeResult = Omit<EvalReport, 'model' | 'data' | 'backend' | 'thresholds' | 'thresholdSource' | 'hood'>;
+
+/**
+ * --grade-at input: the training run's validation (gradeAtInputSize) on the pairs read from disk,
+ * with the run's BatchPipeline (crop rows, nearest resize of the labels, hood out of the vehicle
+ * truth), the hood at the input size removed from the predictions, the CARLA label scheme.
+ * A bad pair stops the pass with a message naming it. fps: frames over the whole pass (decoding included).
+ */
+async function evalAtInputSize(
+  model: LinkNetModel,
+  pairs: ChallengePair[],
+  hood: Uint8Array | null,
+  thresholds: ClassThresholds,
+  batchSize: number,
+  io: CliIo,
+): Promise<InputSizeResult> {
+  const spec = model.config.input;
+  const scheme = CARLA_SCHEME;
+  if (model.config.classes.length !== scheme.classes.length) {
+    throw new CliError(
+      `--grade-at input grades with the ${scheme.name} label scheme (${scheme.classes.length} classes); the model has ${model.config.classes.length} (${model.config.classes.join(', ')})`,
+    );
+  }
+  io.stderr(`grading at the input size ${spec.inputHeight}x${spec.inputWidth} (crop rows ${spec.cropTop}-${spec.cropBottom} of ${spec.frameWidth}x${spec.frameHeight} frames), batch ${batchSize}\n`);
+  const pipeline = new BatchPipeline(new ChallengePairSource(pairs), spec, scheme, hood, 0);
+  const tensorsBefore = tf.memory().numTensors;
+  const started = performance.now();
+  let done = 0;
+  let grading;
+  try {
+    grading = await gradeAtInputSize(model, pipeline, pairs.map((_, i) => i), {
+      thresholds,
+      hoodAtInput: hood ? frameMaskToInput(hood, spec) : null,
+      batchSize,
+      previews: 0,
+      onBatch: async () => {
+        done = Math.min(pairs.length, done + batchSize);
+        io.stderr(`[${done}/${pairs.length}] ${pairs[done - 1].name}\n`);
+      },
+    });
+  } catch (e) {
+    throw new CliError(`--grade-at input stopped: ${errorMessage(e)}`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const leakedTensors = Math.max(0, tf.memory().numTensors - tensorsBefore);
+  if (leakedTensors > 0) io.stderr(`warning: ${leakedTensors} tensors were not freed\n`);
+  const grader = new GraderAccumulator();
+  grader.addCounts(grading.counts, grading.report.frames);
+  const fps = seconds > 0 ? grading.report.frames / seconds : 0;
+  const r = grader.result(fps);
+  return {
+    gradeAt: 'input',
+    frames: r.frames,
+    failed: [],
+    fRoad: grading.report.fRoad,
+    fCar: grading.report.fCar,
+    score: grading.report.score,
+    finalScore: r.finalScore ?? 0,
+    precisionRoad: r.precisionRoad,
+    recallRoad: r.recallRoad,
+    precisionCar: r.precisionCar,
+    recallCar: r.recallCar,
+    counts: grading.counts,
+    fps,
+    seconds,
+    inputSize: { height: spec.inputHeight, width: spec.inputWidth },
+    leakedTensors,
+  };
 }
 
 export const evalCommand: Command = {
@@ -169,18 +291,30 @@ export const evalCommand: Command = {
     'DIR holds CameraRGB/*.png and CameraSeg/*.png (paired by file name) directly or in subfolders such as\n' +
     'train/ and val/; every pair found is used. Truth: road = label red in {6, 7}; car = red 10 and not hood.\n' +
     'The hood is removed from both predicted masks the same way. fps counts the model and mask post-processing\n' +
-    '(PNG decoding excluded) after one warm-up run.',
+    '(PNG decoding excluded) after one warm-up run.\n' +
+    '--grade-at frame (default) grades full frames: predictions upsampled to the frame, truth at full resolution.\n' +
+    "--grade-at input grades the way the studio's training validation does, so a checkpoint exported from the\n" +
+    'Training tab scores what the tab showed: frames and labels cropped and resized (labels nearest) to the\n' +
+    "model's input size, the hood removed from the vehicle truth and from the predictions at that size, the\n" +
+    'CARLA label scheme; without --car-threshold/--road-threshold it uses the thresholds recorded in the\n' +
+    "model file's metadata by the validation, when there are any. Give the same hood as the studio used\n" +
+    "(auto estimates it from the pairs given; the Dataset tab can export its hood as a PNG).",
   options: {
     model: { type: 'string', short: 'm', value: 'MODEL', required: true, description: '.safetensors file, or TensorFlow.js model folder / model.json' },
     data: { type: 'string', short: 'd', value: 'DIR', required: true, description: 'data folder in the challenge layout' },
     ...THRESHOLD_OPTIONS,
     hood: { type: 'string', value: 'auto|none|PNG', description: 'hood: estimated from the labels (auto, default), none, or a mask PNG' },
     limit: { type: 'string', short: 'n', value: 'N', description: 'use only the first N pairs' },
+    'grade-at': { type: 'string', value: 'frame|input', description: "frame: full frames (default); input: at the model's input size, as the studio's training validation" },
+    batch: { type: 'string', value: 'N', description: 'frames per forward pass with --grade-at input (default 4)' },
     'answer-out': { type: 'string', value: 'FILE', description: "also write the predictions as a challenge answer file (JSON)" },
     'truth-out': { type: 'string', value: 'FILE', description: 'also write the truth masks as an answer-format file (for `score`)' },
     backend: BACKEND_OPTION,
   },
-  examples: ['eval --model linknet34.safetensors --data ../shared/data/lyft-real --car-threshold 0.01 --road-threshold 0.75 --limit 50'],
+  examples: [
+    'eval --model linknet34.safetensors --data ../shared/data/lyft-real --car-threshold 0.01 --road-threshold 0.75 --limit 50',
+    'eval --model best.safetensors --data /tmp/sample/val --grade-at input --hood hood.png',
+  ],
   async run(values, io) {
     const report = await runEval(values, io);
     io.stdout(JSON.stringify(report, null, 2) + '\n');

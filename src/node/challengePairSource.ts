@@ -1,0 +1,34 @@
+/**
+ * Challenge-layout pairs on disk (Node) as a training PairSource: pair i is decoded from its
+ * CameraRGB and CameraSeg PNGs when asked for, so the BatchPipeline (crop, resize, hood) and the
+ * validation grader run on files exactly as they do on the studio's data.
+ */
+import { PairDataError, type DecodedPair, type PairSource } from '../training/pairSource';
+import { readPng, type ChallengePair } from './imageFiles';
+
+export class ChallengePairSource implements PairSource {
+  constructor(private readonly pairs: readonly ChallengePair[]) {}
+
+  get count(): number {
+    return this.pairs.length;
+  }
+
+  name(index: number): string {
+    return this.pairs[index]?.name ?? `pair ${index}`;
+  }
+
+  async load(index: number): Promise<DecodedPair> {
+    const pair = this.pairs[index];
+    if (!pair) throw new PairDataError(this.name(index), `no such pair (there are ${this.pairs.length})`);
+    const read = (path: string, what: string) => {
+      try {
+        return readPng(path);
+      } catch (e) {
+        throw new PairDataError(pair.name, `the ${what} cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+    const frame = read(pair.rgb, 'frame');
+    const label = read(pair.seg, 'label');
+    return { frame, label };
+  }
+}
