@@ -11,7 +11,7 @@ import { NEUTRAL_THRESHOLDS } from '../inference/frameMasks';
 import { defaultLossConfig } from '../loss/fbetaLoss';
 import { computeModelState } from './studioStore';
 import { useStudioStore } from './studioStore';
-import { viewerThresholds } from './viewerStore';
+import { useViewerStore, viewerThresholds } from './viewerStore';
 import { currentIndexSource, datasetGeometry, SAMPLE_DATASET, useDatasetStore, type DatasetSettings, type DatasetState } from './datasetStore';
 import { defaultAugmentConfig } from '../training/augment';
 import { isUnfinished, type EngineBinding, type SavedRun, type SavedRunHistory, type TrainingEngine } from '../ui/training/engine';
@@ -81,7 +81,11 @@ export interface TrainingState {
   resume(): void;
   stop(): void;
   setLearningRate(lr: number): void;
-  /** The grader's thresholds for validation (applied to a running run from its next validation). */
+  /**
+   * The grader's thresholds for validation (applied to a running run from its next validation).
+   * They are the viewer's thresholds: setting them here moves the viewer's sliders, and moving
+   * those sets them here.
+   */
   setThresholds(patch: Partial<TrainingSettings['thresholds']>): void;
   init(): Promise<void>;
   refreshRuns(): Promise<void>;
@@ -300,6 +304,18 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
     }, 150);
   };
 
+  /** Takes the viewer's thresholds as the validation thresholds (and the running run's). */
+  const followViewerThresholds = () => {
+    const thresholds = viewerThresholds();
+    const cur = get().settings.thresholds;
+    if (thresholds.road === cur.road && thresholds.car === cur.car) return;
+    get().setSettings({ thresholds });
+    if (engine && isActive(get().phase)) engine.setThresholds(thresholds);
+  };
+  useViewerStore.subscribe((s, prev) => {
+    if (s.settings.road.threshold !== prev.settings.road.threshold || s.settings.car.threshold !== prev.settings.car.threshold) followViewerThresholds();
+  });
+
   const onMessage = (m: FromTrainingWorker) => {
     switch (m.type) {
       case 'backend':
@@ -416,9 +432,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
       try {
         const data = currentData();
         // Validation grades at the viewer's current thresholds.
-        const viewer = viewerThresholds();
-        const cur = get().settings.thresholds;
-        if (viewer.road !== cur.road || viewer.car !== cur.car) get().setSettings({ thresholds: viewer });
+        followViewerThresholds();
         const settings = get().settings;
         const runId = newRunId();
         const name = get().runName.trim() || defaultRunName(settings);
@@ -457,8 +471,10 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
     setThresholds: (patch) => {
       const thresholds = { ...get().settings.thresholds, ...patch };
       if (![thresholds.road, thresholds.car].every((t) => t >= 0 && t < 1)) return;
-      get().setSettings({ thresholds });
-      if (engine && isActive(get().phase)) engine.setThresholds(thresholds);
+      const viewer = useViewerStore.getState();
+      if (patch.road !== undefined) viewer.setThreshold('road', patch.road);
+      if (patch.car !== undefined) viewer.setThreshold('car', patch.car);
+      followViewerThresholds();
     },
 
     init: async () => {
@@ -635,6 +651,9 @@ export function disposeTrainingEngine(): void {
   engine?.dispose();
   engine = null;
 }
+
+// The validation thresholds start as the viewer's (a saved setting from an earlier visit may differ).
+useTrainingStore.getState().setThresholds({});
 
 // Tests (e2e) reach the store in development builds only.
 if (import.meta.env.DEV) (globalThis as unknown as { __trainingStore?: typeof useTrainingStore }).__trainingStore = useTrainingStore;

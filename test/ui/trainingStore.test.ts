@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { defaultAugmentConfig } from '../../src/training/augment';
 import { defaultTrainingSettings, failureAdvice, liveHistory, useTrainingStore } from '../../src/state/trainingStore';
+import { useViewerStore } from '../../src/state/viewerStore';
 import type { StepReport, ValidationReport } from '../../src/worker/trainingProtocol';
 
 function step(n: number, loss: number): StepReport {
@@ -29,6 +30,20 @@ describe('training settings', () => {
     expect(failureAdvice('device-lost')).toMatch(/Resume/);
     expect(failureAdvice('nan-loss')).toMatch(/checkpoint/);
     expect(failureAdvice('storage-quota')).toMatch(/Delete/);
+  });
+});
+
+describe('validation thresholds', () => {
+  it("are the viewer's: the training form moves the viewer's sliders and the sliders move the form", () => {
+    const viewer = useViewerStore.getState();
+    expect(useTrainingStore.getState().settings.thresholds).toEqual({ road: viewer.settings.road.threshold, car: viewer.settings.car.threshold });
+    useTrainingStore.getState().setThresholds({ road: 0.3 });
+    expect(useViewerStore.getState().settings.road.threshold).toBe(0.3);
+    expect(useTrainingStore.getState().settings.thresholds.road).toBe(0.3);
+    useViewerStore.getState().setThreshold('car', 0.02);
+    expect(useTrainingStore.getState().settings.thresholds.car).toBe(0.02);
+    useTrainingStore.getState().setThresholds({ car: 1.5 });
+    expect(useViewerStore.getState().settings.car.threshold).toBe(0.02);
   });
 });
 

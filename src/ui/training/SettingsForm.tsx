@@ -125,8 +125,8 @@ export function SettingsForm() {
         <NumberField label="Seed" value={settings.seed} min={0} onChange={(v) => set({ seed: Math.max(0, Math.round(v)) })} disabled={off} testId="training-seed" />
         <NumberField label="Validate every (steps)" value={settings.validateEverySteps} min={0} title="0 = after each epoch only" onChange={(v) => set({ validateEverySteps: Math.max(0, Math.round(v)) })} disabled={off} testId="training-validate-every" />
         <NumberField label="Save state every (steps)" value={settings.saveEverySteps} min={0} title="0 = at pause and epoch ends only" onChange={(v) => set({ saveEverySteps: Math.max(0, Math.round(v)) })} disabled={off} testId="training-save-every" />
-        <NumberField label="Road threshold (live)" value={settings.thresholds.road} step={0.05} min={0} title="Validation: a pixel is road when P(road) > this" onChange={(v) => setThresholds({ road: v })} disabled={false} testId="training-threshold-road" />
-        <NumberField label="Vehicle threshold (live)" value={settings.thresholds.car} step={0.05} min={0} title="Validation: a pixel is vehicle when P(vehicle) > this" onChange={(v) => setThresholds({ car: v })} disabled={false} testId="training-threshold-car" />
+        <NumberField label="Road threshold (live)" value={settings.thresholds.road} step={0.05} min={0} title="Validation: a pixel is road when P(road) > this (the viewer's road threshold: moving one moves the other)" onChange={(v) => setThresholds({ road: v })} disabled={false} testId="training-threshold-road" />
+        <NumberField label="Vehicle threshold (live)" value={settings.thresholds.car} step={0.05} min={0} title="Validation: a pixel is vehicle when P(vehicle) > this (the viewer's vehicle threshold: moving one moves the other)" onChange={(v) => setThresholds({ car: v })} disabled={false} testId="training-threshold-car" />
         <NumberField label="Frame cache (MiB)" value={settings.cacheBudgetMiB} min={0} onChange={(v) => set({ cacheBudgetMiB: Math.max(0, v) })} disabled={off} testId="training-cache" />
       </div>
       <details className="tr-details">
