@@ -11,11 +11,13 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { useWasmBackendInNode, wasmBackendInfo } from '../src/backend/wasmTraining/nodeWasm';
-import { runBrowser } from './browser/drive';
+import { profileBrowser, runBrowser } from './browser/drive';
 import { jobsFor, parseOptions, type BenchOptions } from './core/options';
 import { runOrtJob, runTfjsJob } from './core/measure';
+import type { ProfileJob, ProfileRow } from './core/profile';
+import { profileTfjs } from './core/profileRun';
 import { markdownTable } from './core/table';
 import type { BenchReport, BenchRow, Environment } from './core/types';
 
@@ -54,6 +56,29 @@ async function runNode(opts: BenchOptions, rows: BenchRow[]): Promise<void> {
   }
 }
 
+function logProfile(p: ProfileRow): void {
+  const what = `${p.platform} ${p.backend} ${p.task} ${p.encoder} ${p.height}x${p.width} b${p.batch}`;
+  if (p.status !== 'ok' || !p.summary) return console.log(`  ${what}: ${p.status} ${p.reason ?? ''}`);
+  const top = p.summary.top.slice(0, 3).map((k) => `${k.name} ${(k.share * 100).toFixed(0)}%`).join(', ');
+  console.log(`  ${what}: ${p.summary.calls} kernel calls, ${p.summary.totalMs.toFixed(0)} ms of kernels in ${p.wallMs?.toFixed(0)} ms; ${top}`);
+}
+
+/** Node's part of --profile: tfjs wasm (with the studio's training kernels), after the optional setup module. */
+async function profileNode(job: ProfileJob): Promise<ProfileRow[]> {
+  console.log('--- Node profile');
+  tf.enableProdMode();
+  await useWasmBackendInNode();
+  if (job.setup) {
+    const mod = (await import(pathToFileURL(join(ROOT, job.setup)).href)) as { setup?: (b: string) => unknown; default?: (b: string) => unknown };
+    const setup = mod.setup ?? mod.default;
+    if (typeof setup !== 'function') throw new Error(`${job.setup}: exports no setup() or default function`);
+    await setup(tf.getBackend());
+  }
+  const rows = await profileTfjs(job, 'node');
+  rows.forEach(logProfile);
+  return rows;
+}
+
 function machineName(): string {
   const cpus = os.cpus();
   return `${os.hostname()}-${cpus.length}cpu`;
@@ -77,8 +102,23 @@ async function main(): Promise<void> {
     notes: [],
   };
   const rows: BenchRow[] = [];
-  if (opts.node) await runNode(opts, rows);
-  if (opts.browserBackends.length > 0) {
+  const profiles: ProfileRow[] = [];
+  if (opts.profile) {
+    const job: ProfileJob = { encoder: opts.profileEncoder, ...opts.profileSize, batch: opts.profileBatch, topN: opts.profileTop, setup: opts.profileSetup, pageQuery: opts.pageQuery };
+    if (opts.node) profiles.push(...(await profileNode({ ...job, pageQuery: null })));
+    if (opts.profileBrowser.length > 0) {
+      console.log('--- headless Chromium profile');
+      const browser = await profileBrowser(opts, ROOT, job);
+      browser.profiles.forEach(logProfile);
+      profiles.push(...browser.profiles);
+      env.browser = browser.browser;
+      env.webgpuAdapter = browser.gpu?.webgpuAdapter ?? (browser.gpu?.webgpuReason ? `none (${browser.gpu.webgpuReason})` : null);
+      env.webglRenderer = browser.gpu?.webglRenderer ?? null;
+      env.notes.push(...browser.notes);
+    }
+  }
+  if (opts.node && !opts.profile) await runNode(opts, rows);
+  if (opts.browserBackends.length > 0 && !opts.profile) {
     console.log('--- headless Chromium');
     const browser = await runBrowser(opts, ROOT, (row) => {
       rows.push(row);
@@ -94,8 +134,10 @@ async function main(): Promise<void> {
   }
   env.notes.push('Every engine runs the same seeded LinkNet (same weights); ONNX Runtime runs the ONNX export of it (BatchNorm folded).');
   const report: BenchReport = { environment: env, options: { ...opts }, rows, wallSeconds: (performance.now() - started) / 1000 };
+  if (opts.profile) report.profiles = profiles;
   const day = env.date.slice(0, 10);
-  const out = opts.out ?? join(ROOT, 'bench/results', `${day}-${env.machine}${opts.quick ? '-quick' : ''}.json`);
+  const suffix = opts.profile ? '-profile' : opts.quick ? '-quick' : '';
+  const out = opts.out ?? join(ROOT, 'bench/results', `${day}-${env.machine}${suffix}.json`);
   mkdirSync(dirname(out), { recursive: true });
   const table = markdownTable(report);
   writeFileSync(out, JSON.stringify(report, null, 2) + '\n');

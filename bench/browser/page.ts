@@ -8,7 +8,10 @@ import { probeAll } from '../../src/backend/probes';
 import { selectBackend, type BackendName } from '../../src/backend/selectBackend';
 import { wasmThreads } from '../../src/backend/wasmSetup';
 import { runOrtJob, runTfjsJob, type OrtLike, type OrtTarget } from '../core/measure';
+import type { ProfileJob, ProfileRow } from '../core/profile';
+import { profileTfjs } from '../core/profileRun';
 import type { BenchJob, BenchRow } from '../core/types';
+import { runEndToEndJob } from './endToEnd';
 
 export interface PageSetup {
   ok: boolean;
@@ -51,7 +54,23 @@ export async function setupTfjs(name: BackendName): Promise<PageSetup> {
 }
 
 export function runTfjs(job: BenchJob): Promise<BenchRow> {
+  if (job.task === 'end-to-end') return runEndToEndJob(job, tfjsThreads);
   return runTfjsJob(job, 'browser', tfjsThreads);
+}
+
+/**
+ * Per-kernel profile of one warm inference and training step on the page's backend. `job.setup`:
+ * a module of this checkout (path from the repository root) whose `setup()` (or default export)
+ * runs first, e.g. to register other kernels.
+ */
+export async function profileTfjsPage(job: ProfileJob): Promise<ProfileRow[]> {
+  if (job.setup) {
+    const mod = (await import(/* @vite-ignore */ `/${job.setup.replace(/^\.?\//, '')}`)) as { setup?: (backend: string) => unknown; default?: (backend: string) => unknown };
+    const setup = mod.setup ?? mod.default;
+    if (typeof setup !== 'function') throw new Error(`${job.setup}: exports no setup() or default function`);
+    await setup(tf.getBackend());
+  }
+  return profileTfjs(job, 'browser');
 }
 
 let ortTarget: OrtTarget | null = null;

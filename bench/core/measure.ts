@@ -10,6 +10,7 @@ import { FoldedLinkNet } from '../../src/model/foldedLinkNet';
 import { LinkNetModel } from '../../src/model/linkNetModel';
 import { exportLinkNetOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from '../../src/onnx/exportOnnx';
 import { Trainer } from '../../src/training/trainStep';
+import { aggregateKernels, kernelRecord, timingProblem } from './profile';
 import type { BenchJob, BenchRow } from './types';
 
 export const MODEL_SEED = 1;
@@ -45,7 +46,7 @@ export function benchInput(length: number, seed = 12345): Float32Array {
   return Float32Array.from({ length }, () => (s = (s * 16807) % 2147483647) / 2147483647);
 }
 
-function oneHotTargets(batch: number, height: number, width: number, classes: number): Float32Array {
+export function oneHotTargets(batch: number, height: number, width: number, classes: number): Float32Array {
   const pick = benchInput(batch * height * width, 777);
   const t = new Float32Array(batch * height * width * classes);
   for (let p = 0; p < pick.length; p++) t[p * classes + Math.floor(pick[p] * classes)] = 1;
@@ -74,7 +75,7 @@ export function emptyRow(job: BenchJob, platform: BenchRow['platform'], backend:
 }
 
 /** Warm-up, then timed runs until `runs` are done or the budget is spent (at least one). */
-async function timeRuns(row: BenchRow, once: () => Promise<void>): Promise<void> {
+export async function timeRuns(row: BenchRow, once: () => Promise<void>): Promise<void> {
   let start = now();
   await once();
   row.warmupMs = now() - start;
@@ -113,6 +114,16 @@ async function pairedRuns(row: BenchRow, predict: () => tf.Tensor, folded: () =>
     spent += first + second;
   }
   return { predictMs, foldedMs, gain: median(predictMs) / median(foldedMs) };
+}
+
+/** How tf.profile times one kernel on this backend (tfjs 4.22). */
+export function kernelTimingMethod(backend: string): string {
+  if (backend === 'webgpu') {
+    const timestamps = (tf.backend() as unknown as { supportTimestampQuery?: boolean }).supportTimestampQuery === true;
+    return timestamps ? 'WebGPU timestamp queries, one compute pass per kernel (kernels forwarded to the CPU count 0)' : 'none: the WebGPU device has no timestamp-query, tfjs reports 0 ms';
+  }
+  if (backend === 'webgl') return 'WebGL timer queries (EXT_disjoint_timer_query) where available';
+  return 'wall time of each kernel call (synchronous on this backend)';
 }
 
 function fail(row: BenchRow, e: unknown): void {
@@ -167,7 +178,10 @@ export async function runTfjsJob(job: BenchJob, platform: BenchRow['platform'], 
       });
       row.peakBytes = profile.peakBytes;
       // tf.fused ops also log an op-level record (`fusedConv2d__op`) besides the kernel itself.
-      row.kernelCount = profile.kernels.filter((k) => !k.name.endsWith('__op')).length;
+      const kernels = aggregateKernels(profile.kernels.map((k) => kernelRecord(k.name, k.kernelTimeMs)), 5);
+      row.kernelCount = kernels.calls;
+      row.topKernels = kernels.top;
+      row.kernelTiming = timingProblem(kernels) ?? kernelTimingMethod(backend);
       row.tensorsLeakedPerRun = tf.memory().numTensors - before;
     }
     row.steadyBytes = tf.memory().numBytes;

@@ -29,13 +29,33 @@ export interface BenchOptions {
   /** Limit for one browser job (ms); past it the page is closed and the backend's remaining jobs time out. */
   jobTimeoutMs: number;
   out: string | null;
+  /** Browser tfjs backends also run the viewer's whole per-frame pipeline (end-to-end rows). */
+  endToEnd: boolean;
+  /** `--profile`: per-kernel profiles only (no timed rows). */
+  profile: boolean;
+  profileEncoder: EncoderName;
+  profileSize: Size;
+  /** Training-step batch of the profile. */
+  profileBatch: number;
+  /** Browser tfjs backends to profile ('none': Node only). */
+  profileBrowser: BrowserBackend[];
+  /** Kernels listed per profile (the rest summed in one line). */
+  profileTop: number;
+  /** A module (path from the repository root) whose setup() runs before profiling, e.g. to register other kernels. */
+  profileSetup: string | null;
+  /** Query string for the bench page (the studio's backend selection reads the page URL). */
+  pageQuery: string | null;
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--encoders resnet34,resnet18] [--sizes 320x800,160x416,64x128]
        [--gpu-sizes SIZES] [--runs 5] [--budget 60] [--train-sizes 64x128] [--train-batches 1,4,8] [--train-browser wasm]
-       [--browser ${BROWSER_BACKENDS.join(',')}|none] [--no-node] [--port N] [--job-timeout 900] [--out file.json]
+       [--browser ${BROWSER_BACKENDS.join(',')}|none] [--no-node] [--no-end-to-end] [--page-query a=b] [--port N] [--job-timeout 900] [--out file.json]
+       npm run bench -- --profile [--profile-encoder resnet18] [--profile-size 64x128] [--profile-batch 2]
+       [--profile-browser webgpu,wasm|none] [--profile-top 15] [--profile-setup path/to/module.ts] [--no-node]
 --quick: resnet18 at 64x128, 2 timed runs, training batch 1, no tfjs cpu in Node, browser wasm and ORT wasm only
-(${QUICK_BROWSER_BACKENDS.join(', ')}): about 3 min on 2 cores.`;
+(${QUICK_BROWSER_BACKENDS.join(', ')}): about 1-2 min on 2 cores.
+--profile: instead of timed rows, tf.profile of one warm inference and one warm training step per backend
+(Node wasm and the --profile-browser backends): top kernels by total time.`;
 
 function parseSizes(text: string): Size[] {
   return text.split(',').filter(Boolean).map((s) => {
@@ -51,20 +71,22 @@ function parseSizes(text: string): Size[] {
 export function parseOptions(argv: string[]): BenchOptions {
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  const withValue = ['encoders', 'sizes', 'gpu-sizes', 'runs', 'budget', 'train-sizes', 'train-batches', 'train-browser', 'browser', 'port', 'job-timeout', 'out'];
+  const withValue = ['encoders', 'sizes', 'gpu-sizes', 'runs', 'budget', 'train-sizes', 'train-batches', 'train-browser', 'browser', 'port', 'job-timeout', 'out',
+    'profile-encoder', 'profile-size', 'profile-batch', 'profile-browser', 'profile-top', 'profile-setup', 'page-query'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
     }
-    if (a === '--quick' || a === '--no-node') flags.add(a.slice(2));
+    if (a === '--quick' || a === '--no-node' || a === '--no-end-to-end' || a === '--profile') flags.add(a.slice(2));
     else if (a.startsWith('--') && withValue.includes(a.slice(2))) {
       if (i + 1 >= argv.length) throw new Error(`${a} needs a value\n${USAGE}`);
       values.set(a.slice(2), argv[++i]);
     } else throw new Error(`unknown argument "${a}"\n${USAGE}`);
   }
   const quick = flags.has('quick');
+  const profile = flags.has('profile');
   const list = (name: string, fallback: string) => (values.get(name) ?? fallback).split(',').map((v) => v.trim()).filter(Boolean);
   const count = (name: string, fallback: number, min: number) => {
     const n = Number(values.get(name) ?? fallback);
@@ -78,6 +100,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     for (const b of names) if (!BROWSER_BACKENDS.includes(b as BrowserBackend)) throw new Error(`unknown browser backend "${b}" (one of ${BROWSER_BACKENDS.join(', ')})`);
     return names as BrowserBackend[];
   };
+  const profileEncoder = values.get('profile-encoder') ?? 'resnet18';
+  if (!ENCODER_NAMES.includes(profileEncoder as EncoderName)) throw new Error(`unknown encoder "${profileEncoder}"`);
+  const profileBrowser = browserList('profile-browser', 'webgpu,wasm');
+  for (const b of profileBrowser) if (b.startsWith('ort-')) throw new Error(`--profile-browser: ${b} is not a TensorFlow.js backend`);
   return {
     quick,
     encoders: encoders as EncoderName[],
@@ -97,16 +123,26 @@ export function parseOptions(argv: string[]): BenchOptions {
     node: !flags.has('no-node'),
     nodeCpu: !quick,
     port: count('port', Number(process.env.BENCH_PORT ?? process.env.E2E_PORT ?? 5199), 1),
-    jobTimeoutMs: count('job-timeout', quick ? 120 : 900, 1) * 1000,
+    jobTimeoutMs: count('job-timeout', quick ? 120 : profile ? 480 : 900, 1) * 1000,
     out: values.get('out') ?? null,
+    endToEnd: !flags.has('no-end-to-end'),
+    profile,
+    profileEncoder: profileEncoder as EncoderName,
+    profileSize: parseSizes(values.get('profile-size') ?? '64x128')[0] ?? { height: 64, width: 128 },
+    profileBatch: count('profile-batch', 2, 1),
+    profileBrowser: profileBrowser as BrowserBackend[],
+    profileTop: count('profile-top', 15, 1),
+    profileSetup: values.get('profile-setup') ?? null,
+    pageQuery: values.get('page-query') ?? null,
   };
 }
 
 /**
  * Inference jobs for every encoder and size (smallest first, so a slow backend that times out has
- * its small results), then training jobs. `gpu`: use the GPU size list.
+ * its small results), each size's end-to-end job after its inference jobs (`endToEnd`), then
+ * training jobs. `gpu`: use the GPU size list.
  */
-export function jobsFor(opts: BenchOptions, engines: BenchJob['engine'][], { tinyOnly = false, training = false, gpu = false } = {}): BenchJob[] {
+export function jobsFor(opts: BenchOptions, engines: BenchJob['engine'][], { tinyOnly = false, training = false, gpu = false, endToEnd = false } = {}): BenchJob[] {
   const jobs: BenchJob[] = [];
   const base = { runs: opts.runs, budgetMs: opts.budgetMs };
   const sizes = [...(gpu ? opts.gpuSizes : opts.sizes)].sort((a, b) => a.height * a.width - b.height * b.width);
@@ -114,6 +150,8 @@ export function jobsFor(opts: BenchOptions, engines: BenchJob['engine'][], { tin
     for (const encoder of opts.encoders) {
       if (tinyOnly && size.height * size.width > opts.tinyPixels) continue;
       for (const engine of engines) jobs.push({ ...base, task: 'inference', engine, encoder, ...size, batch: 1 });
+      // A frame's stages vary more than the network alone (several readbacks, canvas work): at least 5 frames, within the budget.
+      if (endToEnd) jobs.push({ ...base, runs: Math.max(opts.runs, 5), task: 'end-to-end', engine: 'tfjs', encoder, ...size, batch: 1 });
     }
   }
   if (training) {

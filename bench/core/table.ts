@@ -1,4 +1,6 @@
 /** The benchmark's markdown report: rows side by side, with speed ratios to the peers. */
+import { STAGES } from '../../src/viewer/timings';
+import { profileMarkdown } from './profile';
 import type { BenchReport, BenchRow } from './types';
 
 const sameCase = (a: BenchRow, b: BenchRow) =>
@@ -23,14 +25,59 @@ export function ortWebPeer(rows: readonly BenchRow[], row: BenchRow): BenchRow |
     .sort((a, b) => (a.medianMs ?? Infinity) - (b.medianMs ?? Infinity))[0];
 }
 
-/** The unfolded predict() row on the same platform and backend: the "before" of a folded row. */
+/** The unfolded predict() row on the same platform and backend: the "before" of a folded row, the network alone of an end-to-end row. */
 export function predictPeer(rows: readonly BenchRow[], row: BenchRow): BenchRow | undefined {
-  return rows.find((r) => r.engine === 'tfjs' && r.platform === row.platform && r.backend === row.backend && sameCase(r, row));
+  const inference = { ...row, task: 'inference' as const };
+  return rows.find((r) => r.engine === 'tfjs' && r.platform === row.platform && r.backend === row.backend && sameCase(r, inference));
 }
 
 const fmt = (v: number | null | undefined, digits = 0) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 const ratio = (v: number | null) => (v === null ? '–' : `${v >= 0.1 ? v.toFixed(2) : v.toPrecision(2)}x`);
 const mb = (bytes: number | null) => (bytes === null ? '–' : (bytes / 2 ** 20).toFixed(0));
+
+/**
+ * The end-to-end rows (the viewer's whole per-frame work) next to the network alone (the predict
+ * row of the same backend and size), with the viewer's stage split.
+ */
+export function endToEndTable(rows: readonly BenchRow[]): string[] {
+  const e2e = rows.filter((r) => r.task === 'end-to-end');
+  if (e2e.length === 0) return [];
+  const lines: string[] = ['', '### End to end: what the viewer does per frame', ''];
+  lines.push('A PNG frame of the bench size (sample dataset) decoded, run through the network (kept on the backend), ' +
+    'post-processed on the backend (thresholds 0.5, 3x3 closing of both classes, hood removed) and read back, composed into the overlay ' +
+    'and drawn to a canvas: the viewer\'s own code (`src/viewer/engine.ts`, `overlay.ts`, `decodeFrame.ts`). ' +
+    '"network alone" = the predict row of the same backend and size (whose run includes reading all probabilities back; ' +
+    'the viewer reads back a 4-value fence instead). Stages: medians over the timed frames, as the viewer measures them ' +
+    '(`src/viewer/timings.ts`); they need not add up to the frame median.');
+  lines.push('');
+  lines.push(`| engine | encoder | size | ms/frame | FPS | network alone ms (FPS) | network alone / end to end | ${STAGES.join(' | ')} | tensors (leak/frame) | status |`);
+  lines.push(`| --- | --- | --- | ---: | ---: | ---: | ---: | ${STAGES.map(() => '---:').join(' | ')} | --- | --- |`);
+  for (const r of e2e) {
+    const net = predictPeer(rows, r);
+    const netText = ok(net) ? `${fmt(net.medianMs, 1)} (${fmt(net.imagesPerSecond, 2)})` : '–';
+    const stages = STAGES.map((s) => (r.stagesMs ? fmt(r.stagesMs[s], 1) : '–'));
+    const tensors = r.tensorsBefore === null ? '–' : `${r.tensorsBefore}→${r.tensorsAfter ?? '?'} (${r.tensorsLeakedPerRun ?? '?'})`;
+    const status = r.status === 'ok' ? `ok (${r.runsMs.length} frame${r.runsMs.length === 1 ? '' : 's'})` : `${r.status}: ${r.reason ?? ''}`;
+    lines.push(`| ${r.label}${r.threads ? `, ${r.threads} thr` : ''} | ${r.encoder} | ${r.height}x${r.width} | ${fmt(r.medianMs, 1)} | ${fmt(r.imagesPerSecond, 2)} | ${netText} | ` +
+      `${ratio(speedRatio(r, net))} | ${stages.join(' | ')} | ${tensors} | ${status.replace(/\|/g, '/')} |`);
+  }
+  return lines;
+}
+
+/** Per inference row, the kernels taking most time in its profiled run. */
+export function topKernelLines(rows: readonly BenchRow[]): string[] {
+  const withKernels = rows.filter((r) => r.topKernels && r.topKernels.length > 0);
+  if (withKernels.length === 0) return [];
+  const lines: string[] = ['', '### Top kernels of one inference (tf.profile of the peak-memory run)', ''];
+  lines.push('Share of the summed kernel time, calls in brackets. `npm run bench -- --profile` gives full per-kernel tables, training step included.');
+  lines.push('');
+  for (const r of withKernels) {
+    const unusable = r.kernelTiming?.startsWith('no kernel') || r.kernelTiming?.startsWith('every kernel');
+    const kernels = r.topKernels!.map((k) => `${k.name} ${unusable ? '' : `${(k.share * 100).toFixed(0)}% `}(${k.calls})`).join(', ');
+    lines.push(`- ${r.platform} ${r.label}, ${r.encoder} ${r.height}x${r.width}: ${kernels}${unusable ? ` — times unusable: ${r.kernelTiming}` : ''}`);
+  }
+  return lines;
+}
 
 export function markdownTable(report: BenchReport): string {
   const { environment: env, rows } = report;
@@ -40,6 +87,14 @@ export function markdownTable(report: BenchReport): string {
   lines.push(`- CPU: ${env.cpus} (${env.cpuCount} logical), ${env.memoryGiB.toFixed(0)} GiB; Node ${env.node}; load average at start ${env.loadAverage.map((v) => v.toFixed(2)).join(' ')}`);
   lines.push(`- Browser: ${env.browser ?? 'not run'}; WebGPU adapter: ${env.webgpuAdapter ?? '–'}; WebGL renderer: ${env.webglRenderer ?? '–'}`);
   for (const note of env.notes) lines.push(`- ${note}`);
+  if (report.profiles) {
+    lines.push('');
+    lines.push(profileMarkdown(report.profiles));
+  }
+  if (rows.length === 0) {
+    lines.push('', `Total wall time: ${report.wallSeconds.toFixed(0)} s.`);
+    return lines.join('\n');
+  }
   lines.push('');
   lines.push('Times in ms (median of the timed runs after one warm-up run; the warm-up includes shader compilation). ' +
     '"vs ORT node" and "vs ORT web" = the peer\'s median / this row\'s (above 1: this row is faster). ' +
@@ -58,6 +113,8 @@ export function markdownTable(report: BenchReport): string {
         `${r.engine === 'ort' && r.platform === 'node' ? '1.00x' : ratio(speedRatio(r, ortNodePeer(rows, r)))} | ${ratio(speedRatio(r, ortWebPeer(rows, r)))} | ${foldedText} | ${r.kernelCount ?? '–'} | ${tensors} | ${mb(r.peakBytes)} | ${status.replace(/\|/g, '/')} |`,
     );
   }
+  lines.push(...endToEndTable(rows));
+  lines.push(...topKernelLines(rows));
   lines.push('');
   lines.push(`Total wall time: ${report.wallSeconds.toFixed(0)} s.`);
   return lines.join('\n');

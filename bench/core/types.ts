@@ -1,9 +1,12 @@
 /** What the benchmark measures (jobs) and what it reports (rows); shared by Node and the browser page. */
 import type { EncoderName } from '../../src/model/config';
+import type { StageTimings } from '../../src/viewer/timings';
+import type { KernelTotal, ProfileRow } from './profile';
 
 /** tfjs: LinkNetModel.predict; tfjs-folded: FoldedLinkNet (BatchNorm folded, fused conv+bias+ReLU); ort: the ONNX export in ONNX Runtime. */
 export type Engine = 'tfjs' | 'tfjs-folded' | 'ort';
-export type Task = 'inference' | 'training';
+/** end-to-end: the viewer's per-frame work (decode, network, GPU post-processing, overlay drawn); browser only. */
+export type Task = 'inference' | 'training' | 'end-to-end';
 
 export interface Size { height: number; width: number; }
 
@@ -57,6 +60,12 @@ export interface BenchRow extends BenchJob {
   paired?: { predictMs: number[]; foldedMs: number[]; gain: number };
   /** Threads the engine runs with, where known. */
   threads?: number | null;
+  /** End-to-end rows: median ms of each of the viewer's stages over the timed frames. */
+  stagesMs?: StageTimings;
+  /** tfjs inference rows: the kernels taking most time in the profiled run (tf.profile). */
+  topKernels?: KernelTotal[];
+  /** How those kernel times were taken (and whether they are usable). */
+  kernelTiming?: string;
 }
 
 export interface Environment {
@@ -78,5 +87,7 @@ export interface BenchReport {
   environment: Environment;
   options: Record<string, unknown>;
   rows: BenchRow[];
+  /** `--profile` runs: per-kernel profiles instead of timed rows. */
+  profiles?: ProfileRow[];
   wallSeconds: number;
 }

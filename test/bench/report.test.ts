@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jobsFor, parseOptions, QUICK_BROWSER_BACKENDS } from '../../bench/core/options';
 import { emptyRow, median } from '../../bench/core/measure';
-import { markdownTable, speedRatio } from '../../bench/core/table';
+import { endToEndTable, markdownTable, speedRatio, topKernelLines } from '../../bench/core/table';
 import type { BenchJob, BenchRow } from '../../bench/core/types';
 
 const job = (engine: BenchJob['engine'], over: Partial<BenchJob> = {}): BenchJob => ({
@@ -24,6 +24,34 @@ describe('benchmark options and jobs', () => {
     expect(o.browserBackends).toEqual([...QUICK_BROWSER_BACKENDS]);
     expect(o.nodeCpu).toBe(false);
     expect(o.trainBatches).toEqual([1]);
+  });
+
+  it('--profile: its defaults, its options, and refuses ONNX Runtime as a profiled backend', () => {
+    const o = parseOptions(['--profile']);
+    expect(o.profile).toBe(true);
+    expect(o.profileEncoder).toBe('resnet18');
+    expect(o.profileSize).toEqual({ height: 64, width: 128 });
+    expect(o.profileBatch).toBe(2);
+    expect(o.profileBrowser).toEqual(['webgpu', 'wasm']);
+    expect(o.profileSetup).toBeNull();
+    const p = parseOptions(['--profile', '--profile-size', '32x64', '--profile-browser', 'none', '--profile-setup', 'src/x.ts', '--profile-top', '5']);
+    expect(p.profileSize).toEqual({ height: 32, width: 64 });
+    expect(p.profileBrowser).toEqual([]);
+    expect(p.profileSetup).toBe('src/x.ts');
+    expect(p.profileTop).toBe(5);
+    expect(() => parseOptions(['--profile', '--profile-browser', 'ort-wasm'])).toThrow(/not a TensorFlow.js backend/);
+    expect(() => parseOptions(['--profile', '--profile-encoder', 'vgg'])).toThrow(/unknown encoder/);
+    expect(parseOptions([]).profile).toBe(false);
+  });
+
+  it('end-to-end jobs: one per size and encoder after its inference jobs, none with --no-end-to-end', () => {
+    const o = parseOptions(['--sizes', '64x128,160x416', '--encoders', 'resnet18']);
+    const jobs = jobsFor(o, ['tfjs', 'tfjs-folded'], { endToEnd: o.endToEnd });
+    expect(jobs.map((j) => `${j.task}/${j.engine}/${j.height}`)).toEqual([
+      'inference/tfjs/64', 'inference/tfjs-folded/64', 'end-to-end/tfjs/64', 'inference/tfjs/160', 'inference/tfjs-folded/160', 'end-to-end/tfjs/160',
+    ]);
+    const off = parseOptions(['--no-end-to-end']);
+    expect(jobsFor(off, ['tfjs'], { endToEnd: off.endToEnd }).some((j) => j.task === 'end-to-end')).toBe(false);
   });
 
   it('refuses sizes LinkNet cannot take and unknown backends', () => {
@@ -61,6 +89,35 @@ describe('benchmark table', () => {
     // vs ORT node 50/80, vs ORT web 200/80, folded gain 100/80.
     expect(line).toContain('| 0.63x | 2.50x | 1.25x | – |');
     expect(table).toContain('- a note');
+  });
+
+  it('end-to-end table: frame median and FPS next to the predict row of the same backend and size, and the stages', () => {
+    const predict = row('tfjs', 'browser', 'wasm', 50);
+    const otherBackend = row('tfjs', 'browser', 'webgpu', 5);
+    const e2e = row('tfjs', 'browser', 'wasm', 80, { task: 'end-to-end' });
+    e2e.label = 'tfjs wasm (viewer end to end)';
+    e2e.stagesMs = { decode: 4, upload: 2, network: 50, postprocess: 10, draw: 3 };
+    e2e.tensorsBefore = 0;
+    e2e.tensorsAfter = 0;
+    e2e.tensorsLeakedPerRun = 0;
+    const lines = endToEndTable([otherBackend, predict, e2e]);
+    const line = lines.find((l) => l.startsWith('| tfjs wasm (viewer end to end)'))!;
+    // 80 ms/frame = 12.50 FPS; network alone 50 ms = 20 FPS; 50/80 = 0.63x; stages in order.
+    expect(line).toContain('| 80.0 | 12.50 | 50.0 (20.00) | 0.63x | 4.0 | 2.0 | 50.0 | 10.0 | 3.0 | 0→0 (0) | ok (1 frame) |');
+    expect(lines.some((l) => l.includes('| decode | upload | network | postprocess | draw |'))).toBe(true);
+    expect(endToEndTable([predict])).toEqual([]);
+  });
+
+  it('top kernels: shares when the times are usable, only calls when they are not', () => {
+    const good = row('tfjs', 'browser', 'wasm', 50);
+    good.topKernels = [{ name: 'Conv2D', calls: 30, totalMs: 30, share: 0.6 }];
+    good.kernelTiming = 'wall time of each kernel call';
+    const zero = row('tfjs', 'browser', 'webgpu', 50);
+    zero.topKernels = [{ name: 'Conv2D', calls: 30, totalMs: 0, share: 0 }];
+    zero.kernelTiming = 'every kernel time is 0 ms (the backend does not time kernels here)';
+    const lines = topKernelLines([good, zero]);
+    expect(lines.find((l) => l.includes('wasm'))).toContain('Conv2D 60% (30)');
+    expect(lines.find((l) => l.includes('webgpu'))).toContain('Conv2D (30) — times unusable: every kernel time is 0 ms');
   });
 
   it('median of odd and even counts', () => {
