@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COLUMNS_MAX_N, FILTER_GRAD_TILE_K, planFilterGrad, TILED_TILE, type FilterGradShape } from '../../src/backend/webgpuKernels/filterGradPlan';
+import { COLUMNS_MAX_N, FILTER_GRAD_TILE_K, PER_OUTPUT_MAX_K, planFilterGrad, TILED_TILE, type FilterGradShape } from '../../src/backend/webgpuKernels/filterGradPlan';
 
 function shape(over: Partial<FilterGradShape>): FilterGradShape {
   return {
@@ -51,7 +51,7 @@ describe('planFilterGrad', () => {
   });
 
   it('does not split a small inner dimension below minKPerSplit, nor one whose output already fills the GPU', () => {
-    expect(planFilterGrad(shape({ batch: 1, outHeight: 8, outWidth: 8 })).splits).toBe(1);
+    expect(planFilterGrad(shape({ batch: 1, outHeight: 16, outWidth: 16 })).splits).toBe(1);
     const big = planFilterGrad(shape({ inChannels: 512, outChannels: 512, outHeight: 10, outWidth: 25 }));
     expect(big.tilesM * big.tilesN).toBeGreaterThanOrEqual(512);
     expect(big.splits).toBe(1);
@@ -69,6 +69,11 @@ describe('planFilterGrad', () => {
     expect(p.tilesN).toBe(1);
     expect(p.tilesM).toBe(2);
     expect(planFilterGrad(shape({ outChannels: COLUMNS_MAX_N + 1 })).kind).toBe('tiled');
+  });
+
+  it(`leaves an inner dimension of at most ${PER_OUTPUT_MAX_K} to the per-output kernel (512x512 filters over 2x4 pixels, batch 2)`, () => {
+    expect(planFilterGrad(shape({ batch: 2, inChannels: 512, outChannels: 512, outHeight: 2, outWidth: 4 })).kind).toBe('perOutput');
+    expect(planFilterGrad(shape({ batch: 2, inChannels: 256, outChannels: 256, outHeight: 4, outWidth: 8 })).kind).toBe('tiled');
   });
 
   it('rejects an empty product', () => {

@@ -78,11 +78,12 @@ export function makeConv2DBackpropFilterWebgpu(builtin: tf.KernelFunc | null): t
       false,
       format,
     );
-    if (format !== 'channelsLast' || x.dtype !== 'float32' || dy.dtype !== 'float32' || info.dilationHeight !== 1 || info.dilationWidth !== 1) {
+    const supported = format === 'channelsLast' && x.dtype === 'float32' && dy.dtype === 'float32' && info.dilationHeight === 1 && info.dilationWidth === 1;
+    const plan = supported ? filterGradPlanFor(info) : null;
+    if (!plan || plan.kind === 'perOutput') {
       if (!builtin) throw new Error(`${KERNEL_NAME}: unsupported case (${format}, ${x.dtype}) and no built-in kernel`);
       return builtin(args);
     }
-    const plan = filterGradPlanFor(info);
     const program = plan.kind === 'tiled' ? new FilterGradTiledProgram(plan) : new FilterGradColumnsProgram(plan);
     const partials = backend.runWebGPUProgram(program, [x, dy], 'float32', uniformValues(plan, info));
     if (plan.splits === 1) {
