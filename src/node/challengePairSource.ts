@@ -3,20 +3,10 @@
  * CameraRGB and CameraSeg PNGs when asked for, so the BatchPipeline (crop, resize, hood) and the
  * validation grader run on files exactly as they do on the studio's data.
  */
-import { PairDataError, type DecodedPair, type PairSource } from '../training/pairSource';
+import { ListedPairSource, PairDataError, type DecodedPair } from '../training/pairSource';
 import { readPng, type ChallengePair } from './imageFiles';
 
-export class ChallengePairSource implements PairSource {
-  constructor(private readonly pairs: readonly ChallengePair[]) {}
-
-  get count(): number {
-    return this.pairs.length;
-  }
-
-  name(index: number): string {
-    return this.pairs[index]?.name ?? `pair ${index}`;
-  }
-
+export class ChallengePairSource extends ListedPairSource<ChallengePair> {
   async load(index: number): Promise<DecodedPair> {
     const pair = this.pairs[index];
     if (!pair) throw new PairDataError(this.name(index), `no such pair (there are ${this.pairs.length})`);

@@ -5,7 +5,7 @@
  * else by the browser with colour management and premultiplication off.
  */
 import { decodePng, isPng } from '../io/png';
-import { PairDataError, type DecodedPair, type PairSource } from './pairSource';
+import { ListedPairSource, PairDataError, type DecodedPair } from './pairSource';
 
 const BITMAP_OPTIONS: ImageBitmapOptions = { colorSpaceConversion: 'none', premultiplyAlpha: 'none' };
 
@@ -36,17 +36,7 @@ export interface FilePair {
   label: File;
 }
 
-export class FilePairSource implements PairSource {
-  constructor(private readonly pairs: readonly FilePair[]) {}
-
-  get count(): number {
-    return this.pairs.length;
-  }
-
-  name(index: number): string {
-    return this.pairs[index]?.name ?? `pair ${index}`;
-  }
-
+export class FilePairSource extends ListedPairSource<FilePair> {
   async load(index: number): Promise<DecodedPair> {
     const pair = this.pairs[index];
     if (!pair) throw new PairDataError(`pair ${index}`, 'no such pair');

@@ -27,6 +27,21 @@ export class PairDataError extends Error {
   }
 }
 
+/** A source over a list of named pairs (files): count and names come from the list; subclasses decode. */
+export abstract class ListedPairSource<P extends { name: string }> implements PairSource {
+  constructor(protected readonly pairs: readonly P[]) {}
+
+  get count(): number {
+    return this.pairs.length;
+  }
+
+  name(index: number): string {
+    return this.pairs[index]?.name ?? `pair ${index}`;
+  }
+
+  abstract load(index: number): Promise<DecodedPair>;
+}
+
 /** The built-in sample dataset: pair i is sample frame i (seed, size) generated on demand. */
 export class SamplePairSource implements PairSource {
   constructor(
