@@ -2,11 +2,17 @@
  * The Training tab in Chromium on the wasm backend (fast on a machine without a GPU): the sample
  * dataset at a tiny input size, LinkNet18, batch 2. The loss chart updates, a validation and a best
  * checkpoint appear, pause/resume works, a reload mid-run offers the saved run and resumes it from
- * its step (not 0), no main-thread task exceeds 100 ms while training, and stop ends the run.
+ * its step (not 0), no main-thread task exceeds 100 ms while training nor from the Resume click on,
+ * and stop ends the run.
  */
 import { expect, test, type Page } from '@playwright/test';
 
 const APP = '/?backend=wasm';
+
+// Playwright's trace snapshots walk the whole page on its main thread around every action and
+// assertion (tasks of 50-150 ms on this page on a loaded 2-core machine): the long-task checks
+// below would count the test's own work. Failures keep a trace, with screenshots, without them.
+test.use({ trace: { mode: 'retain-on-failure', snapshots: false } });
 const SHOTS = process.env.TRAINING_SHOTS ?? '/tmp';
 
 async function value(page: Page, testId: string, attr = 'data-value'): Promise<number> {
@@ -19,28 +25,47 @@ async function waitForStep(page: Page, step: number, timeout = 90_000): Promise<
   return value(page, 'training-step');
 }
 
-/** Records every main-thread task longer than 50 ms (the browser's long-task threshold) from now on. */
+/** The longest main-thread task allowed while a run is running or resuming (issue: in-tab training). */
+const MAX_TASK_MS = 100;
+
+/**
+ * Records every main-thread task longer than 50 ms (the browser's long-task threshold) from now on:
+ * one observer per page, each call starts a new list.
+ */
 async function watchLongTasks(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const w = window as unknown as { __longTasks: number[]; __longTaskAt: number[] };
+    const w = window as unknown as { __longTasks: number[]; __longTaskAt: number[]; __longTaskObserver?: PerformanceObserver };
     w.__longTasks = [];
     w.__longTaskAt = [];
-    new PerformanceObserver((list) => {
+    if (w.__longTaskObserver) return;
+    w.__longTaskObserver = new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
         w.__longTasks.push(e.duration);
         w.__longTaskAt.push(Math.round(e.startTime));
       }
-    }).observe({ type: 'longtask' });
+    });
+    w.__longTaskObserver.observe({ type: 'longtask' });
   });
 }
 
-async function longTasks(page: Page): Promise<number[]> {
+/** The long tasks since the last watchLongTasks (logged with their start on the page's clock), and the longest. */
+async function longTasks(page: Page, what: string): Promise<{ count: number; max: number }> {
   const { durations, at } = await page.evaluate(() => {
     const w = window as unknown as { __longTasks: number[]; __longTaskAt: number[] };
     return { durations: w.__longTasks.slice(), at: w.__longTaskAt.slice() };
   });
-  console.log(`long tasks (start ms: duration ms): ${durations.map((d, i) => `${at[i]}: ${Math.round(d)}`).join(', ')}`);
-  return durations;
+  const max = Math.max(0, ...durations);
+  console.log(`long tasks ${what}: ${durations.length}, max ${max.toFixed(0)} ms (start ms: duration ms: ${durations.map((d, i) => `${at[i]}: ${Math.round(d)}`).join(', ')})`);
+  return { count: durations.length, max };
+}
+
+/**
+ * Checks that no main-thread task since the last watchLongTasks exceeded MAX_TASK_MS (a soft check:
+ * the test goes on, so every stretch of the run is measured and logged, and fails at the end).
+ */
+async function expectNoLongTasks(page: Page, what: string): Promise<void> {
+  const { max } = await longTasks(page, what);
+  expect.soft(max, `the longest main-thread task ${what} (ms)`).toBeLessThanOrEqual(MAX_TASK_MS);
 }
 
 /** Notes a moment on the page's clock (to place the long tasks). */
@@ -114,8 +139,7 @@ test('train on the sample in the Training tab: charts, validation, checkpoint, p
   await mark(page, 'start');
   await page.getByTestId('training-start').click();
   await expect(page.getByTestId('training-phase')).toHaveAttribute('data-value', 'running', { timeout: 120_000 });
-  const startTasks = await longTasks(page);
-  console.log(`long tasks from the Start click until running: ${startTasks.length}, max ${Math.max(0, ...startTasks).toFixed(0)} ms`);
+  await longTasks(page, 'from the Start click until running');
   await watchLongTasks(page);
   await expect(page.getByTestId('training-backend')).toHaveAttribute('data-value', 'wasm');
   await expect(page.getByTestId('training-settings')).toHaveAttribute('data-disabled', 'true');
@@ -145,7 +169,11 @@ test('train on the sample in the Training tab: charts, validation, checkpoint, p
   await expect(page.getByTestId('training-best-name')).toBeVisible({ timeout: 30_000 });
   expect(await value(page, 'training-best-step')).toBeGreaterThan(0);
   await expect(page.getByTestId('chart-val-line-score')).toHaveAttribute('data-count', /[1-9]/);
+  // A full-page screenshot lays the page out again at its full height: the test's work, not the
+  // app's, so the tasks before it are checked and the watch starts again after it.
+  await expectNoLongTasks(page, 'while training');
   await page.screenshot({ path: `${SHOTS}/training-running.png`, fullPage: true });
+  await watchLongTasks(page);
 
   // Pause: the step stops moving; resume: it moves again.
   await mark(page, 'pause');
@@ -159,10 +187,7 @@ test('train on the sample in the Training tab: charts, validation, checkpoint, p
   await expect(page.getByTestId('training-phase')).toHaveAttribute('data-value', 'running', { timeout: 60_000 });
   await waitForStep(page, pausedAt + 2);
 
-  const tasks = await longTasks(page);
-  const maxTask = Math.max(0, ...tasks);
-  console.log(`long tasks while training: ${tasks.length}, max ${maxTask.toFixed(0)} ms`);
-  expect(maxTask).toBeLessThanOrEqual(100);
+  await expectNoLongTasks(page, 'while pausing, resuming and training on');
 
   // Reload mid-run: the saved run is offered and continues from its step.
   await expect.poll(() => value(page, 'training-saved'), { timeout: 60_000 }).toBeGreaterThan(pausedAt);
@@ -174,11 +199,20 @@ test('train on the sample in the Training tab: charts, validation, checkpoint, p
   expect(Number(await offer.getAttribute('data-step'))).toBeGreaterThanOrEqual(savedStep);
   await expect(page.getByTestId('training-resume-run')).toContainText('e2e run');
   await page.screenshot({ path: `${SHOTS}/training-resume-offer.png`, fullPage: true });
+  // The Resume click reloads the sample in the dataset worker, restores the Dataset panel's
+  // settings and the curves, and starts the worker: no long task either.
   await watchLongTasks(page);
+  await mark(page, 'resume click');
   await page.getByTestId('training-resume-run').click();
+  await expect(page.getByTestId('training-phase')).toHaveAttribute('data-value', /starting|running/, { timeout: 120_000 });
+  await mark(page, 'starting again');
+  await expectNoLongTasks(page, 'from the Resume click until the run starts (reloading the sample, restoring the dataset settings)');
+  await watchLongTasks(page);
   await expect(page.getByTestId('training-phase')).toHaveAttribute('data-value', 'running', { timeout: 120_000 });
-  const resumeTasks = await longTasks(page);
-  console.log(`long tasks from the Resume click (reloading the sample, restoring the curves) until running: ${resumeTasks.length}, max ${Math.max(0, ...resumeTasks).toFixed(0)} ms`);
+  await mark(page, 'running again');
+  // Starting the worker on the saved run is the Start click's work (logged above, not checked):
+  // logged here too.
+  await longTasks(page, 'from the start of the resumed run until running (the worker loading it, the curves restored)');
   await watchLongTasks(page);
   await expect(page.getByTestId('training-data-input')).toHaveAttribute('data-height', '32');
   const resumedFrom = await value(page, 'training-step');
@@ -186,9 +220,7 @@ test('train on the sample in the Training tab: charts, validation, checkpoint, p
   await waitForStep(page, resumedFrom + 3);
   // The history came back with the run: the chart holds the steps before the reload.
   expect(Number(await raw.getAttribute('data-count'))).toBeGreaterThanOrEqual(savedStep);
-  const tasksAfter = await longTasks(page);
-  console.log(`long tasks after the resume: ${tasksAfter.length}, max ${Math.max(0, ...tasksAfter).toFixed(0)} ms`);
-  expect(Math.max(0, ...tasksAfter)).toBeLessThanOrEqual(100);
+  await expectNoLongTasks(page, 'after the resume');
 
   await page.getByTestId('training-stop').click();
   await expect(page.getByTestId('training-phase')).toHaveAttribute('data-value', 'stopped', { timeout: 60_000 });

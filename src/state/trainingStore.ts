@@ -71,6 +71,12 @@ export interface TrainingState {
   /** Saved runs overlaid on the charts. */
   compared: string[];
   busy: string | null;
+  /**
+   * The saved run whose resume is preparing the data (reloading the sample, restoring the Dataset
+   * panel's settings), or null: the page holds off its own heavy work (the augmentation preview)
+   * meanwhile, as it does once the run is active.
+   */
+  preparingResume: string | null;
 
   setSettings(patch: Partial<TrainingSettings>): void;
   setRunName(name: string): void;
@@ -286,6 +292,11 @@ function waitForDataset(ok: (s: DatasetState) => boolean, ms: number): Promise<b
   });
 }
 
+/** Resolves in a later task (the page renders and handles input in between). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 function historyOf(saved: SavedRunHistory): StepHistory {
   const h = new StepHistory();
   h.replaceWith(saved.steps, saved.validations);
@@ -364,10 +375,13 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
       case 'history': {
         liveHistory.replaceWith(m.steps, m.validations);
         const last = m.steps[m.steps.length - 1] ?? null;
+        // The run's settings are usually the form's already (resumed in the same browser): keeping
+        // the same object spares the settings form and the augmentation card a re-render.
+        const current = get().settings;
         set({
           runId: m.runId,
           runName: m.name,
-          settings: m.settings,
+          settings: JSON.stringify(current) === JSON.stringify(m.settings) ? current : m.settings,
           latest: last,
           historyVersion: liveHistory.version,
           validations: liveHistory.validations.length,
@@ -414,6 +428,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
     resumeOffer: null,
     compared: [],
     busy: null,
+    preparingResume: null,
 
     setSettings: (patch) => {
       const settings = { ...get().settings, ...patch };
@@ -510,12 +525,16 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
       if (isActive(get().phase)) return;
       const run = (get().savedRuns ?? []).find((r) => r.runId === runId);
       if (!run) return;
-      set({ busy: `Preparing to resume "${run.name}"`, error: null });
+      set({ busy: `Preparing to resume "${run.name}"`, preparingResume: runId, error: null });
       try {
+        // Showing "preparing", reloading the sample and restoring the Dataset panel's settings each
+        // re-render part of the page: one task each, not one long one.
+        await nextTask();
         const record = runDataOf(runId);
         const ds = useDatasetStore.getState();
         if (fingerprintKind(run.fingerprint) === 'sample' && ds.source?.kind !== 'sample') {
           ds.loadSample();
+          await nextTask();
         }
         if (record) {
           const cur = useDatasetStore.getState();
@@ -542,7 +561,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
       } catch (e) {
         set({ error: `Cannot resume: ${e instanceof Error ? e.message : String(e)}` });
       } finally {
-        set({ busy: null });
+        set({ busy: null, preparingResume: null });
       }
     },
 

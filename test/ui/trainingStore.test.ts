@@ -1,6 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { deriveDataset } from '../../src/data/datasetModel';
+import { CARLA_SCHEME } from '../../src/data/labelScheme';
+import { useDatasetStore } from '../../src/state/datasetStore';
 import { defaultAugmentConfig } from '../../src/training/augment';
 import { defaultTrainingSettings, failureAdvice, liveHistory, useTrainingStore } from '../../src/state/trainingStore';
+import type { SavedRun } from '../../src/ui/training/engine';
 import { useViewerStore } from '../../src/state/viewerStore';
 import type { StepReport, ValidationReport } from '../../src/worker/trainingProtocol';
 
@@ -93,5 +97,44 @@ describe('worker messages', () => {
     expect(s.best?.name).toBe('b');
     receive({ type: 'step', report: step(4, 2.5) });
     expect(liveHistory.steps).toEqual([1, 2, 3, 4]);
+  });
+
+  it("a resumed run's history takes its settings, keeping the form's object when they are the same", () => {
+    const { receive } = useTrainingStore.getState();
+    const history = (settings: ReturnType<typeof defaultTrainingSettings>) =>
+      receive({ type: 'history', runId: 'r3', name: 'resumed', settings, steps: [step(1, 3)], validations: [], best: null, step: 1, totalSteps: 100, stepsPerEpoch: 10 });
+    const form = useTrainingStore.getState().settings;
+    history(JSON.parse(JSON.stringify(form)) as typeof form);
+    expect(useTrainingStore.getState().settings).toBe(form);
+    history({ ...form, batchSize: form.batchSize + 1 });
+    expect(useTrainingStore.getState().settings).not.toBe(form);
+    expect(useTrainingStore.getState().settings.batchSize).toBe(form.batchSize + 1);
+  });
+});
+
+describe('resuming a saved run', () => {
+  it('marks the run as preparing from the click until the resume has started or failed, and says why it failed', async () => {
+    const run: SavedRun = { runId: 'run-saved', name: 'saved run', encoder: 'resnet18', step: 6, totalSteps: 100, phase: 'paused', bestScore: null, fingerprint: 'files-0123456789abcdef-32x96', savedAt: 1 };
+    useTrainingStore.setState({ phase: 'idle', savedRuns: [run], preparingResume: null, busy: null, error: null });
+    // A dataset store that is done but holds no folder: the resume waits for it, then refuses.
+    const derived = deriveDataset({ pairs: [], records: [], usable: [], differences: [], scheme: CARLA_SCHEME, hoodOverlaps: null, settings: useDatasetStore.getState().settings });
+    useDatasetStore.setState({ phase: 'done', source: null, pairing: null, derived });
+    expect(useTrainingStore.getState().preparingResume).toBeNull();
+    const resuming = useTrainingStore.getState().resumeRun('run-saved');
+    expect(useTrainingStore.getState().preparingResume).toBe('run-saved');
+    expect(useTrainingStore.getState().busy).toMatch(/saved run/);
+    await resuming;
+    const s = useTrainingStore.getState();
+    expect(s.preparingResume).toBeNull();
+    expect(s.busy).toBeNull();
+    expect(s.error).toBe('Cannot resume: No dataset is loaded.');
+    expect(s.phase).toBe('idle');
+  });
+
+  it('does nothing for a run that is not listed', async () => {
+    useTrainingStore.setState({ phase: 'idle', savedRuns: [], preparingResume: null, error: null });
+    await useTrainingStore.getState().resumeRun('run-unknown');
+    expect(useTrainingStore.getState().preparingResume).toBeNull();
+    expect(useTrainingStore.getState().error).toBeNull();
   });
 });

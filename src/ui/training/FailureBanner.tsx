@@ -1,4 +1,5 @@
 /** A failure reported by the worker: what happened, what to do, and the buttons for it. */
+import { memo } from 'react';
 import { useTrainingStore } from '../../state/trainingStore';
 
 const TITLES: Record<string, string> = {
@@ -11,7 +12,7 @@ const TITLES: Record<string, string> = {
   other: 'The run failed',
 };
 
-export function FailureBanner() {
+export const FailureBanner = memo(function FailureBanner() {
   const failure = useTrainingStore((s) => s.failure);
   const phase = useTrainingStore((s) => s.phase);
   const best = useTrainingStore((s) => s.best);
@@ -43,4 +44,4 @@ export function FailureBanner() {
       </div>
     </div>
   );
-}
+});

@@ -1,5 +1,5 @@
 /** The run's settings: disabled while a run is active, except the learning rate (changed live). */
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { ENCODER_NAMES, type EncoderName } from '../../model/config';
 import { isActive, useTrainingStore } from '../../state/trainingStore';
 import type { LearningRateSchedule } from '../../worker/trainingProtocol';
@@ -63,7 +63,7 @@ function LearningRateField({ active }: { active: boolean }) {
   );
 }
 
-export function SettingsForm() {
+export const SettingsForm = memo(function SettingsForm() {
   const settings = useTrainingStore((s) => s.settings);
   const phase = useDeferredTraining((s) => s.phase);
   const runName = useTrainingStore((s) => s.runName);
@@ -157,4 +157,4 @@ export function SettingsForm() {
       </details>
     </section>
   );
-}
+});

@@ -1,12 +1,12 @@
 /** The live charts: loss (raw + smoothed, compared runs), loss terms, validation scores, learning rate. */
 import { memo, useMemo, useState } from 'react';
-import { comparedHistories, liveHistory, useTrainingStore } from '../../state/trainingStore';
+import { comparedHistories, liveHistory } from '../../state/trainingStore';
 import { emaSmooth } from '../../training/history';
 import type { ChartSeries } from './chartGeometry';
 import { LineChart } from './LineChart';
 import { lossTermSeries } from './lossTermSeries';
 import type { StepHistory } from './stepHistory';
-import { useDeferredHistoryVersion } from './useDeferredVersion';
+import { useDeferredHistoryVersion, useDeferredTraining } from './useDeferredVersion';
 
 const COMPARE_COLORS = ['#c38bff', '#ff8fb1', '#7ee0d0', '#e0c07e'];
 const SCORE_DOMAIN: [number, number] = [0, 1];
@@ -17,8 +17,10 @@ function validationSeries(h: StepHistory, key: 'score' | 'fRoad' | 'fCar'): { xs
 
 export const TrainingCharts = memo(function TrainingCharts() {
   const version = useDeferredHistoryVersion();
-  const compared = useTrainingStore((s) => s.compared);
-  const savedRuns = useTrainingStore((s) => s.savedRuns);
+  // Deferred like the version: a listing of the saved runs (which only names the compared ones)
+  // must not redraw every chart synchronously.
+  const compared = useDeferredTraining((s) => s.compared);
+  const savedRuns = useDeferredTraining((s) => s.savedRuns);
   const [smoothing, setSmoothing] = useState(0.9);
   const [logLoss, setLogLoss] = useState(false);
 

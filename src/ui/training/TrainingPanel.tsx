@@ -1,5 +1,5 @@
 /** The Training tab: data summary, resume offer, settings, run controls, charts, validation, checkpoint, saved runs. */
-import { useEffect } from 'react';
+import { memo, useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { datasetForTraining, isActive, useTrainingStore } from '../../state/trainingStore';
 import { useDatasetStore } from '../../state/datasetStore';
@@ -16,7 +16,10 @@ import { useDeferredTraining } from './useDeferredVersion';
 import '../dataset/dataset.css';
 import './training.css';
 
-function DataSummary() {
+/** How long the dataset must stay unchanged before the saved runs are listed again. */
+const RELIST_AFTER_MS = 300;
+
+const DataSummary = memo(function DataSummary() {
   const info = useDatasetStore(
     useShallow((s) => {
       const { dataset, problem } = datasetForTraining(s);
@@ -80,9 +83,9 @@ function DataSummary() {
       {info.problem && <p className="ds-note">{info.phase === 'indexing' ? 'Indexing the dataset…' : info.problem}</p>}
     </section>
   );
-}
+});
 
-function ResumeBanner() {
+const ResumeBanner = memo(function ResumeBanner() {
   const offer = useTrainingStore((s) => s.resumeOffer);
   const phase = useTrainingStore((s) => s.phase);
   const busy = useTrainingStore((s) => s.busy);
@@ -101,29 +104,57 @@ function ResumeBanner() {
       </button>
     </div>
   );
-}
+});
 
-/** The run's augmentation: its editor and a before/after preview of a batch (locked while a run is active). */
-function Augmentation() {
+/**
+ * The run's augmentation: its editor and a before/after preview of a batch, locked while a run is
+ * active and while a resume prepares its data (the preview runs TensorFlow.js on this thread: a
+ * preview per arriving batch of the reloaded sample would block the page for hundreds of ms).
+ */
+const Augmentation = memo(function Augmentation() {
   const augment = useTrainingStore((s) => s.settings.augment);
   const seed = useTrainingStore((s) => s.settings.seed);
   const setSettings = useTrainingStore((s) => s.setSettings);
-  const active = useTrainingStore((s) => isActive(s.phase));
-  return <AugmentationCard config={augment} onChange={(a) => setSettings({ augment: a })} seed={seed} disabled={active} />;
-}
+  const locked = useTrainingStore((s) => isActive(s.phase) || s.preparingResume !== null);
+  return <AugmentationCard config={augment} onChange={(a) => setSettings({ augment: a })} seed={seed} disabled={locked} />;
+});
 
-export function TrainingPanel() {
-  const init = useTrainingStore((s) => s.init);
-  const phase = useDeferredTraining((s) => s.phase);
+/** The run card with whether the loaded dataset can be trained on (its own component: the dataset changes often). */
+const RunControls = memo(function RunControls() {
   const ready = useDatasetStore((s) => {
     const { dataset, problem } = datasetForTraining(s);
     return !!dataset && !problem;
   });
   const why = useDatasetStore((s) => datasetForTraining(s).problem);
-  const datasetFingerprintInputs = useDatasetStore((s) => s.derived);
+  return <RunCard canStart={ready} why={ready ? null : why} />;
+});
+
+/**
+ * The tab's layout. It watches nothing that changes while a dataset loads or a run trains (each
+ * card watches what it shows), so a change re-renders the cards that show it, not the whole tab.
+ */
+export function TrainingPanel() {
+  const init = useTrainingStore((s) => s.init);
+  const phase = useDeferredTraining((s) => s.phase);
+  // The resume offer depends on the loaded dataset: list the runs again when it changes. Watched
+  // without re-rendering the panel (a dataset being indexed changes many times a second), and
+  // listed once it settles.
   useEffect(() => {
     void init();
-  }, [init, datasetFingerprintInputs]);
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const stop = useDatasetStore.subscribe((s, prev) => {
+      if (s.derived === prev.derived) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = null;
+        void init();
+      }, RELIST_AFTER_MS);
+    });
+    return () => {
+      stop();
+      if (timer) clearTimeout(timer);
+    };
+  }, [init]);
 
   return (
     <div className="training-panel" data-testid="training-panel" data-phase={phase}>
@@ -131,7 +162,7 @@ export function TrainingPanel() {
       <FailureBanner />
       <DataSummary />
       <div className="tr-top">
-        <RunCard canStart={ready} why={ready ? null : why} />
+        <RunControls />
         <SettingsForm />
       </div>
       <TrainingCharts />

@@ -9,10 +9,14 @@ import { useTrainingStore, type TrainingState } from '../../state/trainingStore'
 export function useDeferredTraining<T>(select: (s: TrainingState) => T): T {
   const [value, setValue] = useState(() => select(useTrainingStore.getState()));
   useEffect(() => {
-    setValue(select(useTrainingStore.getState()));
+    let last = select(useTrainingStore.getState());
+    setValue(last);
     return useTrainingStore.subscribe((s) => {
       const next = select(s);
-      startTransition(() => setValue((prev) => (Object.is(prev, next) ? prev : next)));
+      // Most store changes leave this value as it was: schedule nothing for those.
+      if (Object.is(next, last)) return;
+      last = next;
+      startTransition(() => setValue(next));
     });
   }, []);
   return value;
