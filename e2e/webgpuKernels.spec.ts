@@ -12,7 +12,7 @@ const CASES: GradCase[] = [
   { label: 'stem 7x7/2 pad 3', op: 'conv2d', input: [2, 32, 48, 3], filter: [7, 7, 3, 8], strides: 2, pad: 3 },
   { label: '3x3/1 pad 1', op: 'conv2d', input: [2, 16, 24, 16], filter: [3, 3, 16, 16], strides: 1, pad: 1 },
   { label: '3x3/2 pad 1, odd image', op: 'conv2d', input: [1, 17, 23, 8], filter: [3, 3, 8, 12], strides: 2, pad: 1 },
-  { label: '1x1/2 downsample', op: 'conv2d', input: [2, 16, 16, 16], filter: [1, 1, 16, 40], strides: 2, pad: 'valid' },
+  { label: '1x1/2 downsample', op: 'conv2d', input: [2, 16, 16, 16], filter: [1, 1, 16, 80], strides: 2, pad: 'valid' },
   { label: "3x3 'same', 5->7 channels", op: 'conv2d', input: [1, 9, 11, 5], filter: [3, 3, 5, 7], strides: 1, pad: 'same' },
   { label: 'classifier 2x2 pad 1, 32->3', op: 'conv2d', input: [2, 16, 24, 32], filter: [2, 2, 32, 3], strides: 1, pad: 1 },
   { label: 'long inner dimension (split)', op: 'conv2d', input: [4, 64, 64, 8], filter: [3, 3, 8, 8], strides: 1, pad: 1 },
