@@ -16,6 +16,7 @@ import { useWasmBackendInNode, wasmBackendInfo } from '../src/backend/wasmTraini
 import { profileBrowser, runBrowser } from './browser/drive';
 import { jobsFor, parseOptions, type BenchOptions } from './core/options';
 import { runOrtJob, runTfjsJob } from './core/measure';
+import type { ReplayReport } from './core/kernelReplay';
 import type { ProfileJob, ProfileRow } from './core/profile';
 import { profileTfjs } from './core/profileRun';
 import { markdownTable } from './core/table';
@@ -103,14 +104,17 @@ async function main(): Promise<void> {
   };
   const rows: BenchRow[] = [];
   const profiles: ProfileRow[] = [];
+  const replays: ReplayReport[] = [];
   if (opts.profile) {
     const job: ProfileJob = { encoder: opts.profileEncoder, ...opts.profileSize, batch: opts.profileBatch, topN: opts.profileTop, setup: opts.profileSetup, pageQuery: opts.pageQuery };
     if (opts.node) profiles.push(...(await profileNode({ ...job, pageQuery: null })));
     if (opts.profileBrowser.length > 0) {
       console.log('--- headless Chromium profile');
-      const browser = await profileBrowser(opts, ROOT, job);
+      const replay = opts.kernelReplayPairs > 0 ? { encoder: job.encoder, height: job.height, width: job.width, batch: job.batch, pairs: opts.kernelReplayPairs } : null;
+      const browser = await profileBrowser(opts, ROOT, job, replay);
       browser.profiles.forEach(logProfile);
       profiles.push(...browser.profiles);
+      replays.push(...browser.replays);
       env.browser = browser.browser;
       env.webgpuAdapter = browser.gpu?.webgpuAdapter ?? (browser.gpu?.webgpuReason ? `none (${browser.gpu.webgpuReason})` : null);
       env.webglRenderer = browser.gpu?.webglRenderer ?? null;
@@ -135,6 +139,7 @@ async function main(): Promise<void> {
   env.notes.push('Every engine runs the same seeded LinkNet (same weights); ONNX Runtime runs the ONNX export of it (BatchNorm folded).');
   const report: BenchReport = { environment: env, options: { ...opts }, rows, wallSeconds: (performance.now() - started) / 1000 };
   if (opts.profile) report.profiles = profiles;
+  if (replays.length) report.replays = replays;
   const day = env.date.slice(0, 10);
   const suffix = opts.profile ? '-profile' : opts.quick ? '-quick' : '';
   const out = opts.out ?? join(ROOT, 'bench/results', `${day}-${env.machine}${suffix}.json`);

@@ -9,6 +9,7 @@ import { chromiumLaunchOptions } from '../../e2e/support/chromium';
 import { emptyRow } from '../core/measure';
 import type { BenchJob, BenchRow } from '../core/types';
 import { jobsFor, type BenchOptions, type BrowserBackend } from '../core/options';
+import type { ReplayJob, ReplayReport } from '../core/kernelReplay';
 import type { ProfileJob, ProfileRow } from '../core/profile';
 import type { GpuDescription, PageSetup } from './page';
 
@@ -102,12 +103,18 @@ async function stop(started: Partial<Started>): Promise<void> {
 }
 
 /** `--profile`: per-kernel profiles of each --profile-browser backend, each in a fresh page. */
-export async function profileBrowser(opts: BenchOptions, root: string, job: ProfileJob): Promise<BrowserRun & { profiles: ProfileRow[] }> {
+export async function profileBrowser(
+  opts: BenchOptions,
+  root: string,
+  job: ProfileJob,
+  replay: ReplayJob | null,
+): Promise<BrowserRun & { profiles: ProfileRow[]; replays: ReplayReport[] }> {
   const notes: string[] = [];
   const started: Partial<Started> = {};
   try {
     const { browser, pageUrl, version, gpu } = await start(opts, root, notes, started);
     const profiles: ProfileRow[] = [];
+    const replays: ReplayReport[] = [];
     for (const backend of opts.profileBrowser) {
       console.log(`  [${backend}] profile`);
       let page = await openPage(browser, pageUrl);
@@ -119,7 +126,17 @@ export async function profileBrowser(opts: BenchOptions, root: string, job: Prof
       const attempt = async () => {
         const setup = await withTimeout(callPage(page, 'setupTfjs', backend), opts.jobTimeoutMs, `${backend} setup`);
         if (!setup.ok) return failed('unavailable', `did not initialise: ${setup.reason ?? 'unknown reason'}`);
-        return withTimeout(callPage(page, 'profileTfjsPage', job), opts.jobTimeoutMs, `${backend} profile`);
+        const rows = await withTimeout(callPage(page, 'profileTfjsPage', job), opts.jobTimeoutMs, `${backend} profile`);
+        if (replay && backend === 'webgpu') {
+          console.log(`  [${backend}] kernel replay (${replay.pairs} pairs per call)`);
+          try {
+            replays.push(await withTimeout(callPage(page, 'replayWebgpuKernelsPage', replay), opts.jobTimeoutMs, `${backend} kernel replay`));
+          } catch (e) {
+            const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+            replays.push({ job: replay, rows: [], totalOursMs: 0, totalBuiltinMs: 0, status: e instanceof JobTimeout ? 'timeout' : 'error', reason });
+          }
+        }
+        return rows;
       };
       try {
         try {
@@ -139,7 +156,7 @@ export async function profileBrowser(opts: BenchOptions, root: string, job: Prof
         await page.context().close().catch(() => {});
       }
     }
-    return { browser: version, gpu, notes, profiles };
+    return { browser: version, gpu, notes, profiles, replays };
   } finally {
     await stop(started);
   }

@@ -7,8 +7,14 @@ import * as tf from '@tensorflow/tfjs';
 import { probeAll } from '../../src/backend/probes';
 import { selectBackend, type BackendName } from '../../src/backend/selectBackend';
 import { wasmThreads } from '../../src/backend/wasmSetup';
-import { runOrtJob, runTfjsJob, type OrtLike, type OrtTarget } from '../core/measure';
 import type { ProfileJob, ProfileRow } from '../core/profile';
+import { recordKernelCalls, replayPaired, replayTotals, type ReplayJob, type ReplayReport } from '../core/kernelReplay';
+import { benchInput, MODEL_SEED, oneHotTargets, runOrtJob, runTfjsJob, type OrtLike, type OrtTarget } from '../core/measure';
+import { registerWebgpuKernels, unregisterWebgpuKernels, WEBGPU_KERNEL_NAMES } from '../../src/backend/webgpuKernels';
+import { defaultLossConfig } from '../../src/loss/fbetaLoss';
+import { defaultModelConfig } from '../../src/model/config';
+import { LinkNetModel } from '../../src/model/linkNetModel';
+import { Trainer } from '../../src/training/trainStep';
 import { profileTfjs } from '../core/profileRun';
 import type { BenchJob, BenchRow } from '../core/types';
 import { runEndToEndJob } from './endToEnd';
@@ -71,6 +77,35 @@ export async function profileTfjsPage(job: ProfileJob): Promise<ProfileRow[]> {
     await setup(tf.getBackend());
   }
   return profileTfjs(job, 'browser');
+}
+
+/** `--kernel-replay`: the studio's WebGPU kernels against TensorFlow.js's own on one training step's calls (see kernelReplay.ts). */
+export async function replayWebgpuKernelsPage(job: ReplayJob): Promise<ReplayReport> {
+  if (tf.getBackend() !== 'webgpu') return { job, rows: [], totalOursMs: 0, totalBuiltinMs: 0, status: 'unavailable', reason: `the page runs ${tf.getBackend()}` };
+  registerWebgpuKernels();
+  const config = defaultModelConfig({ encoder: job.encoder });
+  const model = LinkNetModel.create(config, MODEL_SEED);
+  const classes = config.classes.length;
+  const x = tf.tensor4d(benchInput(job.batch * job.height * job.width * 3), [job.batch, job.height, job.width, 3]);
+  const t = tf.tensor4d(oneHotTargets(job.batch, job.height, job.width, classes), [job.batch, job.height, job.width, classes]);
+  const trainer = new Trainer(model, defaultLossConfig());
+  let calls;
+  try {
+    const step = async () => {
+      await trainer.step(x, t);
+    };
+    await step();
+    calls = await recordKernelCalls(WEBGPU_KERNEL_NAMES, step);
+  } finally {
+    trainer.dispose();
+    model.dispose();
+    tf.dispose([x, t]);
+  }
+  const rows = await replayPaired(calls, job.pairs, (ours) => {
+    if (ours) registerWebgpuKernels();
+    else unregisterWebgpuKernels();
+  });
+  return { job, rows, ...replayTotals(rows), status: 'ok' };
 }
 
 let ortTarget: OrtTarget | null = null;

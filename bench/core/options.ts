@@ -41,6 +41,8 @@ export interface BenchOptions {
   profileBrowser: BrowserBackend[];
   /** Kernels listed per profile (the rest summed in one line). */
   profileTop: number;
+  /** --kernel-replay N (with --profile): on WebGPU, N alternating pairs per distinct call of the studio's kernels in a training step (0: off). */
+  kernelReplayPairs: number;
   /** A module (path from the repository root) whose setup() runs before profiling, e.g. to register other kernels. */
   profileSetup: string | null;
   /** Query string for the bench page (the studio's backend selection reads the page URL). */
@@ -51,7 +53,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--encoders resnet34,resnet18] 
        [--gpu-sizes SIZES] [--runs 5] [--budget 60] [--train-sizes 64x128] [--train-batches 1,4,8] [--train-browser wasm]
        [--browser ${BROWSER_BACKENDS.join(',')}|none] [--no-node] [--no-end-to-end] [--page-query a=b] [--port N] [--job-timeout 900] [--out file.json]
        npm run bench -- --profile [--profile-encoder resnet18] [--profile-size 64x128] [--profile-batch 2]
-       [--profile-browser webgpu,wasm|none] [--profile-top 15] [--profile-setup path/to/module.ts] [--no-node]
+       [--profile-browser webgpu,wasm|none] [--profile-top 15] [--profile-setup path/to/module.ts] [--kernel-replay 3] [--no-node]
 --quick: resnet18 at 64x128, 2 timed runs, training batch 1, no tfjs cpu in Node, browser wasm and ORT wasm only
 (${QUICK_BROWSER_BACKENDS.join(', ')}): about 1-2 min on 2 cores.
 --profile: instead of timed rows, tf.profile of one warm inference and one warm training step per backend
@@ -72,7 +74,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   const values = new Map<string, string>();
   const flags = new Set<string>();
   const withValue = ['encoders', 'sizes', 'gpu-sizes', 'runs', 'budget', 'train-sizes', 'train-batches', 'train-browser', 'browser', 'port', 'job-timeout', 'out',
-    'profile-encoder', 'profile-size', 'profile-batch', 'profile-browser', 'profile-top', 'profile-setup', 'page-query'];
+    'profile-encoder', 'profile-size', 'profile-batch', 'profile-browser', 'profile-top', 'profile-setup', 'page-query', 'kernel-replay'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--help' || a === '-h') {
@@ -132,6 +134,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     profileBatch: count('profile-batch', 2, 1),
     profileBrowser: profileBrowser as BrowserBackend[],
     profileTop: count('profile-top', 15, 1),
+    kernelReplayPairs: count('kernel-replay', 0, 0),
     profileSetup: values.get('profile-setup') ?? null,
     pageQuery: values.get('page-query') ?? null,
   };

@@ -1,5 +1,6 @@
 /** The benchmark's markdown report: rows side by side, with speed ratios to the peers. */
 import { STAGES } from '../../src/viewer/timings';
+import { replayMarkdown } from './kernelReplay';
 import { profileMarkdown } from './profile';
 import type { BenchReport, BenchRow } from './types';
 
@@ -90,6 +91,7 @@ export function markdownTable(report: BenchReport): string {
   if (report.profiles) {
     lines.push('');
     lines.push(profileMarkdown(report.profiles));
+    if (report.replays?.length) lines.push(replayMarkdown(report.replays));
   }
   if (rows.length === 0) {
     lines.push('', `Total wall time: ${report.wallSeconds.toFixed(0)} s.`);

@@ -1,6 +1,7 @@
 /** What the benchmark measures (jobs) and what it reports (rows); shared by Node and the browser page. */
 import type { EncoderName } from '../../src/model/config';
 import type { StageTimings } from '../../src/viewer/timings';
+import type { ReplayReport } from './kernelReplay';
 import type { KernelTotal, ProfileRow } from './profile';
 
 /** tfjs: LinkNetModel.predict; tfjs-folded: FoldedLinkNet (BatchNorm folded, fused conv+bias+ReLU); ort: the ONNX export in ONNX Runtime. */
@@ -89,5 +90,7 @@ export interface BenchReport {
   rows: BenchRow[];
   /** `--profile` runs: per-kernel profiles instead of timed rows. */
   profiles?: ProfileRow[];
+  /** `--profile --kernel-replay N`: the studio's WebGPU kernels against TensorFlow.js's own, call by call. */
+  replays?: ReplayReport[];
   wallSeconds: number;
 }
