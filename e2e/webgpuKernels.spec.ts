@@ -3,7 +3,7 @@
  * each filter gradient equals the CPU backend's on LinkNet-like layer shapes (stem 7x7/2, 3x3/1,
  * 3x3/2, 1x1/2 downsample, odd sizes and channel counts, a long inner dimension that is split
  * across workgroups, a transposed convolution), as does TensorFlow.js's own kernel; nothing leaks.
- * The kernel's own time, ours against the built-in, on two layer shapes is logged (not asserted).
+ * The kernel's own time, ours against the built-in, on three layer shapes is logged (not asserted).
  */
 import { expect, test } from '@playwright/test';
 import type { GradCase, WebgpuKernelReport } from '../src/testing/webgpuKernelParity';

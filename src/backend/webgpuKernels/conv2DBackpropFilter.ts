@@ -1,5 +1,6 @@
 /**
- * Conv2DBackpropFilter for the WebGPU backend: the tiled split-K product of filterGradPrograms.ts.
+ * Conv2DBackpropFilter for the WebGPU backend: the split-K products of filterGradPrograms.ts (a
+ * register 'columns' program for up to 64 output channels, a tiled one above; see filterGradPlan.ts).
  *
  * TensorFlow.js 4.22's own WebGPU kernel gives each filter value one thread that loops over the
  * whole batch and image (B*OH*OW multiply-adds in sequence, no reuse of loaded values): a 3x3x64x64

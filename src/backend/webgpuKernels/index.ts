@@ -2,7 +2,8 @@
  * The studio's WebGPU kernels, registered over TensorFlow.js 4.22's own where those are slow.
  *
  *  - Conv2DBackpropFilter (the weight gradient of every convolution and transposed convolution):
- *    a tiled split-K matrix product instead of one sequential loop per filter value.
+ *    a split-K matrix product (register or workgroup-memory tiled) instead of one sequential loop
+ *    per filter value.
  *
  * Usage, after importing the WebGPU backend (selectBackend does it):
  *   registerWebgpuKernels();     // idempotent; returns the names it registered
