@@ -2,11 +2,14 @@
  * The studio's WebGPU kernels (src/backend/webgpuKernels) in real Chromium (SwiftShader here):
  * each filter gradient equals the CPU backend's on LinkNet-like layer shapes (stem 7x7/2, 3x3/1,
  * 3x3/2, 1x1/2 downsample, odd sizes and channel counts, a long inner dimension that is split
- * across workgroups, a transposed convolution), as does TensorFlow.js's own kernel; nothing leaks.
- * The kernel's own time, ours against the built-in, on three layer shapes is logged (not asserted).
+ * across workgroups, a transposed convolution), and so does each softmax (the network's 3 classes,
+ * large logits, 1 and 32 classes, and 40 going to the built-in kernel), as do TensorFlow.js's own
+ * kernels; nothing leaks; each of our programs and each built-in one really ran. The kernels' own
+ * times, ours against the built-in, on three layer shapes and a 64x128 softmax are logged (not
+ * asserted).
  */
 import { expect, test } from '@playwright/test';
-import type { GradCase, WebgpuKernelReport } from '../src/testing/webgpuKernelParity';
+import type { GradCase, SoftmaxCase, WebgpuKernelReport } from '../src/testing/webgpuKernelParity';
 
 const CASES: GradCase[] = [
   { label: 'stem 7x7/2 pad 3', op: 'conv2d', input: [2, 32, 48, 3], filter: [7, 7, 3, 8], strides: 2, pad: 3 },
@@ -34,6 +37,15 @@ const TIMED: GradCase[] = [
   { label: 'final 2x2, 32->3, x 2x64x128', op: 'conv2d', input: [2, 64, 128, 32], filter: [2, 2, 32, 3], strides: 1, pad: 1 },
 ];
 
+const SOFTMAX_CASES: SoftmaxCase[] = [
+  { label: 'softmax: LinkNet probabilities 2x32x48x3', shape: [2, 32, 48, 3], spread: 8 },
+  { label: 'softmax: large logits 1x7x9x3', shape: [1, 7, 9, 3], spread: 80 },
+  { label: 'softmax: one class 4x5x1', shape: [4, 5, 1], spread: 3 },
+  { label: 'softmax: 32 classes 3x32', shape: [3, 32], spread: 5 },
+  { label: 'softmax: 40 classes (built-in) 3x40', shape: [3, 40], spread: 5 },
+];
+const SOFTMAX_TIMED: SoftmaxCase = { label: 'softmax 1x64x128x3', shape: [1, 64, 128, 3], spread: 8 };
+
 const RELATIVE_TOLERANCE = 1e-5;
 
 test('WebGPU filter gradients equal the CPU backend; timings against the built-in kernel', async ({ page }, testInfo) => {
@@ -45,19 +57,19 @@ test('WebGPU filter gradients equal the CPU backend; timings against the built-i
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
 
   const report = await page.evaluate(
-    async ({ cases, timed }) => {
+    async ({ cases, timed, softmaxCases, softmaxTimed }) => {
       const url = '/src/testing/webgpuKernelParity.ts';
       const harness = (await import(/* @vite-ignore */ url)) as typeof import('../src/testing/webgpuKernelParity');
-      return harness.runWebgpuKernelParity(cases, timed, 5);
+      return harness.runWebgpuKernelParity(cases, timed, 5, softmaxCases, softmaxTimed);
     },
-    { cases: CASES, timed: TIMED },
+    { cases: CASES, timed: TIMED, softmaxCases: SOFTMAX_CASES, softmaxTimed: SOFTMAX_TIMED },
   );
   const lines = [
-    ...report.cases.map(
+    ...[...report.cases, ...report.softmax].map(
       (c) =>
         `${c.label.padEnd(32)} ours ${c.relativeError.toExponential(2)}  built-in ${c.builtinRelativeError.toExponential(2)}  max|ref| ${c.maxAbsReference.toPrecision(3)}  leaked ${c.leakedTensors}`,
     ),
-    ...report.timings.map((t) => `${t.label.padEnd(32)} ours ${t.oursMs.toFixed(1)} ms  built-in ${t.builtinMs.toFixed(1)} ms  paired speed-up ${t.speedup.toFixed(2)}x`),
+    ...[...report.timings, ...(report.softmaxTiming ? [report.softmaxTiming] : [])].map((t) => `${t.label.padEnd(32)} ours ${t.oursMs.toFixed(1)} ms  built-in ${t.builtinMs.toFixed(1)} ms  paired speed-up ${t.speedup.toFixed(2)}x`),
   ].join('\n');
   console.log(lines);
   await testInfo.attach('webgpu-kernels', { body: lines, contentType: 'text/plain' });
@@ -65,11 +77,17 @@ test('WebGPU filter gradients equal the CPU backend; timings against the built-i
 
   expect(report.registeredAtStart, `selectBackend registers the studio's kernels${context}`).toBe(true);
   expect(report.backend).toBe('webgpu');
-  expect(report.oursCompiled, `the studio's programs ran${context}`).toEqual(['studioFilterGradColumns', 'studioFilterGradTiled', 'studioSumSplits']);
-  expect(report.builtinCompiled, `the built-in kernel ran for comparison${context}`).toBe(true);
+  expect(report.oursCompiled, `the studio's programs ran${context}`).toEqual([
+    'studioFilterGradColumns',
+    'studioFilterGradTiled',
+    'studioSoftmaxRows',
+    'studioSumSplits',
+  ]);
+  expect(report.builtinCompiled, `the built-in kernels ran for comparison${context}`).toEqual(['conv2DDerFilter', 'softmax']);
   expect(report.cases).toHaveLength(CASES.length);
-  for (const c of report.cases as WebgpuKernelReport['cases']) {
-    expect(c.maxAbsReference, `${c.label}: reference is not all zero${context}`).toBeGreaterThan(0.1);
+  expect(report.softmax).toHaveLength(SOFTMAX_CASES.length);
+  for (const c of [...report.cases, ...report.softmax] as WebgpuKernelReport['cases']) {
+    expect(c.maxAbsReference, `${c.label}: reference is not all zero${context}`).toBeGreaterThan(0.09);
     expect(c.nonFinite, `${c.label}${context}`).toBe(0);
     expect(c.relativeError, `${c.label}: ours against the CPU backend${context}`).toBeLessThan(RELATIVE_TOLERANCE);
     expect(c.builtinRelativeError, `${c.label}: built-in against the CPU backend${context}`).toBeLessThan(RELATIVE_TOLERANCE);

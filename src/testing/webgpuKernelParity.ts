@@ -1,8 +1,9 @@
 /**
  * Browser-side harness for the e2e test of the studio's WebGPU kernels (src/backend/webgpuKernels):
- * each case's gradient is computed through the public API (tf.grad of conv2d / conv2dTranspose) on
- * the CPU backend (the reference), on WebGPU with the studio's kernels and on WebGPU with
- * TensorFlow.js's own kernels; errors, tensor counts and timings come back to the test.
+ * each case's filter gradient is computed through the public API (tf.grad of conv2d /
+ * conv2dTranspose), and each softmax case with tf.softmax, on the CPU backend (the reference), on
+ * WebGPU with the studio's kernels and on WebGPU with TensorFlow.js's own kernels; errors, tensor
+ * counts and timings come back to the test.
  * Loaded through the Vite dev server; the app never imports it.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -33,6 +34,13 @@ export interface GradCaseResult {
   leakedTensors: number;
 }
 
+export interface SoftmaxCase {
+  label: string;
+  shape: number[];
+  /** Logits drawn from [-spread, spread]. */
+  spread: number;
+}
+
 export interface KernelTiming {
   label: string;
   oursMs: number;
@@ -46,10 +54,12 @@ export interface WebgpuKernelReport {
   registeredAtStart: boolean;
   cases: GradCaseResult[];
   timings: KernelTiming[];
+  softmax: GradCaseResult[];
+  softmaxTiming: KernelTiming | null;
   /** The studio's programs that were compiled (so ran), by name, e.g. studioFilterGradTiled. */
   oursCompiled: string[];
-  /** Whether the built-in program was compiled (it ran for comparison). */
-  builtinCompiled: boolean;
+  /** The built-in programs that were compiled (they ran for comparison), of conv2DDerFilter and softmax. */
+  builtinCompiled: string[];
 }
 
 function values(n: number, seed: number): Float32Array {
@@ -88,6 +98,64 @@ function compare(got: Float32Array, ref: Float32Array): { relative: number; maxR
     maxRef = Math.max(maxRef, Math.abs(ref[i]));
   }
   return { relative: maxRef > 0 ? maxErr / maxRef : maxErr, maxRef, nonFinite };
+}
+
+async function softmaxResult(c: SoftmaxCase, seed: number): Promise<Float32Array> {
+  const random = seededRandom(seed);
+  const logits = tf.tensor(Float32Array.from({ length: size(c.shape) }, () => (random() * 2 - 1) * c.spread), c.shape);
+  const probs = tf.softmax(logits);
+  const data = (await probs.data()) as Float32Array;
+  tf.dispose([logits, probs]);
+  return data;
+}
+
+/** The case on the CPU backend, then on WebGPU with our kernels and with the built-in ones. */
+async function threeWays(label: string, run: () => Promise<Float32Array>): Promise<GradCaseResult> {
+  const reference = await onBackend('cpu', run);
+  const { ours, builtin, leaked } = await onBackend('webgpu', async () => {
+    const before = tf.memory().numTensors;
+    const oursResult = await run();
+    const leakedTensors = tf.memory().numTensors - before;
+    unregisterWebgpuKernels();
+    try {
+      return { ours: oursResult, builtin: await run(), leaked: leakedTensors };
+    } finally {
+      registerWebgpuKernels();
+    }
+  });
+  const o = compare(ours, reference);
+  const b = compare(builtin, reference);
+  return { label, relativeError: o.relative, builtinRelativeError: b.relative, maxAbsReference: o.maxRef, nonFinite: o.nonFinite, leakedTensors: leaked };
+}
+
+/** Softmax alone on a tensor already on the GPU, ours and the built-in alternating (as timeFilterGradKernels). */
+async function timeSoftmax(c: SoftmaxCase, runs: number): Promise<KernelTiming> {
+  const logits = tf.tensor(values(size(c.shape), 5), c.shape);
+  const once = async (ours: boolean): Promise<number> => {
+    if (!ours) unregisterWebgpuKernels();
+    try {
+      const started = performance.now();
+      const out = tf.softmax(logits);
+      await out.data();
+      out.dispose();
+      return performance.now() - started;
+    } finally {
+      registerWebgpuKernels();
+    }
+  };
+  try {
+    await once(true);
+    await once(false);
+    const ours: number[] = [];
+    const builtin: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      ours.push(await once(true));
+      builtin.push(await once(false));
+    }
+    return { label: c.label, oursMs: median(ours), builtinMs: median(builtin), speedup: median(ours.map((o, i) => builtin[i] / o)) };
+  } finally {
+    logits.dispose();
+  }
 }
 
 async function onBackend<T>(name: string, run: () => Promise<T>): Promise<T> {
@@ -151,45 +219,33 @@ function compiledShaderKeys(): string[] {
   return cache ? Object.keys(cache) : [];
 }
 
-export async function runWebgpuKernelParity(cases: GradCase[], timed: GradCase[], runs = 3): Promise<WebgpuKernelReport> {
-  const registeredAtStart = isWebgpuKernelRegistered('Conv2DBackpropFilter');
+export async function runWebgpuKernelParity(
+  cases: GradCase[],
+  timed: GradCase[],
+  runs = 3,
+  softmaxCases: SoftmaxCase[] = [],
+  softmaxTimed: SoftmaxCase | null = null,
+): Promise<WebgpuKernelReport> {
+  const registeredAtStart = isWebgpuKernelRegistered('Conv2DBackpropFilter') && isWebgpuKernelRegistered('Softmax');
   registerWebgpuKernels();
   const results: GradCaseResult[] = [];
-  for (const [i, c] of cases.entries()) {
-    const seed = 100 + i * 10;
-    const reference = await onBackend('cpu', () => filterGradient(c, seed));
-    const { ours, builtin, leaked } = await onBackend('webgpu', async () => {
-      const before = tf.memory().numTensors;
-      const oursGrad = await filterGradient(c, seed);
-      const leakedTensors = tf.memory().numTensors - before;
-      unregisterWebgpuKernels();
-      try {
-        return { ours: oursGrad, builtin: await filterGradient(c, seed), leaked: leakedTensors };
-      } finally {
-        registerWebgpuKernels();
-      }
-    });
-    const o = compare(ours, reference);
-    const b = compare(builtin, reference);
-    results.push({
-      label: c.label,
-      relativeError: o.relative,
-      builtinRelativeError: b.relative,
-      maxAbsReference: o.maxRef,
-      nonFinite: o.nonFinite,
-      leakedTensors: leaked,
-    });
-  }
+  for (const [i, c] of cases.entries()) results.push(await threeWays(c.label, () => filterGradient(c, 100 + i * 10)));
   const timings: KernelTiming[] = [];
   await tf.setBackend('webgpu');
   for (const c of timed) timings.push(await timeFilterGradKernels(c, runs));
+  const softmax: GradCaseResult[] = [];
+  for (const [i, c] of softmaxCases.entries()) softmax.push(await threeWays(c.label, () => softmaxResult(c, 300 + i)));
+  await tf.setBackend('webgpu');
+  const softmaxTiming = softmaxTimed ? await timeSoftmax(softmaxTimed, runs) : null;
   const keys = compiledShaderKeys();
   return {
     backend: tf.getBackend(),
     registeredAtStart,
     cases: results,
     timings,
+    softmax,
+    softmaxTiming,
     oursCompiled: [...new Set(keys.filter((k) => k.startsWith('studio')).map((k) => k.split('_')[0]))].sort(),
-    builtinCompiled: keys.some((k) => k.startsWith('conv2DDerFilter')),
+    builtinCompiled: ['conv2DDerFilter', 'softmax'].filter((name) => keys.some((k) => k.split('_')[0] === name)),
   };
 }

@@ -4,6 +4,8 @@
  *  - Conv2DBackpropFilter (the weight gradient of every convolution and transposed convolution):
  *    a split-K matrix product (register or workgroup-memory tiled) instead of one sequential loop
  *    per filter value.
+ *  - Softmax over a short last axis (the network's few classes): one thread per row instead of a
+ *    workgroup of 64 threads per row.
  *
  * Usage, after importing the WebGPU backend (selectBackend does it):
  *   registerWebgpuKernels();     // idempotent; returns the names it registered
@@ -13,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { KERNEL_NAME as CONV2D_BACKPROP_FILTER, makeConv2DBackpropFilterWebgpu } from './conv2DBackpropFilter';
+import { KERNEL_NAME as SOFTMAX, makeSoftmaxWebgpu } from './softmax';
 
 const BACKEND = 'webgpu';
 
@@ -21,7 +24,10 @@ interface KernelEntry {
   make: (builtin: tf.KernelFunc | null) => tf.KernelFunc;
 }
 
-const ENTRIES: readonly KernelEntry[] = [{ name: CONV2D_BACKPROP_FILTER, make: makeConv2DBackpropFilterWebgpu }];
+const ENTRIES: readonly KernelEntry[] = [
+  { name: CONV2D_BACKPROP_FILTER, make: makeConv2DBackpropFilterWebgpu },
+  { name: SOFTMAX, make: makeSoftmaxWebgpu },
+];
 
 export const WEBGPU_KERNEL_NAMES: readonly string[] = ENTRIES.map((e) => e.name);
 
