@@ -128,31 +128,11 @@ async function threeWays(label: string, run: () => Promise<Float32Array>): Promi
   return { label, relativeError: o.relative, builtinRelativeError: b.relative, maxAbsReference: o.maxRef, nonFinite: o.nonFinite, leakedTensors: leaked };
 }
 
-/** Softmax alone on a tensor already on the GPU, ours and the built-in alternating (as timeFilterGradKernels). */
+/** Softmax alone on a tensor already on the GPU, ours and the built-in alternating (see timePaired). */
 async function timeSoftmax(c: SoftmaxCase, runs: number): Promise<KernelTiming> {
   const logits = tf.tensor(values(size(c.shape), 5), c.shape);
-  const once = async (ours: boolean): Promise<number> => {
-    if (!ours) unregisterWebgpuKernels();
-    try {
-      const started = performance.now();
-      const out = tf.softmax(logits);
-      await out.data();
-      out.dispose();
-      return performance.now() - started;
-    } finally {
-      registerWebgpuKernels();
-    }
-  };
   try {
-    await once(true);
-    await once(false);
-    const ours: number[] = [];
-    const builtin: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      ours.push(await once(true));
-      builtin.push(await once(false));
-    }
-    return { label: c.label, oursMs: median(ours), builtinMs: median(builtin), speedup: median(ours.map((o, i) => builtin[i] / o)) };
+    return await timePaired(c.label, () => tf.softmax(logits), runs);
   } finally {
     logits.dispose();
   }
@@ -169,45 +149,44 @@ function median(values: number[]): number {
 }
 
 /**
- * The Conv2DBackpropFilter kernel alone (inputs already on the GPU, result read back), ours and
- * the built-in in alternation so that a change in machine load hits both: after one warm-up call
- * of each (shader compilation), `runs` pairs; medians of each and of the per-pair ratio.
- * conv2d cases only.
+ * `run` alone (its inputs already on the GPU, its result read back) with the studio's kernels and
+ * with the built-in ones in alternation, so that a change in machine load hits both: after one
+ * warm-up call of each (shader compilation), `runs` pairs; medians of each and of the per-pair ratio.
  */
-async function timeFilterGradKernels(c: GradCase, runs: number): Promise<KernelTiming> {
-  if (c.op !== 'conv2d') throw new Error(`${c.label}: only conv2d cases are timed`);
-  const x = tf.tensor4d(values(size(c.input), 1), c.input);
-  const outShape = tf.tidy(() => tf.conv2d(x, tf.zeros(c.filter) as tf.Tensor4D, c.strides, c.pad).shape);
-  const dy = tf.tensor4d(values(size(outShape), 2), outShape);
-  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
+async function timePaired(label: string, run: () => tf.Tensor, runs: number): Promise<KernelTiming> {
   const once = async (ours: boolean): Promise<number> => {
     if (ours) registerWebgpuKernels();
     else unregisterWebgpuKernels();
     try {
       const started = performance.now();
-      const grad = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
-      await grad.data();
-      grad.dispose();
+      const out = run();
+      await out.data();
+      out.dispose();
       return performance.now() - started;
     } finally {
       registerWebgpuKernels();
     }
   };
+  await once(true);
+  await once(false);
+  const ours: number[] = [];
+  const builtin: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    ours.push(await once(true));
+    builtin.push(await once(false));
+  }
+  return { label, oursMs: median(ours), builtinMs: median(builtin), speedup: median(ours.map((o, i) => builtin[i] / o)) };
+}
+
+/** The Conv2DBackpropFilter kernel alone (see timePaired); conv2d cases only. */
+async function timeFilterGradKernels(c: GradCase, runs: number): Promise<KernelTiming> {
+  if (c.op !== 'conv2d') throw new Error(`${c.label}: only conv2d cases are timed`);
+  const x = tf.tensor4d(values(size(c.input), 1), c.input);
+  const outShape = tf.tidy(() => tf.conv2d(x, tf.zeros(c.filter) as tf.Tensor4D, c.strides, c.pad).shape);
+  const dy = tf.tensor4d(values(size(outShape), 2), outShape);
+  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter } as unknown as tf.NamedAttrMap;
   try {
-    await once(true);
-    await once(false);
-    const ours: number[] = [];
-    const builtin: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      ours.push(await once(true));
-      builtin.push(await once(false));
-    }
-    return {
-      label: c.label,
-      oursMs: median(ours),
-      builtinMs: median(builtin),
-      speedup: median(ours.map((o, i) => builtin[i] / o)),
-    };
+    return await timePaired(c.label, () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor, runs);
   } finally {
     tf.dispose([x, dy]);
   }
