@@ -9,6 +9,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EncoderName } from '../../src/model/config';
+import { alternatePairs, median } from '../../src/testing/pairedTiming';
+
+export { median };
 
 export interface ReplayJob {
   encoder: EncoderName;
@@ -44,13 +47,6 @@ export interface ReplayReport {
   totalBuiltinMs: number;
   status: 'ok' | 'error' | 'timeout' | 'unavailable';
   reason?: string;
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function callKey(c: KernelCall): string {
@@ -150,14 +146,7 @@ export async function replayPaired(calls: readonly KernelCall[], pairs: number, 
       }
     };
     try {
-      await once(true);
-      await once(false);
-      const ours: number[] = [];
-      const builtin: number[] = [];
-      for (let i = 0; i < pairs; i++) {
-        ours.push(await once(true));
-        builtin.push(await once(false));
-      }
+      const { ours, builtin } = await alternatePairs(once, pairs);
       rows.push(pairedRow(call.kernel, describeCall(call), count, ours, builtin));
     } finally {
       tf.dispose(Object.values(inputs));

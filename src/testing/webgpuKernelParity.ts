@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { isWebgpuKernelRegistered, registerWebgpuKernels, unregisterWebgpuKernels } from '../backend/webgpuKernels';
 import { seededRandom } from '../util/seededRandom';
+import { alternatePairs, median } from './pairedTiming';
 
 export interface GradCase {
   label: string;
@@ -143,10 +144,6 @@ async function onBackend<T>(name: string, run: () => Promise<T>): Promise<T> {
   return run();
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /**
  * `run` alone (its inputs already on the GPU, its result read back) with the studio's kernels and
@@ -167,14 +164,7 @@ async function timePaired(label: string, run: () => tf.Tensor, runs: number): Pr
       registerWebgpuKernels();
     }
   };
-  await once(true);
-  await once(false);
-  const ours: number[] = [];
-  const builtin: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    ours.push(await once(true));
-    builtin.push(await once(false));
-  }
+  const { ours, builtin } = await alternatePairs(once, runs);
   return { label, oursMs: median(ours), builtinMs: median(builtin), speedup: median(ours.map((o, i) => builtin[i] / o)) };
 }
 
