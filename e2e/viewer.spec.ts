@@ -11,6 +11,7 @@ import { chromium, expect, test, type Locator, type Page, type TestInfo } from '
 import { AnswerFileWriter, parseAnswerFile } from '../src/io/answerFile';
 import { decodePng, encodeGrayPng, encodeRgbPng } from '../src/io/png';
 import { CLASS_COLOURS, countColour, type Rgb } from '../src/viewer/overlay';
+import type { OverlayParityReport } from '../src/viewer/overlayParity';
 import { truthFromLabelPixels } from '../src/viewer/groundTruth';
 import { LYFT_REAL_DIR } from '../test/paths';
 import { chromiumLaunchOptions } from './support/chromium';
@@ -147,7 +148,7 @@ async function settled(page: Page): Promise<void> {
   await page.waitForTimeout(150);
 }
 
-test('post-processing on the WebGPU backend equals the CPU reference pixel for pixel', async ({ page }) => {
+test('post-processing and the overlay on the WebGPU backend equal the CPU reference', async ({ page }) => {
   const errors = collectErrors(page);
   await openStudio(page, 'webgpu');
   await expect(page.getByTestId('backend-name')).toHaveText(/webgpu/i);
@@ -161,8 +162,101 @@ test('post-processing on the WebGPU backend equals the CPU reference pixel for p
   expect(result.backend).toBe('webgpu');
   expect(result.compared).toBeGreaterThan(30_000);
   expect(result.differences).toEqual([]);
+
+  // The overlay composed on the GPU, read back packed, and drawn through one readback onto a 2D
+  // canvas: what the viewer does on a software adapter such as this one.
+  const overlay = await page.evaluate(async () => {
+    const url = '/src/viewer/overlayParity.ts';
+    const harness = (await import(/* @vite-ignore */ url)) as typeof import('../src/viewer/overlayParity');
+    const drawUrl = '/src/viewer/canvasDraw.ts';
+    const draw = (await import(/* @vite-ignore */ drawUrl)) as typeof import('../src/viewer/canvasDraw');
+    return { path: draw.drawPath(), packed: await harness.overlayParity(), readbackDraw: await harness.drawParity('readback') };
+  });
+  expect(overlay.path, 'a SwiftShader (fallback) adapter draws through one readback').toBe('readback');
+  expectOverlayParity('packed', overlay.packed);
+  expectOverlayParity('drawn after one readback', overlay.readbackDraw);
   expect(errors).toEqual([]);
 });
+
+function expectOverlayParity(what: string, r: OverlayParityReport): void {
+  console.log(`overlay ${what} on ${r.backend}: ${r.cases} cases, ${r.compared} bytes, ${r.differing} differ (max ${r.maxDifference})`);
+  expect(r.backend).toBe('webgpu');
+  expect(r.cases).toBeGreaterThanOrEqual(30);
+  expect(r.failures).toEqual([]);
+  expect(r.maxDifference).toBeLessThanOrEqual(1);
+  // Float32 against float64 rounding moves a value by one level only near a half.
+  expect(r.differing / r.compared).toBeLessThan(1e-3);
+  expect(r.statsEqual).toBe(true);
+}
+
+// Presenting a WebGPU canvas needs a compositor that can take it: headless Chromium on SwiftShader
+// destroys the GPU device otherwise, so this group runs its compositor on Vulkan SwiftShader.
+const VULKAN_COMPOSITOR_ARGS = ['--enable-features=Vulkan', '--use-vulkan=swiftshader'];
+
+test('viewer on WebGPU: a real frame is post-processed, composed and drawn on the GPU', async ({ baseURL, viewport }, info) => {
+  const launch = chromiumLaunchOptions();
+  const browser = await chromium.launch({ ...launch, args: [...launch.args, ...VULKAN_COMPOSITOR_ARGS] });
+  try {
+    const page = await (await browser.newContext({ baseURL, viewport, acceptDownloads: true })).newPage();
+    await gpuDrawnViewer(page, info);
+  } finally {
+    await browser.close();
+  }
+});
+
+async function gpuDrawnViewer(page: Page, info: TestInfo): Promise<void> {
+  const errors = collectErrors(page);
+  await page.goto('/?backend=webgpu&draw=gpu');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  // The GPU draw path itself: every view copied into a WebGPU canvas, read back from the screen.
+  const drawn = await page.evaluate(async () => {
+    const url = '/src/viewer/overlayParity.ts';
+    const harness = (await import(/* @vite-ignore */ url)) as typeof import('../src/viewer/overlayParity');
+    return harness.drawParity('gpu');
+  });
+  expectOverlayParity('drawn into a WebGPU canvas', drawn);
+
+  await page.getByTestId('tab-viewer').click();
+  await newSmallModel(page);
+  await page.getByTestId('viewer-file-input').setInputFiles([
+    { name: FRAME, mimeType: 'image/png', buffer: frameBytes },
+    { name: FRAME.replace('.png', '_label.png'), mimeType: 'image/png', buffer: labelBytes },
+  ]);
+  await expect(page.getByTestId('pixel-counts')).toBeVisible({ timeout: 240_000 });
+  await settled(page);
+  await expect(page.getByTestId('draw-path')).toHaveAttribute('data-path', 'gpu');
+  await expect(page.getByTestId('score-frame')).toBeVisible();
+  await page.getByTestId('opacity').fill('100');
+  await page.getByTestId('hood-toggle').setChecked(false);
+  await setThreshold(page, 'road', '0.99999');
+  const canvas = page.getByTestId('viewer-canvas');
+  const runs = (await pixelCounts(page)).runs;
+  const carAt = async (t: string) => {
+    await setThreshold(page, 'car', t);
+    await expect.poll(async () => Number(await page.getByTestId('pixel-counts').getAttribute('data-car-threshold'))).toBeCloseTo(Number(t), 12);
+    await settled(page);
+    const counts = await pixelCounts(page);
+    const s = await shot(canvas, info.outputPath(`viewer-webgpu-car-${t}.png`));
+    return { counted: counts.car, onScreen: colourCount(s, CLASS_COLOURS.car), pixels: s.width * s.height, runs: counts.runs };
+  };
+  // Every crop pixel a vehicle, then none: the GPU-drawn canvas shows what the counts say.
+  const all = await carAt('1e-5');
+  const none = await carAt('0.99999');
+  console.log(`WebGPU viewer: vehicle pixels ${all.counted} counted, ${all.onScreen} of ${all.pixels} on screen at 1e-5; ${none.counted} / ${none.onScreen} at 0.99999; stages ${await page.getByTestId('stage-timings').innerText()}`);
+  // The crop is rows 205-525 of 800 columns (a few pixels of an untrained model lie below 1e-5).
+  expect(all.counted).toBeLessThanOrEqual(800 * (525 - 205));
+  expect(all.counted).toBeGreaterThan(0.95 * 800 * (525 - 205));
+  expect(all.onScreen).toBeGreaterThan(all.pixels * 0.3);
+  expect(none.onScreen).toBeLessThan(all.onScreen / 10);
+  expect(none.counted).toBeLessThan(all.counted);
+  expect(none.runs, 'a threshold change must not run the network').toBe(runs);
+  // The overlay export reads the GPU-drawn image back: its PNG has the frame's size.
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByTestId('export-overlay').click();
+  const overlayPng = decodePng(readFileSync(await (await downloadPromise).path()));
+  expect([overlayPng.width, overlayPng.height]).toEqual([800, 600]);
+  expect(errors).toEqual([]);
+}
 
 /** A real frame with its label: overlay in the pixels, thresholds, hood, views, bad files. */
 async function frameChecks(page: Page, info: TestInfo, mark: (what: string) => void): Promise<void> {

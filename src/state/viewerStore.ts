@@ -15,6 +15,7 @@ import {
   type Morphology,
   type PostprocessSettings,
 } from '../postprocess/settings';
+import type { DrawPath } from '../viewer/canvasDraw';
 import type { ProbabilityRanges } from '../viewer/engine';
 import type { FrameRates, StageTimings } from '../viewer/timings';
 
@@ -46,6 +47,8 @@ export interface FrameReport {
   width: number;
   height: number;
   timings: StageTimings;
+  /** How the frame reached the canvas: drawn by the GPU (nothing read back) or from one readback. */
+  drawPath: DrawPath;
   rates: FrameRates;
   /** Network runs since the page opened (a settings change re-renders without one). */
   networkRuns: number;

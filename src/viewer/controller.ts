@@ -17,10 +17,10 @@ import { datasetFrameList, loadDatasetFrame } from './datasetFrames';
 import { decodeImageFile, grabVideoFrame, type DecodedFrame } from './decodeFrame';
 import { FrameProblemError, ViewerEngine, type ProbabilityRanges, type RenderResult } from './engine';
 import { binaryMaskFiles, colouredMaskFile, download, exportStem, overlayFile, type ExportFile } from './exports';
-import { frameCounts, FrameScores } from './frameScores';
+import { clearCanvas, drawPath, drawRgbaFrame } from './canvasDraw';
+import { FrameScores } from './frameScores';
 import { viewerItemsFromFiles, type ListedFile, type ViewerItem } from './frameSources';
 import { truthFromLabelPixels, type TruthMasks } from './groundTruth';
-import { composeErrors, composeHeat, composeMasks, sideBySide } from './overlay';
 import { emptyTimings, RateMeter, singleFrameRate, type StageTimings } from './timings';
 import { closeVideo, DropCounter, everyFrame, openVideo, playLive, stepBack, stepForward } from './videoFrames';
 
@@ -53,21 +53,8 @@ interface VideoState {
   lastMediaTime: number | null;
 }
 
-interface LastDrawn {
-  render: RenderResult;
-  rgba: Uint8ClampedArray;
-  width: number;
-  height: number;
-}
-
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-function count(mask: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) n += mask[i]!;
-  return n;
 }
 
 export class ViewerController {
@@ -85,7 +72,8 @@ export class ViewerController {
   private rendering = false;
   private renderAgain = false;
   private openRequest = 0;
-  private last: LastDrawn | null = null;
+  /** The last render of the current frame (its masks and image are kept by the engine). */
+  private last: RenderResult | null = null;
   private exporting = false;
 
   constructor() {
@@ -106,7 +94,9 @@ export class ViewerController {
 
   attachCanvas(canvas: HTMLCanvasElement | null): void {
     this.canvas = canvas;
-    if (canvas && this.last) this.draw(this.last.rgba, this.last.width, this.last.height);
+    if (canvas && this.last && this.engine.hasOverlay) {
+      this.engine.draw(canvas).catch((e: unknown) => this.store.setState({ error: message(e) }));
+    }
   }
 
   // ------------------------------------------------------------------ hood
@@ -154,8 +144,7 @@ export class ViewerController {
     this.scores.clear();
     this.meter.reset();
     this.store.setState({ entries: [], index: 0, report: null, problems: [], error: null, notice: null });
-    const ctx = this.canvas?.getContext('2d');
-    if (ctx && this.canvas) ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    if (this.canvas) clearCanvas(this.canvas);
   }
 
   /** Opens item `index` (an image: decode and run; a video: open and run its first frame). */
@@ -246,7 +235,7 @@ export class ViewerController {
     const model = modelSession.linkNet;
     if (!model) {
       this.last = null;
-      this.draw(frame.pixels.data, frame.pixels.width, frame.pixels.height);
+      this.drawFrameOnly(frame);
       this.store.setState({ error: NO_MODEL_MESSAGE });
       return;
     }
@@ -257,7 +246,7 @@ export class ViewerController {
     } catch (e) {
       this.engine.clear();
       this.last = null;
-      this.draw(frame.pixels.data, frame.pixels.width, frame.pixels.height);
+      this.drawFrameOnly(frame);
       this.store.setState({ error: e instanceof FrameProblemError ? message(e) : `${frame.path}: ${message(e)}` });
       return;
     }
@@ -295,16 +284,13 @@ export class ViewerController {
         this.renderAgain = false;
         const { settings, view } = this.store.getState();
         const hood = this.activeHood();
-        const r = await this.engine.render(settings, settings.hood ? hood : null, view.mode === 'heat' ? view.focus : null);
-        const t0 = performance.now();
         const truth = this.truthFor(frame, hood);
-        const { rgba, width } = this.compose(frame, r, truth);
-        this.draw(rgba, width, r.height);
-        this.last = { render: r, rgba, width, height: r.height };
-        const drawMs = performance.now() - t0;
+        const r = await this.engine.render(settings, settings.hood ? hood : null, view, truth);
+        const drawMs = this.canvas ? await this.engine.draw(this.canvas) : 0;
+        this.last = r;
         this.timings = fresh ? { ...this.timings, postprocess: r.ms, draw: drawMs } : { ...emptyTimings(), postprocess: r.ms, draw: drawMs };
         if (fresh) this.meter.add(this.timings, performance.now());
-        this.report(frame, r, truth, fresh, settings);
+        this.report(frame, r, fresh, settings);
         fresh = false;
         result = r;
       } while (this.renderAgain);
@@ -317,40 +303,14 @@ export class ViewerController {
     }
   }
 
-  private compose(frame: CurrentFrame, r: RenderResult, truth: TruthMasks | null): { rgba: Uint8ClampedArray; width: number } {
-    const { view } = this.store.getState();
-    const layers = { car: view.showCar ? r.car : null, road: view.showRoad ? r.road : null };
-    const base = frame.pixels.data;
-    switch (view.mode) {
-      case 'heat':
-        return { rgba: r.heat ? composeHeat(base, r.heat, view.opacity) : composeMasks(base, layers, view.opacity), width: r.width };
-      case 'errors':
-        if (!truth) return { rgba: composeMasks(base, layers, view.opacity), width: r.width };
-        return { rgba: composeErrors(base, r[view.focus], truth[view.focus], view.opacity), width: r.width };
-      case 'side-by-side': {
-        const left = composeMasks(base, layers, view.opacity);
-        const right = truth ? composeMasks(base, { car: view.showCar ? truth.car : null, road: view.showRoad ? truth.road : null }, view.opacity) : Uint8ClampedArray.from(base);
-        return { rgba: sideBySide(left, right, r.width, r.height), width: r.width * 2 };
-      }
-      default:
-        return { rgba: composeMasks(base, layers, view.opacity), width: r.width };
-    }
+  /** The frame alone (no model, or the model failed on it). */
+  private drawFrameOnly(frame: CurrentFrame): void {
+    const { data, width, height } = frame.pixels;
+    if (this.canvas) drawRgbaFrame(this.canvas, data, width, height).catch((e: unknown) => this.store.setState({ error: message(e) }));
   }
 
-  private draw(rgba: Uint8ClampedArray, width: number, height: number): void {
-    const canvas = this.canvas;
-    if (!canvas) return;
-    if (canvas.width !== width || canvas.height !== height) {
-      canvas.width = width;
-      canvas.height = height;
-    }
-    const ctx = canvas.getContext('2d');
-    ctx?.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
-  }
-
-  private report(frame: CurrentFrame, r: RenderResult, truth: TruthMasks | null, fresh: boolean, settings: PostprocessSettings): void {
-    let frameScore = null;
-    if (truth) frameScore = this.scores.set(frame.key, frameCounts({ car: r.car, road: r.road }, truth));
+  private report(frame: CurrentFrame, r: RenderResult, fresh: boolean, settings: PostprocessSettings): void {
+    const frameScore = r.counts ? this.scores.set(frame.key, r.counts) : null;
     const rates = this.video?.playing ? this.meter.rates() : { model: this.timings.network > 0 ? 1000 / this.timings.network : 0, endToEnd: singleFrameRate(this.timings) };
     const prev = this.store.getState().report;
     const report: FrameReport = {
@@ -358,12 +318,13 @@ export class ViewerController {
       width: r.width,
       height: r.height,
       timings: fresh || !prev ? this.timings : { ...prev.timings, postprocess: this.timings.postprocess, draw: this.timings.draw },
+      drawPath: drawPath(),
       rates: fresh || !prev ? rates : prev.rates,
       networkRuns: this.engine.runs,
       ranges: this.ranges,
       settings,
-      carPixels: count(r.car),
-      roadPixels: count(r.road),
+      carPixels: r.carPixels,
+      roadPixels: r.roadPixels,
       frameScore,
       cumulativeScore: this.scores.cumulative(),
       video: this.video ? { frame: this.video.frame, dropped: this.video.drops.dropped, playing: this.video.playing } : null,
@@ -431,33 +392,32 @@ export class ViewerController {
   // ------------------------------------------------------------------ exports
 
   /** The current frame's masks: 0/1 per class and coloured. */
-  maskFiles(): ExportFile[] {
-    const last = this.last;
+  async maskFiles(): Promise<ExportFile[]> {
     const frame = this.current;
-    if (!last || !frame) throw new Error('nothing to export yet: open a frame and run the model');
-    const { car, road, width, height } = last.render;
+    if (!this.last || !frame) throw new Error('nothing to export yet: open a frame and run the model');
+    const { car, road, width, height } = await this.engine.readMasks();
     const stem = exportStem(frame.path.replace(/ frame (\d+)$/, '_$1'));
     return [...binaryMaskFiles(stem, car, road, width, height), colouredMaskFile(stem, car, road, width, height)];
   }
 
-  overlayFile(): ExportFile {
-    const last = this.last;
+  async overlayFile(): Promise<ExportFile> {
     const frame = this.current;
-    if (!last || !frame) throw new Error('nothing to export yet: open a frame and run the model');
-    return overlayFile(exportStem(frame.path.replace(/ frame (\d+)$/, '_$1')), last.rgba, last.width, last.height);
+    if (!this.last || !frame) throw new Error('nothing to export yet: open a frame and run the model');
+    const { rgba, width, height } = await this.engine.readOverlay();
+    return overlayFile(exportStem(frame.path.replace(/ frame (\d+)$/, '_$1')), rgba, width, height);
   }
 
-  exportMasks(): void {
-    this.guard(() => this.maskFiles().forEach(download));
+  exportMasks(): Promise<void> {
+    return this.guard(async () => (await this.maskFiles()).forEach(download));
   }
 
-  exportOverlay(): void {
-    this.guard(() => download(this.overlayFile()));
+  exportOverlay(): Promise<void> {
+    return this.guard(async () => download(await this.overlayFile()));
   }
 
-  private guard(f: () => void): void {
+  private async guard(f: () => Promise<void>): Promise<void> {
     try {
-      f();
+      await f();
     } catch (e) {
       this.store.setState({ error: message(e) });
     }
@@ -472,9 +432,10 @@ export class ViewerController {
     if (!modelSession.linkNet) throw new Error(NO_MODEL_MESSAGE);
     this.exporting = true;
     const writer = new AnswerFileWriter();
-    const add = (r: RenderResult | null, what: string) => {
+    const add = async (r: RenderResult | null, what: string) => {
       if (!r) throw new Error(`${what}: the frame could not be processed (${this.store.getState().error ?? 'see above'})`);
-      writer.addFrame(r.car, r.road, r.width, r.height);
+      const masks = await this.engine.readMasks();
+      writer.addFrame(masks.car, masks.road, masks.width, masks.height);
       this.store.setState({ exportProgress: { done: writer.frameCount, total: this.video ? null : this.items.filter((i) => i.kind === 'image').length } });
     };
     try {
@@ -485,7 +446,7 @@ export class ViewerController {
           v.element,
           async (n) => {
             await this.showVideoFrameForExport(n);
-            add(this.last?.render ?? null, `${v.path} frame ${n}`);
+            await add(this.last, `${v.path} frame ${n}`);
           },
           () => !this.exporting,
         );
@@ -499,7 +460,7 @@ export class ViewerController {
         if (!model) throw new Error(NO_MODEL_MESSAGE);
         await this.engine.infer(model, pixels, item.path);
         this.current = { key: item.path, path: item.path, pixels, label: null, labelPath: null };
-        add(await this.renderNow(true), item.path);
+        await add(await this.renderNow(true), item.path);
       }
       return { json: writer.toJSON(), frames: writer.frameCount, missed: 0, source: `${images.length} images` };
     } finally {

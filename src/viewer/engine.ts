@@ -1,8 +1,11 @@
 /**
- * The viewer's tensors: runs the network on one frame and keeps the crop-sized probabilities on
- * the backend (a kept tensor), so post-processing settings can change and the masks be rendered
- * again without running the network. One readback per render (the masks, plus a heat channel
- * when asked); the network's time is measured with a one-value fence read.
+ * The viewer's tensors: runs the network on one frame and keeps the crop-sized probabilities and
+ * the frame itself on the backend, so post-processing settings and views can change and the frame
+ * be drawn again without running the network. Post-processing, the overlay and the scores stay on
+ * the backend: a render reads back only a few numbers (pixel counts and the grader's counts), and
+ * drawing reads back nothing on WebGPU, the drawn frame's RGBA bytes once elsewhere
+ * (`canvasDraw.ts`). The masks are read back only when asked for (exports, answer files). The
+ * network's time is measured with a one-value fence read.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HoodMask } from '../data/hoodFile';
@@ -10,7 +13,12 @@ import { frameProblem, framesToInput, type FramePixels } from '../inference/fram
 import { challengeChannels, probabilitiesAtCropSize } from '../inference/frameMasks';
 import type { LinkNetModel } from '../model/linkNetModel';
 import { probabilitiesToMasks, splitMaskValues, type CpuMasks } from '../postprocess/masks';
-import type { ChallengeClass, PostprocessSettings } from '../postprocess/settings';
+import type { PostprocessSettings } from '../postprocess/settings';
+import type { ViewSettings } from '../state/viewerStore';
+import { drawImageTensor, drawPath, readRgba, type DrawPath } from './canvasDraw';
+import type { FrameCounts } from './frameScores';
+import type { TruthMasks } from './groundTruth';
+import { composeOverlayGpu, maskStatsFromValues, maskStatsGpu } from './overlayGpu';
 
 export interface InferenceTimings {
   upload: number;
@@ -24,21 +32,57 @@ export interface ProbabilityRanges {
   road: [number, number];
 }
 
-export interface RenderResult extends CpuMasks {
+export interface RenderResult {
+  /** The frame's size (the masks' size). */
   width: number;
   height: number;
-  /** The heat class's probability per frame pixel (0 outside the crop), when asked. */
-  heat: Float32Array | null;
-  /** Post-processing time, readback included (ms). */
+  /** The composed image's width (twice the frame's side by side). */
+  drawnWidth: number;
+  carPixels: number;
+  roadPixels: number;
+  /** The grader's counts of this frame against its ground truth, or null without one. */
+  counts: FrameCounts | null;
+  /** Post-processing, overlay composition and the read of the counts (ms). */
   ms: number;
+}
+
+/** The frame's pixels as a [H, W, 3] float32 tensor of byte values. */
+function frameTensor(frame: FramePixels): tf.Tensor3D {
+  return tf.tidy(() => {
+    const all = tf.tensor3d(new Float32Array(frame.data), [frame.height, frame.width, frame.channels], 'float32');
+    return frame.channels === 3 ? all : tf.slice(all, [0, 0, 0], [frame.height, frame.width, 3]);
+  });
+}
+
+/** A tensor made from a CPU value, remade only when the value (by identity) changes. */
+class KeptUpload<S> {
+  private kept: { source: S; tensor: tf.Tensor } | null = null;
+
+  get<T extends tf.Tensor>(source: S, make: (s: S) => T): T {
+    if (this.kept?.source !== source) {
+      this.kept?.tensor.dispose();
+      this.kept = { source, tensor: make(source) };
+    }
+    return this.kept.tensor as T;
+  }
+
+  dispose(): void {
+    this.kept?.tensor.dispose();
+    this.kept = null;
+  }
 }
 
 export class FrameProblemError extends Error {}
 
 export class ViewerEngine {
   private probs: tf.Tensor3D | null = null;
+  private frame: tf.Tensor3D | null = null;
   private model: LinkNetModel | null = null;
-  private hood: { source: HoodMask; tensor: tf.Tensor2D } | null = null;
+  /** The last render's masks [H, W, 2] and composed image [H, W', 3]. */
+  private masks: tf.Tensor3D | null = null;
+  private overlay: tf.Tensor3D | null = null;
+  private readonly hood = new KeptUpload<HoodMask>();
+  private readonly truth = new KeptUpload<TruthMasks>();
   /** Network runs so far (a settings change must not add one). */
   runs = 0;
 
@@ -47,14 +91,25 @@ export class ViewerEngine {
     return this.probs !== null;
   }
 
-  /** Runs the network on a frame; keeps its probabilities (replacing the previous frame's). */
+  /** The kept crop-sized probabilities [rows, W, C] (owned by the engine: do not dispose). */
+  get probabilities(): tf.Tensor3D | null {
+    return this.probs;
+  }
+
+  /** True when a rendered image is kept (it can be drawn again). */
+  get hasOverlay(): boolean {
+    return this.overlay !== null;
+  }
+
+  /** Runs the network on a frame; keeps its probabilities and pixels (replacing the previous frame's). */
   async infer(model: LinkNetModel, frame: FramePixels, name: string): Promise<InferenceTimings> {
     const spec = model.config.input;
     const problem = frameProblem(frame, spec);
     if (problem) throw new FrameProblemError(`${name}: ${problem}`);
-    challengeChannels(model.config.classes);
+    const roles = challengeChannels(model.config.classes);
     const t0 = performance.now();
     const input = framesToInput([frame], spec);
+    const pixels = frameTensor(frame);
     const t1 = performance.now();
     let probs: tf.Tensor3D;
     try {
@@ -62,12 +117,14 @@ export class ViewerEngine {
         const p = model.predict(input);
         return tf.squeeze(probabilitiesAtCropSize(p, spec), [0]) as tf.Tensor3D;
       });
+    } catch (e) {
+      pixels.dispose();
+      throw e;
     } finally {
       input.dispose();
     }
     // A four-value fence (each class's lowest and highest probability): the network's time,
     // without reading its output back.
-    const roles = challengeChannels(model.config.classes);
     const fence = tf.tidy(() => {
       const [rows, width] = probs.shape;
       const channel = (c: number) => tf.slice(probs, [0, 0, c], [rows, width, 1]);
@@ -76,62 +133,77 @@ export class ViewerEngine {
     const range = await fence.data();
     fence.dispose();
     const t2 = performance.now();
-    this.probs?.dispose();
+    this.clear();
     this.probs = probs;
+    this.frame = pixels;
     this.runs++;
     this.model = model;
     return { upload: t1 - t0, network: t2 - t1, ranges: { car: [range[0]!, range[1]!], road: [range[2]!, range[3]!] } };
   }
 
-  private hoodTensor(hood: HoodMask | null, width: number, height: number): tf.Tensor2D | null {
-    if (!hood || hood.width !== width || hood.height !== height) return null;
-    if (this.hood?.source !== hood) {
-      this.hood?.tensor.dispose();
-      this.hood = { source: hood, tensor: tf.tensor2d(Float32Array.from(hood.mask), [height, width], 'float32') };
-    }
-    return this.hood.tensor;
-  }
-
-  /** Post-processes the kept probabilities with `settings` and reads the masks back. */
-  async render(settings: PostprocessSettings, hood: HoodMask | null, heatClass: ChallengeClass | null): Promise<RenderResult> {
-    const probs = this.probs;
-    const model = this.model;
-    if (!probs || !model) throw new Error('no frame has been run through the model yet');
+  /**
+   * Post-processes the kept probabilities with `settings`, composes the image `view` asks for and
+   * counts pixels (and, with `truth`, the grader's counts); keeps masks and image for drawing and
+   * exports.
+   */
+  async render(settings: PostprocessSettings, hood: HoodMask | null, view: ViewSettings, truth: TruthMasks | null): Promise<RenderResult> {
+    const { probs, frame, model } = this;
+    if (!probs || !frame || !model) throw new Error('no frame has been run through the model yet');
     const spec = model.config.input;
     const channels = challengeChannels(model.config.classes);
     const placement = { frameWidth: spec.frameWidth, frameHeight: spec.frameHeight, cropTop: spec.cropTop, cropBottom: spec.cropBottom };
     const { frameWidth: w, frameHeight: h } = placement;
     const t0 = performance.now();
-    const hoodT = this.hoodTensor(hood, w, h);
-    const out = tf.tidy(() => {
+    const hoodT = hood && hood.width === w && hood.height === h ? this.hood.get(hood, (m) => tf.tensor2d(Float32Array.from(m.mask), [h, w], 'float32')) : null;
+    const truthT =
+      truth && truth.width === w && truth.height === h
+        ? this.truth.get(truth, (t) => tf.tidy(() => tf.stack([tf.tensor2d(Float32Array.from(t.car), [h, w]), tf.tensor2d(Float32Array.from(t.road), [h, w])], 2) as tf.Tensor3D))
+        : null;
+    const { masks, overlay, stats } = tf.tidy(() => {
       const masks = probabilitiesToMasks(probs, channels, placement, settings, hoodT);
-      if (!heatClass) return masks;
-      const rows = spec.cropBottom - spec.cropTop;
-      const heat = tf.pad(tf.slice(probs, [0, 0, channels[heatClass]], [rows, w, 1]), [
-        [spec.cropTop, h - spec.cropBottom],
-        [0, 0],
-        [0, 0],
-      ]);
-      return tf.concat([masks, heat], 2);
-    });
-    const values = (await out.data()) as Float32Array;
-    out.dispose();
-    const stride = heatClass ? 3 : 2;
-    let masks: CpuMasks;
-    let heat: Float32Array | null = null;
-    if (stride === 2) masks = splitMaskValues(values, w * h);
-    else {
-      const car = new Uint8Array(w * h);
-      const road = new Uint8Array(w * h);
-      heat = new Float32Array(w * h);
-      for (let i = 0; i < w * h; i++) {
-        car[i] = values[3 * i]! > 0.5 ? 1 : 0;
-        road[i] = values[3 * i + 1]! > 0.5 ? 1 : 0;
-        heat[i] = values[3 * i + 2]!;
+      let heat: tf.Tensor2D | null = null;
+      if (view.mode === 'heat') {
+        const rows = spec.cropBottom - spec.cropTop;
+        heat = tf.pad(tf.slice(probs, [0, 0, channels[view.focus]], [rows, w, 1]).reshape([rows, w]), [
+          [spec.cropTop, h - spec.cropBottom],
+          [0, 0],
+        ]) as tf.Tensor2D;
       }
-      masks = { car, road };
-    }
-    return { ...masks, width: w, height: h, heat, ms: performance.now() - t0 };
+      const overlay = composeOverlayGpu({ frame, masks, heat, truth: truthT }, view);
+      return { masks, overlay, stats: maskStatsGpu(masks, truthT) };
+    });
+    this.masks?.dispose();
+    this.overlay?.dispose();
+    this.masks = masks;
+    this.overlay = overlay;
+    const values = await stats.data();
+    stats.dispose();
+    const s = maskStatsFromValues(values);
+    return { width: w, height: h, drawnWidth: overlay.shape[1], carPixels: s.carPixels, roadPixels: s.roadPixels, counts: s.counts, ms: performance.now() - t0 };
+  }
+
+  /** Draws the last rendered image on the canvas; returns the time taken (ms). */
+  async draw(canvas: HTMLCanvasElement, path: DrawPath = drawPath()): Promise<number> {
+    if (!this.overlay) throw new Error('nothing has been rendered yet');
+    const t0 = performance.now();
+    await drawImageTensor(this.overlay, canvas, path);
+    return performance.now() - t0;
+  }
+
+  /** The last render's 0/1 masks, read back (for exports and answer files). */
+  async readMasks(): Promise<CpuMasks & { width: number; height: number }> {
+    const masks = this.masks;
+    if (!masks) throw new Error('nothing has been rendered yet');
+    const [height, width] = masks.shape;
+    return { ...splitMaskValues(await masks.data(), width * height), width, height };
+  }
+
+  /** The last rendered image's RGBA bytes (for the overlay export). */
+  async readOverlay(): Promise<{ rgba: Uint8ClampedArray<ArrayBuffer>; width: number; height: number }> {
+    const overlay = this.overlay;
+    if (!overlay) throw new Error('nothing has been rendered yet');
+    const [height, width] = overlay.shape;
+    return { rgba: await readRgba(overlay), width, height };
   }
 
   /** The kept crop-sized probabilities read back (HWC), with their shape (for the threshold search). */
@@ -142,16 +214,19 @@ export class ViewerEngine {
     return { values: (await probs.data()) as Float32Array, rows, width, channels };
   }
 
-  /** Drops the kept probabilities (e.g. when the model changes). */
+  /** Drops the kept frame, probabilities and renders (e.g. when the model changes). */
   clear(): void {
-    this.probs?.dispose();
+    for (const t of [this.probs, this.frame, this.masks, this.overlay]) t?.dispose();
     this.probs = null;
+    this.frame = null;
+    this.masks = null;
+    this.overlay = null;
     this.model = null;
   }
 
   dispose(): void {
     this.clear();
-    this.hood?.tensor.dispose();
-    this.hood = null;
+    this.hood.dispose();
+    this.truth.dispose();
   }
 }

@@ -67,6 +67,11 @@ export function ViewerStats() {
           </tr>
         </tbody>
       </table>
+      <p className="muted small" data-testid="draw-path" data-path={report.drawPath}>
+        {report.drawPath === 'gpu'
+          ? 'Post-processing, overlay and drawing on the GPU: nothing read back but the pixel counts.'
+          : 'Post-processing and overlay on the backend; the drawn frame read back once.'}
+      </p>
       <p className="muted small" data-testid="pixel-counts" data-car={report.carPixels} data-road={report.roadPixels} data-network-runs={report.networkRuns}
         data-car-threshold={report.settings.car.threshold}
         data-hood={String(report.settings.hood)}
