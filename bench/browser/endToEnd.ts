@@ -2,17 +2,25 @@
  * End-to-end rows: what the live viewer does per frame, with the viewer's own code. A frame file
  * (PNG of a sample-dataset frame at the bench size) is decoded (`decodeImageFile`), run through
  * the network and kept on the backend (`ViewerEngine.infer`), post-processed on the backend with
- * thresholds, a 3x3 closing and the hood, and read back (`ViewerEngine.render`), composed over the
- * frame (`composeMasks`) and drawn to a canvas, as `ViewerController` does for a new frame. The
- * stages are the viewer's own (`src/viewer/timings.ts`). Browser only (canvas, image decoding).
+ * thresholds, a 3x3 closing and the hood, composed into the overlay and counted on the backend
+ * (`ViewerEngine.render`) and drawn to a canvas (`ViewerEngine.draw`), as `ViewerController` does
+ * for a new frame. The stages are the viewer's own (`src/viewer/timings.ts`). Browser only.
+ *
+ * Each timed frame also runs the post-processing and drawing the way the viewer did before the
+ * overlay moved to the backend (masks read back, pixels counted and the overlay composed in
+ * JavaScript, putImageData), alternating which goes first: the before/after pair of that change.
  */
 import * as tf from '@tensorflow/tfjs';
 import { generateSampleFrame, sampleHoodMask } from '../../src/data/sample';
 import { encodeRgbPng } from '../../src/io/png';
 import { defaultModelConfig, originalInputSpec } from '../../src/model/config';
 import { LinkNetModel } from '../../src/model/linkNetModel';
+import { challengeChannels } from '../../src/inference/frameMasks';
+import { probabilitiesToMasks, splitMaskValues } from '../../src/postprocess/masks';
 import type { PostprocessSettings } from '../../src/postprocess/settings';
-import { decodeImageFile } from '../../src/viewer/decodeFrame';
+import type { ViewSettings } from '../../src/state/viewerStore';
+import { drawPath, putRgba } from '../../src/viewer/canvasDraw';
+import { decodeImageFile, type DecodedFrame } from '../../src/viewer/decodeFrame';
 import { ViewerEngine } from '../../src/viewer/engine';
 import { composeMasks } from '../../src/viewer/overlay';
 import { emptyTimings, STAGES, type StageTimings } from '../../src/viewer/timings';
@@ -25,17 +33,34 @@ export const END_TO_END_SETTINGS: PostprocessSettings = {
   road: { threshold: 0.5, morphology: { op: 'close', size: 3, shape: 'square', iterations: 1 } },
   hood: true,
 };
-/** The viewer's default overlay opacity. */
-const OPACITY = 0.5;
+/** The viewer's default view: both masks over the frame at half opacity. */
+const VIEW: ViewSettings = { mode: 'masks', opacity: 0.5, showCar: true, showRoad: true, focus: 'car' };
 const FRAME_SEED = 7;
 
-/** Same as ViewerController.draw: the composed RGBA onto a 2D canvas. */
-function draw(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, width: number, height: number): void {
-  if (canvas.width !== width || canvas.height !== height) {
-    canvas.width = width;
-    canvas.height = height;
-  }
-  canvas.getContext('2d')?.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
+/** Waits for the backend's queued work (a one-value read): the GPU draw is asynchronous. */
+async function fence(): Promise<void> {
+  const t = tf.zeros([1]);
+  await t.data();
+  t.dispose();
+}
+
+/**
+ * The viewer's post-processing and drawing before the overlay moved to the backend: the masks
+ * read back, split, counted and composed in JavaScript, then putImageData. Returns its ms.
+ */
+async function jsOverlayPath(probs: tf.Tensor3D, config: ReturnType<typeof defaultModelConfig>, hood: tf.Tensor2D, pixels: DecodedFrame, canvas: HTMLCanvasElement): Promise<number> {
+  const t0 = performance.now();
+  const spec = config.input;
+  const placement = { frameWidth: spec.frameWidth, frameHeight: spec.frameHeight, cropTop: spec.cropTop, cropBottom: spec.cropBottom };
+  const masks = tf.tidy(() => probabilitiesToMasks(probs, challengeChannels(config.classes), placement, END_TO_END_SETTINGS, hood));
+  const values = await masks.data();
+  masks.dispose();
+  const { car, road } = splitMaskValues(values, pixels.width * pixels.height);
+  let counted = 0;
+  for (let i = 0; i < car.length; i++) counted += car[i]! + road[i]!;
+  if (counted < 0) throw new Error('unreachable');
+  putRgba(canvas, composeMasks(pixels.data, { car, road }, VIEW.opacity), pixels.width, pixels.height);
+  return performance.now() - t0;
 }
 
 /** Median of each stage over the timed frames. */
@@ -61,17 +86,24 @@ export async function runEndToEndJob(job: BenchJob, threads: number | null): Pro
   document.body.append(canvas);
   const engine = new ViewerEngine();
   let model: LinkNetModel | null = null;
+  let hoodTensor: tf.Tensor2D | null = null;
   try {
     const setupStart = performance.now();
     const sample = generateSampleFrame(0, { seed: FRAME_SEED, width, height });
     const png = encodeRgbPng(sample.rgb, width, height);
     const file = new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' });
     const hood = { mask: sampleHoodMask(width, height), width, height };
+    hoodTensor = tf.tensor2d(Float32Array.from(hood.mask), [height, width]);
+    const jsHood = hoodTensor;
     model = LinkNetModel.create(config, MODEL_SEED);
     row.setupMs = performance.now() - setupStart;
     const net = model;
     const frames: StageTimings[] = [];
     const name = `sample-${width}x${height}.png`;
+    const path = drawPath();
+    const paired = { jsMs: [] as number[], backendMs: [] as number[] };
+    // The before path is not part of the viewer's frame: its time is taken out of the frame's.
+    const jsPerCall: number[] = [];
     const frame = async () => {
       const t = emptyTimings();
       const t0 = performance.now();
@@ -80,15 +112,38 @@ export async function runEndToEndJob(job: BenchJob, threads: number | null): Pro
       const inferred = await engine.infer(net, pixels, name);
       t.upload = inferred.upload;
       t.network = inferred.network;
-      const rendered = await engine.render(END_TO_END_SETTINGS, hood, null);
-      t.postprocess = rendered.ms;
-      const t1 = performance.now();
-      draw(canvas, composeMasks(pixels.data, { car: rendered.car, road: rendered.road }, OPACITY), rendered.width, rendered.height);
-      t.draw = performance.now() - t1;
+      const backendPath = async () => {
+        const rendered = await engine.render(END_TO_END_SETTINGS, hood, VIEW, null);
+        t.postprocess = rendered.ms;
+        const t1 = performance.now();
+        await engine.draw(canvas, path);
+        if (path === 'gpu') await fence();
+        t.draw = performance.now() - t1;
+        return t.postprocess + t.draw;
+      };
+      const probs = engine.probabilities!;
+      const jsPath = () => jsOverlayPath(probs, config, jsHood, pixels, canvas);
+      // Alternate the order, so neither always runs first after the network.
+      let jsMs: number;
+      if (frames.length % 2 === 0) {
+        paired.backendMs.push(await backendPath());
+        jsMs = await jsPath();
+      } else {
+        jsMs = await jsPath();
+        paired.backendMs.push(await backendPath());
+      }
+      paired.jsMs.push(jsMs);
+      jsPerCall.push(jsMs);
       frames.push(t);
     };
     await timeRuns(row, frame);
-    row.stagesMs = stageMedians(frames.slice(1));
+    row.warmupMs! -= jsPerCall[0]!;
+    row.runsMs = row.runsMs.map((ms, i) => ms - jsPerCall[i + 1]!);
+    row.medianMs = median(row.runsMs);
+    row.imagesPerSecond = 1000 / row.medianMs;    row.stagesMs = stageMedians(frames.slice(1));
+    const js = paired.jsMs.slice(1);
+    const backendMs = paired.backendMs.slice(1);
+    row.overlayPaired = { jsMs: js, backendMs, gain: median(js) / median(backendMs), drawPath: path };
     // The engine keeps one frame's probabilities: a further frame must not add tensors.
     const before = tf.memory().numTensors;
     await frame();
@@ -100,6 +155,7 @@ export async function runEndToEndJob(job: BenchJob, threads: number | null): Pro
   } finally {
     engine.dispose();
     model?.dispose();
+    hoodTensor?.dispose();
     canvas.remove();
   }
   row.tensorsAfter = tf.memory().numTensors;

@@ -1,5 +1,6 @@
 /** The benchmark's markdown report: rows side by side, with speed ratios to the peers. */
 import { STAGES } from '../../src/viewer/timings';
+import { median } from '../../src/testing/pairedTiming';
 import { replayMarkdown } from './kernelReplay';
 import { profileMarkdown } from './profile';
 import type { BenchReport, BenchRow } from './types';
@@ -45,22 +46,27 @@ export function endToEndTable(rows: readonly BenchRow[]): string[] {
   if (e2e.length === 0) return [];
   const lines: string[] = ['', '### End to end: what the viewer does per frame', ''];
   lines.push('A PNG frame of the bench size (sample dataset) decoded, run through the network (kept on the backend), ' +
-    'post-processed on the backend (thresholds 0.5, 3x3 closing of both classes, hood removed) and read back, composed into the overlay ' +
-    'and drawn to a canvas: the viewer\'s own code (`src/viewer/engine.ts`, `overlay.ts`, `decodeFrame.ts`). ' +
+    'post-processed on the backend (thresholds 0.5, 3x3 closing of both classes, hood removed), composed into the overlay and counted on the backend, ' +
+    'and drawn to a canvas (WebGPU: its Draw kernel, nothing read back; elsewhere the drawn RGBA bytes read back once): the viewer\'s own code ' +
+    '(`src/viewer/engine.ts`, `overlayGpu.ts`, `canvasDraw.ts`, `decodeFrame.ts`). ' +
     '"network alone" = the predict row of the same backend and size (whose run includes reading all probabilities back; ' +
     'the viewer reads back a 4-value fence instead). Stages: medians over the timed frames, as the viewer measures them ' +
-    '(`src/viewer/timings.ts`); they need not add up to the frame median.');
+    '(`src/viewer/timings.ts`); they need not add up to the frame median. "post + draw, JS overlay" is the same frame\'s post-processing ' +
+    'and drawing the way the viewer did it before (masks read back, counted and composed in JavaScript, putImageData), timed alternately ' +
+    'with the backend path on the same kept probabilities (medians; "gain" = JS / backend).');
   lines.push('');
-  lines.push(`| engine | encoder | size | ms/frame | FPS | network alone ms (FPS) | network alone / end to end | ${STAGES.join(' | ')} | tensors (leak/frame) | status |`);
-  lines.push(`| --- | --- | --- | ---: | ---: | ---: | ---: | ${STAGES.map(() => '---:').join(' | ')} | --- | --- |`);
+  lines.push(`| engine | encoder | size | ms/frame | FPS | network alone ms (FPS) | network alone / end to end | ${STAGES.join(' | ')} | post + draw: JS overlay (before) | backend overlay (after) | gain | tensors (leak/frame) | status |`);
+  lines.push(`| --- | --- | --- | ---: | ---: | ---: | ---: | ${STAGES.map(() => '---:').join(' | ')} | ---: | ---: | ---: | --- | --- |`);
   for (const r of e2e) {
     const net = predictPeer(rows, r);
     const netText = ok(net) ? `${fmt(net.medianMs, 1)} (${fmt(net.imagesPerSecond, 2)})` : '–';
     const stages = STAGES.map((s) => (r.stagesMs ? fmt(r.stagesMs[s], 1) : '–'));
+    const p = r.overlayPaired;
+    const pair = p && p.jsMs.length > 0 ? [fmt(median(p.jsMs), 1), `${fmt(median(p.backendMs), 1)} (${p.drawPath})`, ratio(p.gain)] : ['–', '–', '–'];
     const tensors = r.tensorsBefore === null ? '–' : `${r.tensorsBefore}→${r.tensorsAfter ?? '?'} (${r.tensorsLeakedPerRun ?? '?'})`;
     const status = r.status === 'ok' ? `ok (${r.runsMs.length} frame${r.runsMs.length === 1 ? '' : 's'})` : `${r.status}: ${r.reason ?? ''}`;
     lines.push(`| ${r.label}${r.threads ? `, ${r.threads} thr` : ''} | ${r.encoder} | ${r.height}x${r.width} | ${fmt(r.medianMs, 1)} | ${fmt(r.imagesPerSecond, 2)} | ${netText} | ` +
-      `${ratio(speedRatio(r, net))} | ${stages.join(' | ')} | ${tensors} | ${status.replace(/\|/g, '/')} |`);
+      `${ratio(speedRatio(r, net))} | ${stages.join(' | ')} | ${pair.join(' | ')} | ${tensors} | ${status.replace(/\|/g, '/')} |`);
   }
   return lines;
 }

@@ -63,6 +63,13 @@ export interface BenchRow extends BenchJob {
   threads?: number | null;
   /** End-to-end rows: median ms of each of the viewer's stages over the timed frames. */
   stagesMs?: StageTimings;
+  /**
+   * End-to-end rows: post-processing + drawing of each timed frame both ways, alternately on the
+   * same kept probabilities: `js` = masks read back and the overlay composed in JavaScript (the
+   * viewer before the overlay moved to the backend), `backend` = the viewer's path now. `gain` =
+   * median js / median backend.
+   */
+  overlayPaired?: { jsMs: number[]; backendMs: number[]; gain: number; drawPath: string };
   /** tfjs inference rows: the kernels taking most time in the profiled run (tf.profile). */
   topKernels?: KernelTotal[];
   /** How those kernel times were taken (and whether they are usable). */
