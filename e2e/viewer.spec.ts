@@ -163,17 +163,24 @@ test('post-processing and the overlay on the WebGPU backend equal the CPU refere
   expect(result.compared).toBeGreaterThan(30_000);
   expect(result.differences).toEqual([]);
 
-  // The overlay composed on the GPU, read back packed, and drawn through one readback onto a 2D
-  // canvas: what the viewer does on a software adapter such as this one.
+  // The overlay composed on the GPU (the viewer's one-pass WebGPU program, and the tensor ops the
+  // other backends use), read back packed, and drawn through one readback onto a 2D canvas: what
+  // the viewer does on a software adapter such as this one.
   const overlay = await page.evaluate(async () => {
     const url = '/src/viewer/overlayParity.ts';
     const harness = (await import(/* @vite-ignore */ url)) as typeof import('../src/viewer/overlayParity');
     const drawUrl = '/src/viewer/canvasDraw.ts';
     const draw = (await import(/* @vite-ignore */ drawUrl)) as typeof import('../src/viewer/canvasDraw');
-    return { path: draw.drawPath(), packed: await harness.overlayParity(), readbackDraw: await harness.drawParity('readback') };
+    return {
+      path: draw.drawPath(),
+      pass: await harness.overlayParity('webgpu-pass'),
+      ops: await harness.overlayParity('tensor-ops'),
+      readbackDraw: await harness.drawParity('readback'),
+    };
   });
   expect(overlay.path, 'a SwiftShader (fallback) adapter draws through one readback').toBe('readback');
-  expectOverlayParity('packed', overlay.packed);
+  expectOverlayParity('composed in one WebGPU pass', overlay.pass);
+  expectOverlayParity('composed with tensor ops', overlay.ops);
   expectOverlayParity('drawn after one readback', overlay.readbackDraw);
   expect(errors).toEqual([]);
 });

@@ -20,6 +20,7 @@ import { probabilitiesToMasks, splitMaskValues } from '../../src/postprocess/mas
 import type { PostprocessSettings } from '../../src/postprocess/settings';
 import type { ViewSettings } from '../../src/state/viewerStore';
 import { drawPath, putRgba } from '../../src/viewer/canvasDraw';
+import { composeMethod } from '../../src/viewer/composePacked';
 import { decodeImageFile, type DecodedFrame } from '../../src/viewer/decodeFrame';
 import { ViewerEngine } from '../../src/viewer/engine';
 import { composeMasks } from '../../src/viewer/overlay';
@@ -143,7 +144,7 @@ export async function runEndToEndJob(job: BenchJob, threads: number | null): Pro
     row.imagesPerSecond = 1000 / row.medianMs;    row.stagesMs = stageMedians(frames.slice(1));
     const js = paired.jsMs.slice(1);
     const backendMs = paired.backendMs.slice(1);
-    row.overlayPaired = { jsMs: js, backendMs, gain: median(js) / median(backendMs), drawPath: path };
+    row.overlayPaired = { jsMs: js, backendMs, gain: median(js) / median(backendMs), composeMethod: composeMethod(), drawPath: path };
     // The engine keeps one frame's probabilities: a further frame must not add tensors.
     const before = tf.memory().numTensors;
     await frame();

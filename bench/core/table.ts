@@ -46,9 +46,9 @@ export function endToEndTable(rows: readonly BenchRow[]): string[] {
   if (e2e.length === 0) return [];
   const lines: string[] = ['', '### End to end: what the viewer does per frame', ''];
   lines.push('A PNG frame of the bench size (sample dataset) decoded, run through the network (kept on the backend), ' +
-    'post-processed on the backend (thresholds 0.5, 3x3 closing of both classes, hood removed), composed into the overlay and counted on the backend, ' +
-    'and drawn to a canvas (WebGPU: its Draw kernel, nothing read back; elsewhere the drawn RGBA bytes read back once): the viewer\'s own code ' +
-    '(`src/viewer/engine.ts`, `overlayGpu.ts`, `canvasDraw.ts`, `decodeFrame.ts`). ' +
+    'post-processed on the backend (thresholds 0.5, 3x3 closing of both classes, hood removed), composed into the overlay (WebGPU: one compute pass; WebGL: tensor ops; ' +
+    'wasm/CPU: JavaScript over the tensors\' values) and counted, and drawn to a canvas (WebGPU on a hardware adapter: copied into a WebGPU canvas, nothing read back; ' +
+    'elsewhere the drawn RGBA bytes read back once): the viewer\'s own code (`src/viewer/engine.ts`, `composePacked.ts`, `canvasDraw.ts`, `decodeFrame.ts`). ' +
     '"network alone" = the predict row of the same backend and size (whose run includes reading all probabilities back; ' +
     'the viewer reads back a 4-value fence instead). Stages: medians over the timed frames, as the viewer measures them ' +
     '(`src/viewer/timings.ts`); they need not add up to the frame median. "post + draw, JS overlay" is the same frame\'s post-processing ' +
@@ -62,7 +62,7 @@ export function endToEndTable(rows: readonly BenchRow[]): string[] {
     const netText = ok(net) ? `${fmt(net.medianMs, 1)} (${fmt(net.imagesPerSecond, 2)})` : '–';
     const stages = STAGES.map((s) => (r.stagesMs ? fmt(r.stagesMs[s], 1) : '–'));
     const p = r.overlayPaired;
-    const pair = p && p.jsMs.length > 0 ? [fmt(median(p.jsMs), 1), `${fmt(median(p.backendMs), 1)} (${p.drawPath})`, ratio(p.gain)] : ['–', '–', '–'];
+    const pair = p && p.jsMs.length > 0 ? [fmt(median(p.jsMs), 1), `${fmt(median(p.backendMs), 1)} (${p.composeMethod}, ${p.drawPath})`, ratio(p.gain)] : ['–', '–', '–'];
     const tensors = r.tensorsBefore === null ? '–' : `${r.tensorsBefore}→${r.tensorsAfter ?? '?'} (${r.tensorsLeakedPerRun ?? '?'})`;
     const status = r.status === 'ok' ? `ok (${r.runsMs.length} frame${r.runsMs.length === 1 ? '' : 's'})` : `${r.status}: ${r.reason ?? ''}`;
     lines.push(`| ${r.label}${r.threads ? `, ${r.threads} thr` : ''} | ${r.encoder} | ${r.height}x${r.width} | ${fmt(r.medianMs, 1)} | ${fmt(r.imagesPerSecond, 2)} | ${netText} | ` +

@@ -69,7 +69,7 @@ export interface BenchRow extends BenchJob {
    * viewer before the overlay moved to the backend), `backend` = the viewer's path now. `gain` =
    * median js / median backend.
    */
-  overlayPaired?: { jsMs: number[]; backendMs: number[]; gain: number; drawPath: string };
+  overlayPaired?: { jsMs: number[]; backendMs: number[]; gain: number; composeMethod: string; drawPath: string };
   /** tfjs inference rows: the kernels taking most time in the profiled run (tf.profile). */
   topKernels?: KernelTotal[];
   /** How those kernel times were taken (and whether they are usable). */

@@ -1,7 +1,6 @@
 /**
- * Drawing the viewer's composed image (a backend tensor) on its canvas. Either way the image is
- * first packed on the backend into one int32 per pixel whose bytes are the canvas's RGBA
- * (`packRgb`).
+ * Drawing the viewer's composed image on its canvas. The image arrives packed on the backend, one
+ * int32 per pixel whose bytes are the canvas's RGBA (`composePacked.ts`).
  * - 'gpu' (WebGPU on a hardware adapter): the packed buffer is copied straight into the canvas's
  *   WebGPU texture (copyBufferToTexture: no shader, no storage-texture format needed): nothing is
  *   read back. Rows are padded to a multiple of 64 pixels, as a buffer-to-texture copy needs
@@ -18,13 +17,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { getSelectedBackend, isSoftwareAdapter } from '../backend/selectBackend';
-import { packRgb, rgbaFromPacked } from './overlayGpu';
+import type { PackedImage } from './composePacked';
+import { rgbaFromPacked } from './overlayGpu';
+import { paddedRow } from './overlayWebgpu';
 
 /** How a composed image reaches the canvas on the active backend. */
 export type DrawPath = 'gpu' | 'readback';
-
-/** Pixels per row of the copied buffer: a buffer-to-texture copy needs rows of a multiple of 256 bytes. */
-export const GPU_ROW_ALIGNMENT = 64;
 
 /** The draw path for the active backend and adapter (see above), or the one `?draw=` names. */
 export function drawPath(search = (globalThis as { location?: Location }).location?.search ?? '', adapter = getSelectedBackend()?.adapter ?? null): DrawPath {
@@ -43,26 +41,27 @@ export function putRgba(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, widt
   canvas.getContext('2d')?.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
 }
 
-/** The composed image's RGBA bytes, read back in one piece. */
-export async function readRgba(rgb: tf.Tensor3D): Promise<Uint8ClampedArray<ArrayBuffer>> {
-  const packed = packRgb(rgb);
-  try {
-    return rgbaFromPacked((await packed.data()) as Int32Array);
-  } finally {
-    packed.dispose();
-  }
+/** The packed image's RGBA bytes, read back in one piece (row padding dropped). */
+export async function readPackedRgba(image: PackedImage): Promise<Uint8ClampedArray<ArrayBuffer>> {
+  const values = (await image.packed.data()) as Int32Array;
+  const row = image.packed.shape[1];
+  if (row === image.width) return rgbaFromPacked(values);
+  const rows = new Int32Array(image.width * image.height);
+  for (let y = 0; y < image.height; y++) rows.set(values.subarray(y * row, y * row + image.width), y * image.width);
+  return rgbaFromPacked(rows);
 }
 
 /** Copies the packed image into the canvas's WebGPU texture; false when the canvas cannot take a WebGPU context. */
-function copyToWebgpuCanvas(rgb: tf.Tensor3D, canvas: HTMLCanvasElement): boolean {
+function copyToWebgpuCanvas(image: PackedImage, canvas: HTMLCanvasElement): boolean {
   const backend = tf.backend() as WebGPUBackend;
   const context = canvas.getContext('webgpu');
   if (!context || !backend.device) return false;
-  const [height, width] = rgb.shape;
-  const rowPixels = Math.ceil(width / GPU_ROW_ALIGNMENT) * GPU_ROW_ALIGNMENT;
-  const packed = tf.tidy(() => tf.pad(packRgb(rgb), [[0, 0], [0, rowPixels - width]]));
+  const { width, height } = image;
+  const row = image.packed.shape[1];
+  const aligned = paddedRow(row);
+  const source = aligned === row ? image.packed : tf.pad(image.packed, [[0, 0], [0, aligned - row]]);
   // A copy of the tensor's buffer, made and submitted in TensorFlow.js's queue order.
-  const gpu = packed.dataToGPU();
+  const gpu = source.dataToGPU();
   try {
     if (!gpu.buffer) throw new Error('the packed image has no GPU buffer');
     if (canvas.width !== width || canvas.height !== height) {
@@ -72,30 +71,31 @@ function copyToWebgpuCanvas(rgb: tf.Tensor3D, canvas: HTMLCanvasElement): boolea
     const device = backend.device;
     context.configure({ device, format: 'rgba8unorm', usage: GPUTextureUsage.COPY_DST | GPUTextureUsage.RENDER_ATTACHMENT, alphaMode: 'opaque' });
     const encoder = device.createCommandEncoder();
-    encoder.copyBufferToTexture({ buffer: gpu.buffer, bytesPerRow: rowPixels * 4, rowsPerImage: height }, { texture: context.getCurrentTexture() }, [width, height, 1]);
+    encoder.copyBufferToTexture({ buffer: gpu.buffer, bytesPerRow: aligned * 4, rowsPerImage: height }, { texture: context.getCurrentTexture() }, [width, height, 1]);
     device.queue.submit([encoder.finish()]);
   } finally {
     gpu.tensorRef.dispose();
-    packed.dispose();
+    if (source !== image.packed) source.dispose();
   }
   return true;
 }
 
-/** Draws a [H, W, 3] image of byte values on the canvas by `path`. */
-export async function drawImageTensor(rgb: tf.Tensor3D, canvas: HTMLCanvasElement, path: DrawPath = drawPath()): Promise<void> {
-  if (path === 'gpu' && copyToWebgpuCanvas(rgb, canvas)) return;
-  const [height, width] = rgb.shape;
-  putRgba(canvas, await readRgba(rgb), width, height);
+/** Draws a packed image on the canvas by `path`. */
+export async function drawPacked(image: PackedImage, canvas: HTMLCanvasElement, path: DrawPath = drawPath()): Promise<void> {
+  if (path === 'gpu' && copyToWebgpuCanvas(image, canvas)) return;
+  putRgba(canvas, await readPackedRgba(image), image.width, image.height);
 }
 
 /** RGBA bytes (a frame without masks) onto the canvas by `path`, so the canvas keeps one kind of context. */
 export async function drawRgbaFrame(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, width: number, height: number, path: DrawPath = drawPath()): Promise<void> {
   if (path === 'readback') return putRgba(canvas, rgba, width, height);
-  const rgb = tf.tidy(() => tf.slice(tf.tensor3d(new Float32Array(rgba), [height, width, 4]), [0, 0, 0], [height, width, 3]) as tf.Tensor3D);
+  // RGBA bytes read as little-endian int32 are the packed form already (alpha as it is).
+  const words = new Int32Array(rgba.buffer.slice(rgba.byteOffset, rgba.byteOffset + width * height * 4));
+  const packed = tf.tensor2d(words, [height, width], 'int32');
   try {
-    await drawImageTensor(rgb, canvas, path);
+    await drawPacked({ packed, width, height }, canvas, path);
   } finally {
-    rgb.dispose();
+    packed.dispose();
   }
 }
 

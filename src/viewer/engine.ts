@@ -15,10 +15,11 @@ import type { LinkNetModel } from '../model/linkNetModel';
 import { probabilitiesToMasks, splitMaskValues, type CpuMasks } from '../postprocess/masks';
 import type { PostprocessSettings } from '../postprocess/settings';
 import type { ViewSettings } from '../state/viewerStore';
-import { drawImageTensor, drawPath, readRgba, type DrawPath } from './canvasDraw';
+import { drawPacked, drawPath, readPackedRgba, type DrawPath } from './canvasDraw';
+import { composePacked, type PackedImage } from './composePacked';
 import type { FrameCounts } from './frameScores';
 import type { TruthMasks } from './groundTruth';
-import { composeOverlayGpu, maskStatsFromValues, maskStatsGpu } from './overlayGpu';
+import { maskStatsFromValues, maskStatsGpu } from './overlayGpu';
 
 export interface InferenceTimings {
   upload: number;
@@ -76,11 +77,11 @@ export class FrameProblemError extends Error {}
 
 export class ViewerEngine {
   private probs: tf.Tensor3D | null = null;
-  private frame: tf.Tensor3D | null = null;
+  private frame: tf.Tensor3D | null = null; // the frame's pixels [H, W, 3], for the overlay
   private model: LinkNetModel | null = null;
-  /** The last render's masks [H, W, 2] and composed image [H, W', 3]. */
+  /** The last render's masks [H, W, 2] and composed image (packed). */
   private masks: tf.Tensor3D | null = null;
-  private overlay: tf.Tensor3D | null = null;
+  private overlay: PackedImage | null = null;
   private readonly hood = new KeptUpload<HoodMask>();
   private readonly truth = new KeptUpload<TruthMasks>();
   /** Network runs so far (a settings change must not add one). */
@@ -101,15 +102,18 @@ export class ViewerEngine {
     return this.overlay !== null;
   }
 
-  /** Runs the network on a frame; keeps its probabilities and pixels (replacing the previous frame's). */
-  async infer(model: LinkNetModel, frame: FramePixels, name: string): Promise<InferenceTimings> {
+  /**
+   * Runs the network on a frame; keeps its probabilities and (unless `keepPixels` is false: no
+   * render will follow, as in the threshold search) its pixels, replacing the previous frame's.
+   */
+  async infer(model: LinkNetModel, frame: FramePixels, name: string, { keepPixels = true } = {}): Promise<InferenceTimings> {
     const spec = model.config.input;
     const problem = frameProblem(frame, spec);
     if (problem) throw new FrameProblemError(`${name}: ${problem}`);
     const roles = challengeChannels(model.config.classes);
     const t0 = performance.now();
     const input = framesToInput([frame], spec);
-    const pixels = frameTensor(frame);
+    const pixels = keepPixels ? frameTensor(frame) : null;
     const t1 = performance.now();
     let probs: tf.Tensor3D;
     try {
@@ -118,7 +122,7 @@ export class ViewerEngine {
         return tf.squeeze(probabilitiesAtCropSize(p, spec), [0]) as tf.Tensor3D;
       });
     } catch (e) {
-      pixels.dispose();
+      pixels?.dispose();
       throw e;
     } finally {
       input.dispose();
@@ -148,7 +152,8 @@ export class ViewerEngine {
    */
   async render(settings: PostprocessSettings, hood: HoodMask | null, view: ViewSettings, truth: TruthMasks | null): Promise<RenderResult> {
     const { probs, frame, model } = this;
-    if (!probs || !frame || !model) throw new Error('no frame has been run through the model yet');
+    if (!probs || !model) throw new Error('no frame has been run through the model yet');
+    if (!frame) throw new Error('the frame was run without keeping its pixels: nothing to render');
     const spec = model.config.input;
     const channels = challengeChannels(model.config.classes);
     const placement = { frameWidth: spec.frameWidth, frameHeight: spec.frameHeight, cropTop: spec.cropTop, cropBottom: spec.cropBottom };
@@ -159,7 +164,7 @@ export class ViewerEngine {
       truth && truth.width === w && truth.height === h
         ? this.truth.get(truth, (t) => tf.tidy(() => tf.stack([tf.tensor2d(Float32Array.from(t.car), [h, w]), tf.tensor2d(Float32Array.from(t.road), [h, w])], 2) as tf.Tensor3D))
         : null;
-    const { masks, overlay, stats } = tf.tidy(() => {
+    const { masks, packed, width: drawnWidth, stats } = tf.tidy(() => {
       const masks = probabilitiesToMasks(probs, channels, placement, settings, hoodT);
       let heat: tf.Tensor2D | null = null;
       if (view.mode === 'heat') {
@@ -169,24 +174,25 @@ export class ViewerEngine {
           [0, 0],
         ]) as tf.Tensor2D;
       }
-      const overlay = composeOverlayGpu({ frame, masks, heat, truth: truthT }, view);
-      return { masks, overlay, stats: maskStatsGpu(masks, truthT) };
+      const { packed, width } = composePacked({ frame, masks, heat, truth: truthT }, view);
+      return { masks, packed, width, stats: maskStatsGpu(masks, truthT) };
     });
+    const overlay: PackedImage = { packed, width: drawnWidth, height: h };
     this.masks?.dispose();
-    this.overlay?.dispose();
+    this.overlay?.packed.dispose();
     this.masks = masks;
     this.overlay = overlay;
     const values = await stats.data();
     stats.dispose();
     const s = maskStatsFromValues(values);
-    return { width: w, height: h, drawnWidth: overlay.shape[1], carPixels: s.carPixels, roadPixels: s.roadPixels, counts: s.counts, ms: performance.now() - t0 };
+    return { width: w, height: h, drawnWidth: overlay.width, carPixels: s.carPixels, roadPixels: s.roadPixels, counts: s.counts, ms: performance.now() - t0 };
   }
 
   /** Draws the last rendered image on the canvas; returns the time taken (ms). */
   async draw(canvas: HTMLCanvasElement, path: DrawPath = drawPath()): Promise<number> {
     if (!this.overlay) throw new Error('nothing has been rendered yet');
     const t0 = performance.now();
-    await drawImageTensor(this.overlay, canvas, path);
+    await drawPacked(this.overlay, canvas, path);
     return performance.now() - t0;
   }
 
@@ -202,8 +208,7 @@ export class ViewerEngine {
   async readOverlay(): Promise<{ rgba: Uint8ClampedArray<ArrayBuffer>; width: number; height: number }> {
     const overlay = this.overlay;
     if (!overlay) throw new Error('nothing has been rendered yet');
-    const [height, width] = overlay.shape;
-    return { rgba: await readRgba(overlay), width, height };
+    return { rgba: await readPackedRgba(overlay), width: overlay.width, height: overlay.height };
   }
 
   /** The kept crop-sized probabilities read back (HWC), with their shape (for the threshold search). */
@@ -216,7 +221,7 @@ export class ViewerEngine {
 
   /** Drops the kept frame, probabilities and renders (e.g. when the model changes). */
   clear(): void {
-    for (const t of [this.probs, this.frame, this.masks, this.overlay]) t?.dispose();
+    for (const t of [this.probs, this.frame, this.masks, this.overlay?.packed]) t?.dispose();
     this.probs = null;
     this.frame = null;
     this.masks = null;

@@ -1,6 +1,6 @@
 /**
- * Compares the overlay composed on the active backend (`overlayGpu.ts`, read back through
- * `packRgb`) with the CPU reference (`overlay.ts`) on a seeded random frame, masks, truth and heat
+ * Compares the overlay composed on the active backend (`composePacked.ts`: the WebGPU pass or
+ * tensor ops) and read back with the CPU reference (`overlay.ts`) on a seeded random frame, masks, truth and heat
  * probabilities, for every view mode, both layers on and off and a few opacities; and the
  * backend's pixel and grader counts with the CPU's. Used by a Node test (CPU and wasm backends) and
  * by the end-to-end test in the page (WebGPU, where drawing goes through the Draw kernel).
@@ -10,8 +10,9 @@ import type { ViewMode, ViewSettings } from '../state/viewerStore';
 import { seededRandom } from '../util/seededRandom';
 import { frameCounts } from './frameScores';
 import { composeErrors, composeHeat, composeMasks, sideBySide } from './overlay';
-import { drawImageTensor, type DrawPath } from './canvasDraw';
-import { composeOverlayGpu, maskStatsFromValues, maskStatsGpu, packRgb, rgbaFromPacked } from './overlayGpu';
+import { drawPacked, readPackedRgba, type DrawPath } from './canvasDraw';
+import { composePacked, type ComposeMethod } from './composePacked';
+import { maskStatsFromValues, maskStatsGpu } from './overlayGpu';
 
 export interface OverlayCase {
   name: string;
@@ -109,16 +110,16 @@ export function compareRgba(got: ArrayLike<number>, expected: ArrayLike<number>)
   return { differing, maxDifference };
 }
 
-/** Every case composed on the backend and read back, against the reference. */
-export async function overlayParity(seed = 3): Promise<OverlayParityReport> {
+/** Every case composed on the backend by `method` and read back, against the reference. */
+export async function overlayParity(method?: ComposeMethod, seed = 3): Promise<OverlayParityReport> {
   const f = overlayFixture(seed);
   const t = fixtureTensors(f);
   const report: OverlayParityReport = { backend: tf.getBackend(), cases: f.cases.length, compared: 0, differing: 0, maxDifference: 0, failures: [], statsEqual: false };
   try {
     for (const c of f.cases) {
-      const packed = tf.tidy(() => packRgb(composeOverlayGpu({ frame: t.frame, masks: t.masks, heat: t.heat[c.view.focus], truth: t.truth }, c.view)));
-      const rgba = rgbaFromPacked((await packed.data()) as Int32Array);
-      packed.dispose();
+      const image = composePacked({ frame: t.frame, masks: t.masks, heat: t.heat[c.view.focus], truth: t.truth }, c.view, method);
+      const rgba = await readPackedRgba(image);
+      image.packed.dispose();
       const d = compareRgba(rgba, c.expected);
       report.compared += c.expected.length;
       report.differing += d.differing;
@@ -152,11 +153,11 @@ export async function drawParity(path: DrawPath, seed = 3): Promise<OverlayParit
   if (!reader) throw new Error('no 2D canvas context');
   try {
     for (const c of f.cases) {
-      const image = composeOverlayGpu({ frame: t.frame, masks: t.masks, heat: t.heat[c.view.focus], truth: t.truth }, c.view);
+      const image = composePacked({ frame: t.frame, masks: t.masks, heat: t.heat[c.view.focus], truth: t.truth }, c.view);
       try {
-        await drawImageTensor(image, canvas, path);
+        await drawPacked(image, canvas, path);
       } finally {
-        image.dispose();
+        image.packed.dispose();
       }
       if (canvas.width !== c.width || canvas.height !== c.height) throw new Error(`${c.name}: the canvas is ${canvas.width}x${canvas.height}, the image ${c.width}x${c.height}`);
       reader.canvas.width = c.width;

@@ -105,7 +105,7 @@ export async function runValidationSweep(hood: HoodMask | null): Promise<void> {
         const { pixels, label } = await openPair(frame.index, frame.path);
         if (modelSession.linkNet !== model) throw new ModelChangedError('the model changed during the search: run it again');
         progress('running the model');
-        await engine.infer(model, pixels, frame.path);
+        await engine.infer(model, pixels, frame.path, { keepPixels: false });
         const read = await engine.readProbabilities();
         if (read.channels !== model.config.classes.length) throw new Error(`the model gave ${read.channels} channels`);
         probs = read.values;

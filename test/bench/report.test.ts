@@ -100,12 +100,12 @@ describe('benchmark table', () => {
     e2e.tensorsBefore = 0;
     e2e.tensorsAfter = 0;
     e2e.tensorsLeakedPerRun = 0;
-    e2e.overlayPaired = { jsMs: [30, 20, 25], backendMs: [10, 12, 11], gain: 25 / 11, drawPath: 'readback' };
+    e2e.overlayPaired = { jsMs: [30, 20, 25], backendMs: [10, 12, 11], gain: 25 / 11, composeMethod: 'tensor-ops', drawPath: 'readback' };
     const lines = endToEndTable([otherBackend, predict, e2e]);
     const line = lines.find((l) => l.startsWith('| tfjs wasm (viewer end to end)'))!;
     // 80 ms/frame = 12.50 FPS; network alone 50 ms = 20 FPS; 50/80 = 0.63x; stages in order;
     // post + draw before (median 25) and after (median 11, read back), 2.27x.
-    expect(line).toContain('| 80.0 | 12.50 | 50.0 (20.00) | 0.63x | 4.0 | 2.0 | 50.0 | 10.0 | 3.0 | 25.0 | 11.0 (readback) | 2.27x | 0→0 (0) | ok (1 frame) |');
+    expect(line).toContain('| 80.0 | 12.50 | 50.0 (20.00) | 0.63x | 4.0 | 2.0 | 50.0 | 10.0 | 3.0 | 25.0 | 11.0 (tensor-ops, readback) | 2.27x | 0→0 (0) | ok (1 frame) |');
     expect(lines.some((l) => l.includes('| post + draw: JS overlay (before) | backend overlay (after) | gain |'))).toBe(true);
     expect(lines.some((l) => l.includes('| decode | upload | network | postprocess | draw |'))).toBe(true);
     expect(endToEndTable([predict])).toEqual([]);

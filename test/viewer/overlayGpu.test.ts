@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useWasmBackendInNode } from '../../src/backend/wasmTraining/nodeWasm';
+import { composeMethod } from '../../src/viewer/composePacked';
 import { heatColour } from '../../src/viewer/overlay';
 import { heatColoursGpu, maskStatsFromValues, maskStatsGpu, packRgb, rgbaFromPacked } from '../../src/viewer/overlayGpu';
 import { compareRgba, overlayFixture, overlayParity } from '../../src/viewer/overlayParity';
@@ -15,11 +16,11 @@ describe('the overlay composed with tensor ops', () => {
   });
 
   for (const backend of ['cpu', 'wasm'] as const) {
-    it(`equals the JavaScript reference in every view (${backend} backend)`, async () => {
+    it(`composed with tensor ops, equals the JavaScript reference in every view (${backend} backend)`, async () => {
       if (backend === 'wasm') await useWasmBackendInNode();
       else await tf.setBackend('cpu');
       const before = tf.memory().numTensors;
-      const r = await overlayParity();
+      const r = await overlayParity('tensor-ops');
       console.log(`${r.backend}: ${r.cases} cases, ${r.compared} bytes, ${r.differing} differ (max ${r.maxDifference})`);
       expect(r.backend).toBe(backend);
       expect(r.cases).toBeGreaterThanOrEqual(30);
@@ -31,6 +32,20 @@ describe('the overlay composed with tensor ops', () => {
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+
+  it('on the wasm and CPU backends the viewer composes with the reference itself, through the tensors and the packing', async () => {
+    await useWasmBackendInNode();
+    expect(composeMethod()).toBe('javascript');
+    expect(composeMethod('cpu')).toBe('javascript');
+    expect(composeMethod('webgl')).toBe('tensor-ops');
+    expect(composeMethod('webgpu')).toBe('webgpu-pass');
+    const before = tf.memory().numTensors;
+    const r = await overlayParity('javascript');
+    expect(r.failures).toEqual([]);
+    expect(r.differing).toBe(0);
+    expect(r.statsEqual).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 
   it('the packed readback is the canvas bytes: r, g, b, 255 per pixel', async () => {
     await tf.setBackend('cpu');
