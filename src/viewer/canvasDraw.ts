@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { getSelectedBackend, isSoftwareAdapter } from '../backend/selectBackend';
-import type { PackedImage } from './composePacked';
+import { packedFromRgba, type PackedImage } from './composePacked';
 import { rgbaFromPacked } from './overlayGpu';
 import { paddedRow } from './overlayWebgpu';
 
@@ -89,13 +89,11 @@ export async function drawPacked(image: PackedImage, canvas: HTMLCanvasElement, 
 /** RGBA bytes (a frame without masks) onto the canvas by `path`, so the canvas keeps one kind of context. */
 export async function drawRgbaFrame(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, width: number, height: number, path: DrawPath = drawPath()): Promise<void> {
   if (path === 'readback') return putRgba(canvas, rgba, width, height);
-  // RGBA bytes read as little-endian int32 are the packed form already (alpha as it is).
-  const words = new Int32Array(rgba.buffer.slice(rgba.byteOffset, rgba.byteOffset + width * height * 4));
-  const packed = tf.tensor2d(words, [height, width], 'int32');
+  const image = packedFromRgba(rgba, width, height);
   try {
-    await drawPacked({ packed, width, height }, canvas, path);
+    await drawPacked(image, canvas, path);
   } finally {
-    packed.dispose();
+    image.packed.dispose();
   }
 }
 

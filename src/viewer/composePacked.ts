@@ -2,12 +2,12 @@
  * The viewer's composed image, packed (one int32 per pixel whose bytes are RGBA), by the fastest
  * method the backend has: on WebGPU one compute pass (`overlayWebgpu.ts`); on WebGL tensor ops
  * (`overlayGpu.ts`) then `packRgb`; on the wasm and CPU backends, whose tensors already live in
- * the page's memory, the JavaScript reference (`overlay.ts`) over the tensors' values, which there
- * beats some twenty tensor passes over the frame (measured: bench/results, "post + draw").
+ * the page's memory, the JavaScript reference (`overlay.ts`) on the read-back masks, with the
+ * counts in JavaScript too (the engine does that one): there it beats some twenty tensor passes
+ * over the frame (bench/results/2026-12-05-vm-2cpu-overlay-tensor-ops.md).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ViewSettings } from '../state/viewerStore';
-import { composeErrors, composeHeat, composeMasks, sideBySide } from './overlay';
 import { composeOverlayGpu, packRgb, type OverlayInputs } from './overlayGpu';
 import { composePackedWebgpu } from './overlayWebgpu';
 
@@ -25,50 +25,21 @@ export interface PackedImage {
   height: number;
 }
 
-export function composePacked(inputs: OverlayInputs, view: ViewSettings, method: ComposeMethod = composeMethod()): PackedImage {
+/** The methods that compose on the backend from tensors (the engine runs 'javascript' itself, on read-back masks). */
+export type TensorComposeMethod = Exclude<ComposeMethod, 'javascript'>;
+
+export function composePacked(inputs: OverlayInputs, view: ViewSettings, method: TensorComposeMethod): PackedImage {
   const height = inputs.frame.shape[0];
   if (method === 'webgpu-pass') {
     const { packed, drawnWidth } = composePackedWebgpu(inputs, view);
     return { packed, width: drawnWidth, height };
   }
-  if (method === 'javascript') return composePackedJs(inputs, view);
   const packed = tf.tidy(() => packRgb(composeOverlayGpu(inputs, view)));
   return { packed, width: packed.shape[1], height };
 }
 
-/** 0/1 channel `c` of an [H, W, 2] mask tensor's values. */
-function channelOf(values: ArrayLike<number>, c: number, pixels: number): Uint8Array {
-  const out = new Uint8Array(pixels);
-  for (let i = 0; i < pixels; i++) out[i] = values[2 * i + c]! > 0.5 ? 1 : 0;
-  return out;
-}
-
-/** The JavaScript reference over the tensors' values (synchronous reads: meant for the wasm and CPU backends). */
-function composePackedJs(inputs: OverlayInputs, view: ViewSettings): PackedImage {
-  const [height, width] = inputs.frame.shape;
-  const n = width * height;
-  const rgb = inputs.frame.dataSync();
-  const frame = new Uint8ClampedArray(n * 4);
-  for (let i = 0; i < n; i++) {
-    frame[4 * i] = rgb[3 * i]!;
-    frame[4 * i + 1] = rgb[3 * i + 1]!;
-    frame[4 * i + 2] = rgb[3 * i + 2]!;
-    frame[4 * i + 3] = 255;
-  }
-  const m = inputs.masks.dataSync();
-  const predicted = { car: channelOf(m, 0, n), road: channelOf(m, 1, n) };
-  const t = inputs.truth?.dataSync();
-  const truth = t ? { car: channelOf(t, 0, n), road: channelOf(t, 1, n) } : null;
-  const layers = (masks: { car: Uint8Array; road: Uint8Array }) => ({ car: view.showCar ? masks.car : null, road: view.showRoad ? masks.road : null });
-  let rgba: Uint8ClampedArray;
-  let drawn = width;
-  if (view.mode === 'heat' && inputs.heat) rgba = composeHeat(frame, inputs.heat.dataSync() as Float32Array, view.opacity);
-  else if (view.mode === 'errors' && truth) rgba = composeErrors(frame, predicted[view.focus], truth[view.focus], view.opacity);
-  else if (view.mode === 'side-by-side') {
-    const right = truth ? composeMasks(frame, layers(truth), view.opacity) : frame;
-    rgba = sideBySide(composeMasks(frame, layers(predicted), view.opacity), right, width, height);
-    drawn = width * 2;
-  } else rgba = composeMasks(frame, layers(predicted), view.opacity);
-  const words = new Int32Array(rgba.buffer, rgba.byteOffset, drawn * height);
-  return { packed: tf.tensor2d(words, [height, drawn], 'int32'), width: drawn, height };
+/** A packed image made from RGBA bytes composed in JavaScript (read as little-endian int32 words). */
+export function packedFromRgba(rgba: Uint8ClampedArray, width: number, height: number): PackedImage {
+  const words = new Int32Array(rgba.buffer.slice(rgba.byteOffset, rgba.byteOffset + width * height * 4));
+  return { packed: tf.tensor2d(words, [height, width], 'int32'), width, height };
 }

@@ -16,10 +16,11 @@ import { probabilitiesToMasks, splitMaskValues, type CpuMasks } from '../postpro
 import type { PostprocessSettings } from '../postprocess/settings';
 import type { ViewSettings } from '../state/viewerStore';
 import { drawPacked, drawPath, readPackedRgba, type DrawPath } from './canvasDraw';
-import { composePacked, type PackedImage } from './composePacked';
-import type { FrameCounts } from './frameScores';
+import { composeMethod, composePacked, packedFromRgba, type ComposeMethod, type PackedImage } from './composePacked';
+import { frameCounts, type FrameCounts } from './frameScores';
 import type { TruthMasks } from './groundTruth';
-import { maskStatsFromValues, maskStatsGpu } from './overlayGpu';
+import { composeView } from './overlay';
+import { maskStatsFromValues, maskStatsGpu, type MaskStats } from './overlayGpu';
 
 export interface InferenceTimings {
   upload: number;
@@ -75,9 +76,30 @@ class KeptUpload<S> {
 
 export class FrameProblemError extends Error {}
 
+/** RGBA bytes of a frame (a copy when it has another channel count). */
+function rgbaOf(frame: FramePixels): Uint8ClampedArray {
+  if (frame.channels === 4) return frame.data instanceof Uint8ClampedArray ? frame.data : new Uint8ClampedArray(frame.data);
+  const n = frame.width * frame.height;
+  const rgba = new Uint8ClampedArray(n * 4);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < 3; k++) rgba[4 * i + k] = frame.data[frame.channels * i + k]!;
+    rgba[4 * i + 3] = 255;
+  }
+  return rgba;
+}
+
+function count(mask: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i]!;
+  return n;
+}
+
 export class ViewerEngine {
   private probs: tf.Tensor3D | null = null;
-  private frame: tf.Tensor3D | null = null; // the frame's pixels [H, W, 3], for the overlay
+  /** The frame's pixels: [H, W, 3] on the backend for a backend composition, RGBA bytes for JavaScript's. */
+  private frame: tf.Tensor3D | Uint8ClampedArray | null = null;
+  /** The last render's masks read back (JavaScript composition), so exports need no second read. */
+  private cpuMasks: CpuMasks | null = null;
   private model: LinkNetModel | null = null;
   /** The last render's masks [H, W, 2] and composed image (packed). */
   private masks: tf.Tensor3D | null = null;
@@ -86,6 +108,13 @@ export class ViewerEngine {
   private readonly truth = new KeptUpload<TruthMasks>();
   /** Network runs so far (a settings change must not add one). */
   runs = 0;
+
+  /** `method`: how renders compose the image (default: the backend's best, `composeMethod()`). */
+  constructor(private readonly method: ComposeMethod | null = null) {}
+
+  private get composeWith(): ComposeMethod {
+    return this.method ?? composeMethod();
+  }
 
   /** True when a frame's probabilities are kept. */
   get hasProbabilities(): boolean {
@@ -113,7 +142,7 @@ export class ViewerEngine {
     const roles = challengeChannels(model.config.classes);
     const t0 = performance.now();
     const input = framesToInput([frame], spec);
-    const pixels = keepPixels ? frameTensor(frame) : null;
+    const pixels = !keepPixels ? null : this.composeWith === 'javascript' ? rgbaOf(frame) : frameTensor(frame);
     const t1 = performance.now();
     let probs: tf.Tensor3D;
     try {
@@ -122,7 +151,7 @@ export class ViewerEngine {
         return tf.squeeze(probabilitiesAtCropSize(p, spec), [0]) as tf.Tensor3D;
       });
     } catch (e) {
-      pixels?.dispose();
+      if (pixels instanceof tf.Tensor) pixels.dispose();
       throw e;
     } finally {
       input.dispose();
@@ -164,28 +193,54 @@ export class ViewerEngine {
       truth && truth.width === w && truth.height === h
         ? this.truth.get(truth, (t) => tf.tidy(() => tf.stack([tf.tensor2d(Float32Array.from(t.car), [h, w]), tf.tensor2d(Float32Array.from(t.road), [h, w])], 2) as tf.Tensor3D))
         : null;
-    const { masks, packed, width: drawnWidth, stats } = tf.tidy(() => {
-      const masks = probabilitiesToMasks(probs, channels, placement, settings, hoodT);
-      let heat: tf.Tensor2D | null = null;
-      if (view.mode === 'heat') {
-        const rows = spec.cropBottom - spec.cropTop;
-        heat = tf.pad(tf.slice(probs, [0, 0, channels[view.focus]], [rows, w, 1]).reshape([rows, w]), [
-          [spec.cropTop, h - spec.cropBottom],
-          [0, 0],
-        ]) as tf.Tensor2D;
-      }
-      const { packed, width } = composePacked({ frame, masks, heat, truth: truthT }, view);
-      return { masks, packed, width, stats: maskStatsGpu(masks, truthT) };
-    });
-    const overlay: PackedImage = { packed, width: drawnWidth, height: h };
+    const heatOf = (): tf.Tensor2D | null => {
+      if (view.mode !== 'heat') return null;
+      const rows = spec.cropBottom - spec.cropTop;
+      return tf.pad(tf.slice(probs, [0, 0, channels[view.focus]], [rows, w, 1]).reshape([rows, w]), [
+        [spec.cropTop, h - spec.cropBottom],
+        [0, 0],
+      ]) as tf.Tensor2D;
+    };
+    const method = this.composeWith;
+    let overlay: PackedImage;
+    let stats: MaskStats;
+    let masks: tf.Tensor3D;
+    if (method === 'javascript' || !(frame instanceof tf.Tensor)) {
+      // The tensors live in page memory: read the masks once, count and compose in JavaScript.
+      if (frame instanceof tf.Tensor) throw new Error('the frame was kept for a backend composition');
+      const heat = view.mode === 'heat' ? tf.tidy(() => heatOf()!) : null;
+      masks = tf.tidy(() => probabilitiesToMasks(probs, channels, placement, settings, hoodT));
+      const [maskValues, heatValues] = await Promise.all([masks.data(), heat?.data()]);
+      heat?.dispose();
+      const predicted = splitMaskValues(maskValues, w * h);
+      const truthMasks = truthT ? truth : null;
+      const counts = truthMasks ? frameCounts(predicted, truthMasks) : null;
+      stats = { carPixels: count(predicted.car), roadPixels: count(predicted.road), counts: counts && { car: counts.car, road: counts.road } };
+      const composed = composeView(frame, predicted, truthMasks, (heatValues as Float32Array | undefined) ?? null, view, w, h);
+      overlay = packedFromRgba(composed.rgba, composed.width, h);
+      this.replaceRender(masks, overlay, predicted);
+    } else {
+      const kept = tf.tidy(() => {
+        const masks = probabilitiesToMasks(probs, channels, placement, settings, hoodT);
+        const { packed, width } = composePacked({ frame, masks, heat: heatOf(), truth: truthT }, view, method);
+        return { masks, packed, width, stats: maskStatsGpu(masks, truthT) };
+      });
+      masks = kept.masks;
+      overlay = { packed: kept.packed, width: kept.width, height: h };
+      this.replaceRender(masks, overlay, null);
+      const values = await kept.stats.data();
+      kept.stats.dispose();
+      stats = maskStatsFromValues(values);
+    }
+    return { width: w, height: h, drawnWidth: overlay.width, carPixels: stats.carPixels, roadPixels: stats.roadPixels, counts: stats.counts, ms: performance.now() - t0 };
+  }
+
+  private replaceRender(masks: tf.Tensor3D, overlay: PackedImage, cpuMasks: CpuMasks | null): void {
     this.masks?.dispose();
     this.overlay?.packed.dispose();
     this.masks = masks;
     this.overlay = overlay;
-    const values = await stats.data();
-    stats.dispose();
-    const s = maskStatsFromValues(values);
-    return { width: w, height: h, drawnWidth: overlay.width, carPixels: s.carPixels, roadPixels: s.roadPixels, counts: s.counts, ms: performance.now() - t0 };
+    this.cpuMasks = cpuMasks;
   }
 
   /** Draws the last rendered image on the canvas; returns the time taken (ms). */
@@ -201,7 +256,7 @@ export class ViewerEngine {
     const masks = this.masks;
     if (!masks) throw new Error('nothing has been rendered yet');
     const [height, width] = masks.shape;
-    return { ...splitMaskValues(await masks.data(), width * height), width, height };
+    return { ...(this.cpuMasks ?? splitMaskValues(await masks.data(), width * height)), width, height };
   }
 
   /** The last rendered image's RGBA bytes (for the overlay export). */
@@ -221,7 +276,8 @@ export class ViewerEngine {
 
   /** Drops the kept frame, probabilities and renders (e.g. when the model changes). */
   clear(): void {
-    for (const t of [this.probs, this.frame, this.masks, this.overlay?.packed]) t?.dispose();
+    for (const t of [this.probs, this.frame instanceof tf.Tensor ? this.frame : null, this.masks, this.overlay?.packed]) t?.dispose();
+    this.cpuMasks = null;
     this.probs = null;
     this.frame = null;
     this.masks = null;

@@ -1,8 +1,11 @@
 /**
  * Pixels the viewer draws, as plain functions over RGBA buffers: coloured class masks over the
  * frame, a heat map of one class's probability, the error view (true positives, false positives,
- * false negatives) and the coloured mask image for export.
+ * false negatives), each view mode's image, and the coloured mask image for export. This is the
+ * reference the backend's compositions are tested against, and what the wasm and CPU backends draw.
  */
+
+import type { ViewSettings } from '../state/viewerStore';
 
 export type Rgb = readonly [number, number, number];
 
@@ -82,6 +85,32 @@ export function sideBySide(left: Uint8ClampedArray, right: Uint8ClampedArray, wi
     out.set(right.subarray(y * width * 4, (y + 1) * width * 4), y * width * 8 + width * 4);
   }
   return out;
+}
+
+/** Car and road 0/1 masks of one frame. */
+export interface MaskPair {
+  car: Uint8Array;
+  road: Uint8Array;
+}
+
+/** What the viewer shows in each view mode, composed in JavaScript: the image and its width. */
+export function composeView(
+  frame: Uint8ClampedArray,
+  predicted: MaskPair,
+  truth: MaskPair | null,
+  heat: Float32Array | null,
+  view: ViewSettings,
+  width: number,
+  height: number,
+): { rgba: Uint8ClampedArray; width: number } {
+  const layers = (m: MaskPair): MaskLayers => ({ car: view.showCar ? m.car : null, road: view.showRoad ? m.road : null });
+  if (view.mode === 'heat' && heat) return { rgba: composeHeat(frame, heat, view.opacity), width };
+  if (view.mode === 'errors' && truth) return { rgba: composeErrors(frame, predicted[view.focus], truth[view.focus], view.opacity), width };
+  if (view.mode === 'side-by-side') {
+    const right = truth ? composeMasks(frame, layers(truth), view.opacity) : frame;
+    return { rgba: sideBySide(composeMasks(frame, layers(predicted), view.opacity), right, width, height), width: width * 2 };
+  }
+  return { rgba: composeMasks(frame, layers(predicted), view.opacity), width };
 }
 
 /** The masks alone in their class colours on black, RGB (for the coloured mask export). */

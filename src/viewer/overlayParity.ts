@@ -11,7 +11,7 @@ import { seededRandom } from '../util/seededRandom';
 import { frameCounts } from './frameScores';
 import { composeErrors, composeHeat, composeMasks, sideBySide } from './overlay';
 import { drawPacked, readPackedRgba, type DrawPath } from './canvasDraw';
-import { composePacked, type ComposeMethod } from './composePacked';
+import { composeMethod, composePacked, type TensorComposeMethod } from './composePacked';
 import { maskStatsFromValues, maskStatsGpu } from './overlayGpu';
 
 export interface OverlayCase {
@@ -111,7 +111,7 @@ export function compareRgba(got: ArrayLike<number>, expected: ArrayLike<number>)
 }
 
 /** Every case composed on the backend by `method` and read back, against the reference. */
-export async function overlayParity(method?: ComposeMethod, seed = 3): Promise<OverlayParityReport> {
+export async function overlayParity(method: TensorComposeMethod, seed = 3): Promise<OverlayParityReport> {
   const f = overlayFixture(seed);
   const t = fixtureTensors(f);
   const report: OverlayParityReport = { backend: tf.getBackend(), cases: f.cases.length, compared: 0, differing: 0, maxDifference: 0, failures: [], statsEqual: false };
@@ -153,7 +153,9 @@ export async function drawParity(path: DrawPath, seed = 3): Promise<OverlayParit
   if (!reader) throw new Error('no 2D canvas context');
   try {
     for (const c of f.cases) {
-      const image = composePacked({ frame: t.frame, masks: t.masks, heat: t.heat[c.view.focus], truth: t.truth }, c.view);
+      const method = composeMethod();
+      if (method === 'javascript') throw new Error('drawParity composes on the backend: run it on WebGPU or WebGL');
+      const image = composePacked({ frame: t.frame, masks: t.masks, heat: t.heat[c.view.focus], truth: t.truth }, c.view, method);
       try {
         await drawPacked(image, canvas, path);
       } finally {
