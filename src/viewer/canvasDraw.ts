@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { getSelectedBackend, isSoftwareAdapter } from '../backend/selectBackend';
-import { packedFromRgba, type PackedImage } from './composePacked';
+import { isPacked, packedFromRgba, type ComposedImage, type PackedImage } from './composePacked';
 import { rgbaFromPacked } from './overlayGpu';
 import { paddedRow } from './overlayWebgpu';
 
@@ -41,8 +41,9 @@ export function putRgba(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, widt
   canvas.getContext('2d')?.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
 }
 
-/** The packed image's RGBA bytes, read back in one piece (row padding dropped). */
-export async function readPackedRgba(image: PackedImage): Promise<Uint8ClampedArray<ArrayBuffer>> {
+/** The image's RGBA bytes: a packed image read back in one piece (row padding dropped). */
+export async function readImageRgba(image: ComposedImage): Promise<Uint8ClampedArray> {
+  if (!isPacked(image)) return image.rgba;
   const values = (await image.packed.data()) as Int32Array;
   const row = image.packed.shape[1];
   if (row === image.width) return rgbaFromPacked(values);
@@ -80,21 +81,26 @@ function copyToWebgpuCanvas(image: PackedImage, canvas: HTMLCanvasElement): bool
   return true;
 }
 
-/** Draws a packed image on the canvas by `path`. */
-export async function drawPacked(image: PackedImage, canvas: HTMLCanvasElement, path: DrawPath = drawPath()): Promise<void> {
-  if (path === 'gpu' && copyToWebgpuCanvas(image, canvas)) return;
-  putRgba(canvas, await readPackedRgba(image), image.width, image.height);
+/** Draws an image on the canvas by `path` (bytes in the page go through the GPU path packed). */
+export async function drawImage(image: ComposedImage, canvas: HTMLCanvasElement, path: DrawPath = drawPath()): Promise<void> {
+  if (path === 'gpu') {
+    if (isPacked(image)) {
+      if (copyToWebgpuCanvas(image, canvas)) return;
+    } else {
+      const packed = packedFromRgba(image.rgba, image.width, image.height);
+      try {
+        if (copyToWebgpuCanvas(packed, canvas)) return;
+      } finally {
+        packed.packed.dispose();
+      }
+    }
+  }
+  putRgba(canvas, await readImageRgba(image), image.width, image.height);
 }
 
 /** RGBA bytes (a frame without masks) onto the canvas by `path`, so the canvas keeps one kind of context. */
-export async function drawRgbaFrame(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, width: number, height: number, path: DrawPath = drawPath()): Promise<void> {
-  if (path === 'readback') return putRgba(canvas, rgba, width, height);
-  const image = packedFromRgba(rgba, width, height);
-  try {
-    await drawPacked(image, canvas, path);
-  } finally {
-    image.packed.dispose();
-  }
+export function drawRgbaFrame(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, width: number, height: number, path: DrawPath = drawPath()): Promise<void> {
+  return drawImage({ rgba, width, height }, canvas, path);
 }
 
 /** Clears the canvas whatever its context (a size assignment resets a 2D and a WebGPU canvas alike). */

@@ -1,21 +1,27 @@
 /**
- * The viewer's composed image, packed (one int32 per pixel whose bytes are RGBA), by the fastest
- * method the backend has: on WebGPU one compute pass (`overlayWebgpu.ts`); on WebGL tensor ops
- * (`overlayGpu.ts`) then `packRgb`; on the wasm and CPU backends, whose tensors already live in
- * the page's memory, the JavaScript reference (`overlay.ts`) on the read-back masks, with the
- * counts in JavaScript too (the engine does that one): there it beats some twenty tensor passes
- * over the frame (bench/results/2026-12-05-vm-2cpu-overlay-tensor-ops.md).
+ * How the viewer composes its image, by the fastest method the backend has: on WebGPU one compute
+ * pass (`overlayWebgpu.ts`); on a hardware WebGL tensor ops (`overlayGpu.ts`) then `packRgb`,
+ * both packed (one int32 per pixel whose bytes are RGBA) on the backend. On the wasm and CPU
+ * backends, whose tensors already live in the page's memory, and on a software WebGL, the engine
+ * reads the masks once and counts and composes in JavaScript (`overlay.ts`): there that beats some
+ * twenty tensor passes over the frame (bench/results/2026-12-05-vm-2cpu-overlay-tensor-ops.md).
  */
 import * as tf from '@tensorflow/tfjs';
+import { getSelectedBackend, isSoftwareAdapter } from '../backend/selectBackend';
 import type { ViewSettings } from '../state/viewerStore';
 import { composeOverlayGpu, packRgb, type OverlayInputs } from './overlayGpu';
 import { composePackedWebgpu } from './overlayWebgpu';
 
 export type ComposeMethod = 'webgpu-pass' | 'tensor-ops' | 'javascript';
 
-export function composeMethod(backend = tf.getBackend()): ComposeMethod {
+/**
+ * The method for `backend` (and its adapter or renderer description). A software WebGL
+ * (SwiftShader, llvmpipe) runs tensor ops on the CPU, slower than JavaScript there (bench: 0.65x).
+ */
+export function composeMethod(backend = tf.getBackend(), adapter: string | null = getSelectedBackend()?.adapter ?? null): ComposeMethod {
   if (backend === 'webgpu') return 'webgpu-pass';
-  return backend === 'wasm' || backend === 'cpu' ? 'javascript' : 'tensor-ops';
+  if (backend === 'webgl' && !isSoftwareAdapter(adapter)) return 'tensor-ops';
+  return 'javascript';
 }
 
 /** A composed image packed on the backend: [H, row] int32, of which the first `width` pixels of a row are drawn. */
@@ -38,7 +44,21 @@ export function composePacked(inputs: OverlayInputs, view: ViewSettings, method:
   return { packed, width: packed.shape[1], height };
 }
 
-/** A packed image made from RGBA bytes composed in JavaScript (read as little-endian int32 words). */
+/** RGBA bytes composed in JavaScript (the wasm and CPU backends): drawn as they are. */
+export interface RgbaImage {
+  rgba: Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+/** What the viewer draws: packed on the backend, or bytes in the page. */
+export type ComposedImage = PackedImage | RgbaImage;
+
+export function isPacked(image: ComposedImage): image is PackedImage {
+  return 'packed' in image;
+}
+
+/** A packed image made from RGBA bytes (read as little-endian int32 words), to draw them through the GPU path. */
 export function packedFromRgba(rgba: Uint8ClampedArray, width: number, height: number): PackedImage {
   const words = new Int32Array(rgba.buffer.slice(rgba.byteOffset, rgba.byteOffset + width * height * 4));
   return { packed: tf.tensor2d(words, [height, width], 'int32'), width, height };

@@ -15,8 +15,8 @@ import type { LinkNetModel } from '../model/linkNetModel';
 import { probabilitiesToMasks, splitMaskValues, type CpuMasks } from '../postprocess/masks';
 import type { PostprocessSettings } from '../postprocess/settings';
 import type { ViewSettings } from '../state/viewerStore';
-import { drawPacked, drawPath, readPackedRgba, type DrawPath } from './canvasDraw';
-import { composeMethod, composePacked, packedFromRgba, type ComposeMethod, type PackedImage } from './composePacked';
+import { drawImage, drawPath, readImageRgba, type DrawPath } from './canvasDraw';
+import { composeMethod, composePacked, isPacked, type ComposeMethod, type ComposedImage } from './composePacked';
 import { frameCounts, type FrameCounts } from './frameScores';
 import type { TruthMasks } from './groundTruth';
 import { composeView } from './overlay';
@@ -103,7 +103,7 @@ export class ViewerEngine {
   private model: LinkNetModel | null = null;
   /** The last render's masks [H, W, 2] and composed image (packed). */
   private masks: tf.Tensor3D | null = null;
-  private overlay: PackedImage | null = null;
+  private overlay: ComposedImage | null = null;
   private readonly hood = new KeptUpload<HoodMask>();
   private readonly truth = new KeptUpload<TruthMasks>();
   /** Network runs so far (a settings change must not add one). */
@@ -202,7 +202,7 @@ export class ViewerEngine {
       ]) as tf.Tensor2D;
     };
     const method = this.composeWith;
-    let overlay: PackedImage;
+    let overlay: ComposedImage;
     let stats: MaskStats;
     let masks: tf.Tensor3D;
     if (method === 'javascript' || !(frame instanceof tf.Tensor)) {
@@ -217,7 +217,7 @@ export class ViewerEngine {
       const counts = truthMasks ? frameCounts(predicted, truthMasks) : null;
       stats = { carPixels: count(predicted.car), roadPixels: count(predicted.road), counts: counts && { car: counts.car, road: counts.road } };
       const composed = composeView(frame, predicted, truthMasks, (heatValues as Float32Array | undefined) ?? null, view, w, h);
-      overlay = packedFromRgba(composed.rgba, composed.width, h);
+      overlay = { rgba: composed.rgba, width: composed.width, height: h };
       this.replaceRender(masks, overlay, predicted);
     } else {
       const kept = tf.tidy(() => {
@@ -235,19 +235,24 @@ export class ViewerEngine {
     return { width: w, height: h, drawnWidth: overlay.width, carPixels: stats.carPixels, roadPixels: stats.roadPixels, counts: stats.counts, ms: performance.now() - t0 };
   }
 
-  private replaceRender(masks: tf.Tensor3D, overlay: PackedImage, cpuMasks: CpuMasks | null): void {
+  private replaceRender(masks: tf.Tensor3D, overlay: ComposedImage, cpuMasks: CpuMasks | null): void {
     this.masks?.dispose();
-    this.overlay?.packed.dispose();
+    this.disposeOverlay();
     this.masks = masks;
     this.overlay = overlay;
     this.cpuMasks = cpuMasks;
+  }
+
+  private disposeOverlay(): void {
+    if (this.overlay && isPacked(this.overlay)) this.overlay.packed.dispose();
+    this.overlay = null;
   }
 
   /** Draws the last rendered image on the canvas; returns the time taken (ms). */
   async draw(canvas: HTMLCanvasElement, path: DrawPath = drawPath()): Promise<number> {
     if (!this.overlay) throw new Error('nothing has been rendered yet');
     const t0 = performance.now();
-    await drawPacked(this.overlay, canvas, path);
+    await drawImage(this.overlay, canvas, path);
     return performance.now() - t0;
   }
 
@@ -260,10 +265,10 @@ export class ViewerEngine {
   }
 
   /** The last rendered image's RGBA bytes (for the overlay export). */
-  async readOverlay(): Promise<{ rgba: Uint8ClampedArray<ArrayBuffer>; width: number; height: number }> {
+  async readOverlay(): Promise<{ rgba: Uint8ClampedArray; width: number; height: number }> {
     const overlay = this.overlay;
     if (!overlay) throw new Error('nothing has been rendered yet');
-    return { rgba: await readPackedRgba(overlay), width: overlay.width, height: overlay.height };
+    return { rgba: await readImageRgba(overlay), width: overlay.width, height: overlay.height };
   }
 
   /** The kept crop-sized probabilities read back (HWC), with their shape (for the threshold search). */
@@ -276,7 +281,8 @@ export class ViewerEngine {
 
   /** Drops the kept frame, probabilities and renders (e.g. when the model changes). */
   clear(): void {
-    for (const t of [this.probs, this.frame instanceof tf.Tensor ? this.frame : null, this.masks, this.overlay?.packed]) t?.dispose();
+    for (const t of [this.probs, this.frame instanceof tf.Tensor ? this.frame : null, this.masks]) t?.dispose();
+    this.disposeOverlay();
     this.cpuMasks = null;
     this.probs = null;
     this.frame = null;

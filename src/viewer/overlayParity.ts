@@ -10,7 +10,7 @@ import type { ViewMode, ViewSettings } from '../state/viewerStore';
 import { seededRandom } from '../util/seededRandom';
 import { frameCounts } from './frameScores';
 import { composeErrors, composeHeat, composeMasks, sideBySide } from './overlay';
-import { drawPacked, readPackedRgba, type DrawPath } from './canvasDraw';
+import { drawImage, readImageRgba, type DrawPath } from './canvasDraw';
 import { composeMethod, composePacked, type TensorComposeMethod } from './composePacked';
 import { maskStatsFromValues, maskStatsGpu } from './overlayGpu';
 
@@ -118,7 +118,7 @@ export async function overlayParity(method: TensorComposeMethod, seed = 3): Prom
   try {
     for (const c of f.cases) {
       const image = composePacked({ frame: t.frame, masks: t.masks, heat: t.heat[c.view.focus], truth: t.truth }, c.view, method);
-      const rgba = await readPackedRgba(image);
+      const rgba = await readImageRgba(image);
       image.packed.dispose();
       const d = compareRgba(rgba, c.expected);
       report.compared += c.expected.length;
@@ -157,7 +157,7 @@ export async function drawParity(path: DrawPath, seed = 3): Promise<OverlayParit
       if (method === 'javascript') throw new Error('drawParity composes on the backend: run it on WebGPU or WebGL');
       const image = composePacked({ frame: t.frame, masks: t.masks, heat: t.heat[c.view.focus], truth: t.truth }, c.view, method);
       try {
-        await drawPacked(image, canvas, path);
+        await drawImage(image, canvas, path);
       } finally {
         image.packed.dispose();
       }

@@ -42,7 +42,8 @@ describe('the overlay composed with tensor ops', () => {
     await useWasmBackendInNode();
     expect(composeMethod()).toBe('javascript');
     expect(composeMethod('cpu')).toBe('javascript');
-    expect(composeMethod('webgl')).toBe('tensor-ops');
+    expect(composeMethod('webgl', 'ANGLE (NVIDIA, NVIDIA GeForce RTX 4070 Direct3D11 vs_5_0 ps_5_0)')).toBe('tensor-ops');
+    expect(composeMethod('webgl', 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)')).toBe('javascript');
     expect(composeMethod('webgpu')).toBe('webgpu-pass');
     const [w, h] = [64, 48];
     const config = defaultModelConfig({
