@@ -115,6 +115,8 @@ test('train on the sample in the Training tab: charts, validation, checkpoint, p
       for (let i = 0; i < d.length; i += 4) sum += d[i]! + d[i + 1]! + d[i + 2]!;
       return sum / (d.length / 4) / 3;
     });
+  // Each edit re-runs the preview, in its worker: editing never blocks the page.
+  await watchLongTasks(page);
   await page.getByTestId('aug-gamma-probability').fill('0');
   await page.getByTestId('aug-color-probability').fill('0');
   await page.getByTestId('aug-brightness-probability').fill('1');
@@ -125,6 +127,8 @@ test('train on the sample in the Training tab: charts, validation, checkpoint, p
   await page.getByTestId('aug-brightness-probability').fill('0.5');
   await page.getByTestId('aug-color-probability').fill('0.5');
   await page.getByTestId('aug-gamma-probability').fill('0.5');
+  await expect(page.getByTestId('aug-params').first()).not.toHaveText('brightness 2.00');
+  await expectNoLongTasks(page, 'while editing the augmentation (the preview recomputed after each edit)');
 
   await page.getByTestId('training-encoder').selectOption('resnet18');
   await page.getByTestId('training-batch').fill('2');

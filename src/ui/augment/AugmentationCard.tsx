@@ -1,12 +1,14 @@
 /**
  * Augmentation settings (the original's gamma, brightness and colour ranges with their
  * probabilities, plus an optional flip) and a preview: a few training frames before and after,
- * drawn with the training step's own ops and seeded draws.
+ * drawn with the training step's own ops and seeded draws, computed in a worker so that editing
+ * the settings never blocks the page.
  */
 import { useEffect, useRef, useState } from 'react';
 import { augmentConfigProblems, type AugmentConfig, type RangeAugment } from '../../training/augment';
 import type { AugmentPreview, RgbaImage } from '../../training/augmentPreview';
 import { useDatasetStore } from '../../state/datasetStore';
+import { previewInWorker } from '../../worker/augmentPreviewClient';
 import { decodeToRgba, drawRgba } from './decodeThumb';
 
 const PREVIEW_FRAMES = 4;
@@ -70,10 +72,9 @@ export function AugmentationCard({ config, onChange, seed, disabled = false }: P
   useEffect(() => {
     if (!source || problems.length > 0 || disabled) return;
     let live = true;
-    import('../../training/augmentPreview')
-      .then(({ augmentPreview }) => augmentPreview(source.frames, source.overlays, config, seed + batch))
+    previewInWorker(source.frames, source.overlays, config, seed + batch)
       .then((p) => {
-        if (!live) return;
+        if (!live || !p) return;
         setPreview(p);
         setError(null);
       })
