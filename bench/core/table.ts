@@ -46,8 +46,8 @@ export function endToEndTable(rows: readonly BenchRow[]): string[] {
   if (e2e.length === 0) return [];
   const lines: string[] = ['', '### End to end: what the viewer does per frame', ''];
   lines.push('A PNG frame of the bench size (sample dataset) decoded, run through the network (kept on the backend), ' +
-    'post-processed on the backend (thresholds 0.5, 3x3 closing of both classes, hood removed), composed into the overlay (WebGPU: one compute pass; WebGL: tensor ops; ' +
-    'wasm/CPU: JavaScript over the tensors\' values) and counted, and drawn to a canvas (WebGPU on a hardware adapter: copied into a WebGPU canvas, nothing read back; ' +
+    'post-processed on the backend (thresholds 0.5, 3x3 closing of both classes, hood removed), composed into the overlay (WebGPU: one compute pass; hardware WebGL: tensor ops; ' +
+    'wasm, CPU, software WebGL: JavaScript over the read-back masks) and counted, and drawn to a canvas (WebGPU on a hardware adapter: copied into a WebGPU canvas, nothing read back; ' +
     'elsewhere the drawn RGBA bytes read back once): the viewer\'s own code (`src/viewer/engine.ts`, `composePacked.ts`, `canvasDraw.ts`, `decodeFrame.ts`). ' +
     '"network alone" = the predict row of the same backend and size (whose run includes reading all probabilities back; ' +
     'the viewer reads back a 4-value fence instead). Stages: medians over the timed frames, as the viewer measures them ' +
