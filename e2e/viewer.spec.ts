@@ -232,6 +232,7 @@ async function gpuDrawnViewer(page: Page, info: TestInfo): Promise<void> {
   await expect(page.getByTestId('pixel-counts')).toBeVisible({ timeout: 240_000 });
   await settled(page);
   await expect(page.getByTestId('draw-path')).toHaveAttribute('data-path', 'gpu');
+  await expect(page.getByTestId('draw-path')).toHaveAttribute('data-compose', 'webgpu-pass');
   await expect(page.getByTestId('score-frame')).toBeVisible();
   await page.getByTestId('opacity').fill('100');
   await page.getByTestId('hood-toggle').setChecked(false);
@@ -278,6 +279,9 @@ async function frameChecks(page: Page, info: TestInfo, mark: (what: string) => v
   await settled(page);
   console.log(`first frame: ${Date.now() - started} ms; stages ${await page.getByTestId('stage-timings').innerText()}`);
   await expect(page.getByTestId('score-frame')).toBeVisible();
+  // On wasm the masks are read once and the overlay composed in the page.
+  await expect(page.getByTestId('draw-path')).toHaveAttribute('data-compose', 'javascript');
+  await expect(page.getByTestId('draw-path')).toHaveAttribute('data-path', 'readback');
 
   // Opaque masks make the overlay colours exact in the screenshot.
   await page.getByTestId('opacity').fill('100');

@@ -16,6 +16,7 @@ import {
   type PostprocessSettings,
 } from '../postprocess/settings';
 import type { DrawPath } from '../viewer/canvasDraw';
+import type { ComposeMethod } from '../viewer/composePacked';
 import type { ProbabilityRanges } from '../viewer/engine';
 import type { FrameRates, StageTimings } from '../viewer/timings';
 
@@ -49,6 +50,8 @@ export interface FrameReport {
   timings: StageTimings;
   /** How the frame reached the canvas: drawn by the GPU (nothing read back) or from one readback. */
   drawPath: DrawPath;
+  /** Where the overlay was composed: one WebGPU pass, tensor ops, or JavaScript on read-back masks. */
+  composeMethod: ComposeMethod;
   rates: FrameRates;
   /** Network runs since the page opened (a settings change re-renders without one). */
   networkRuns: number;

@@ -24,6 +24,13 @@ export function composeMethod(backend = tf.getBackend(), adapter: string | null 
   return 'javascript';
 }
 
+/** Where a frame's post-processing, overlay and drawing ran, in words (the Viewer shows it). */
+export function pipelineDescription(compose: ComposeMethod, draw: 'gpu' | 'readback'): string {
+  if (compose === 'javascript') return 'Post-processing on the backend; the masks read back once, the overlay composed in the page.';
+  const overlay = compose === 'webgpu-pass' ? 'overlay in one WebGPU pass' : 'overlay as tensor ops';
+  return draw === 'gpu' ? `Post-processing, ${overlay} and drawing on the GPU: nothing read back but the counts.` : `Post-processing and ${overlay} on the GPU; the drawn frame read back once.`;
+}
+
 /** A composed image packed on the backend: [H, row] int32, of which the first `width` pixels of a row are drawn. */
 export interface PackedImage {
   packed: tf.Tensor2D;

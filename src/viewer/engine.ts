@@ -44,6 +44,8 @@ export interface RenderResult {
   roadPixels: number;
   /** The grader's counts of this frame against its ground truth, or null without one. */
   counts: FrameCounts | null;
+  /** How the image was composed. */
+  composeMethod: ComposeMethod;
   /** Post-processing, overlay composition and the read of the counts (ms). */
   ms: number;
 }
@@ -232,7 +234,7 @@ export class ViewerEngine {
       kept.stats.dispose();
       stats = maskStatsFromValues(values);
     }
-    return { width: w, height: h, drawnWidth: overlay.width, carPixels: stats.carPixels, roadPixels: stats.roadPixels, counts: stats.counts, ms: performance.now() - t0 };
+    return { width: w, height: h, drawnWidth: overlay.width, composeMethod: method, carPixels: stats.carPixels, roadPixels: stats.roadPixels, counts: stats.counts, ms: performance.now() - t0 };
   }
 
   private replaceRender(masks: tf.Tensor3D, overlay: ComposedImage, cpuMasks: CpuMasks | null): void {

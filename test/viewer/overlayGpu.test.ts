@@ -5,7 +5,7 @@ import { defaultModelConfig, originalInputSpec } from '../../src/model/config';
 import { LinkNetModel } from '../../src/model/linkNetModel';
 import { ORIGINAL_SETTINGS } from '../../src/postprocess/settings';
 import { seededRandom } from '../../src/util/seededRandom';
-import { composeMethod } from '../../src/viewer/composePacked';
+import { composeMethod, pipelineDescription } from '../../src/viewer/composePacked';
 import { ViewerEngine } from '../../src/viewer/engine';
 import { heatColour } from '../../src/viewer/overlay';
 import { heatColoursGpu, maskStatsFromValues, maskStatsGpu, packRgb, rgbaFromPacked } from '../../src/viewer/overlayGpu';
@@ -69,7 +69,8 @@ describe('the overlay composed with tensor ops', () => {
         const view = { mode, opacity: 0.5, showCar: true, showRoad: true, focus: 'road' as const };
         const a = await js.render(settings, hood, view, truth);
         const b = await ops.render(settings, hood, view, truth);
-        expect({ ...a, ms: 0 }).toEqual({ ...b, ms: 0 });
+        expect([a.composeMethod, b.composeMethod]).toEqual(['javascript', 'tensor-ops']);
+        expect({ ...a, ms: 0, composeMethod: null }).toEqual({ ...b, ms: 0, composeMethod: null });
         expect(a.carPixels).toBeGreaterThan(0);
         expect(a.carPixels).toBeLessThan(w * h);
         const [ia, ib] = [await js.readOverlay(), await ops.readOverlay()];
@@ -83,6 +84,12 @@ describe('the overlay composed with tensor ops', () => {
       model.dispose();
     }
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('says where the frame was composed and drawn', () => {
+    expect(pipelineDescription('webgpu-pass', 'gpu')).toBe('Post-processing, overlay in one WebGPU pass and drawing on the GPU: nothing read back but the counts.');
+    expect(pipelineDescription('tensor-ops', 'readback')).toBe('Post-processing and overlay as tensor ops on the GPU; the drawn frame read back once.');
+    expect(pipelineDescription('javascript', 'readback')).toContain('the overlay composed in the page');
   });
 
   it('the packed readback is the canvas bytes: r, g, b, 255 per pixel', async () => {

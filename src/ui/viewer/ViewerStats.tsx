@@ -1,6 +1,7 @@
 /** Stage timings, frame rates and grader scores of the current frame. */
 import type { GraderResult } from '../../metrics/grader';
 import { useViewerStore } from '../../state/viewerStore';
+import { pipelineDescription } from '../../viewer/composePacked';
 import { STAGES } from '../../viewer/timings';
 
 function ms(v: number): string {
@@ -67,10 +68,8 @@ export function ViewerStats() {
           </tr>
         </tbody>
       </table>
-      <p className="muted small" data-testid="draw-path" data-path={report.drawPath}>
-        {report.drawPath === 'gpu'
-          ? 'Post-processing, overlay and drawing on the GPU: nothing read back but the pixel counts.'
-          : 'Post-processing and overlay on the backend; the drawn frame read back once.'}
+      <p className="muted small" data-testid="draw-path" data-path={report.drawPath} data-compose={report.composeMethod}>
+        {pipelineDescription(report.composeMethod, report.drawPath)}
       </p>
       <p className="muted small" data-testid="pixel-counts" data-car={report.carPixels} data-road={report.roadPixels} data-network-runs={report.networkRuns}
         data-car-threshold={report.settings.car.threshold}
