@@ -191,9 +191,11 @@ export class ViewerEngine {
     const { frameWidth: w, frameHeight: h } = placement;
     const t0 = performance.now();
     const hoodT = hood && hood.width === w && hood.height === h ? this.hood.get(hood, (m) => tf.tensor2d(Float32Array.from(m.mask), [h, w], 'float32')) : null;
-    const truthT =
-      truth && truth.width === w && truth.height === h
-        ? this.truth.get(truth, (t) => tf.tidy(() => tf.stack([tf.tensor2d(Float32Array.from(t.car), [h, w]), tf.tensor2d(Float32Array.from(t.road), [h, w])], 2) as tf.Tensor3D))
+    const truthMasks = truth && truth.width === w && truth.height === h ? truth : null;
+    // The truth on the backend, for a backend composition's counts (uploaded once per truth).
+    const truthTensor = () =>
+      truthMasks
+        ? this.truth.get(truthMasks, (t) => tf.tidy(() => tf.stack([tf.tensor2d(Float32Array.from(t.car), [h, w]), tf.tensor2d(Float32Array.from(t.road), [h, w])], 2) as tf.Tensor3D))
         : null;
     const heatOf = (): tf.Tensor2D | null => {
       if (view.mode !== 'heat') return null;
@@ -215,13 +217,13 @@ export class ViewerEngine {
       const [maskValues, heatValues] = await Promise.all([masks.data(), heat?.data()]);
       heat?.dispose();
       const predicted = splitMaskValues(maskValues, w * h);
-      const truthMasks = truthT ? truth : null;
       const counts = truthMasks ? frameCounts(predicted, truthMasks) : null;
       stats = { carPixels: count(predicted.car), roadPixels: count(predicted.road), counts: counts && { car: counts.car, road: counts.road } };
       const composed = composeView(frame, predicted, truthMasks, (heatValues as Float32Array | undefined) ?? null, view, w, h);
       overlay = { rgba: composed.rgba, width: composed.width, height: h };
       this.replaceRender(masks, overlay, predicted);
     } else {
+      const truthT = truthTensor();
       const kept = tf.tidy(() => {
         const masks = probabilitiesToMasks(probs, channels, placement, settings, hoodT);
         const { packed, width } = composePacked({ frame, masks, heat: heatOf(), truth: truthT }, view, method);
