@@ -2,7 +2,9 @@
  * The studio's WebGPU kernels (src/backend/webgpuKernels) in real Chromium (SwiftShader here):
  * each filter gradient equals the CPU backend's on LinkNet-like layer shapes (stem 7x7/2, 3x3/1,
  * 3x3/2, 1x1/2 downsample, odd sizes and channel counts, a long inner dimension that is split
- * across workgroups, a transposed convolution), and so does each softmax (the network's 3 classes,
+ * across workgroups, a transposed convolution), so does each input gradient and transposed
+ * convolution (every stride phase, a phase without taps, channels not a multiple of the tile,
+ * several inner steps and channel tiles), and so does each softmax (the network's 3 classes,
  * large logits, 1 and 32 classes, and 40 going to the built-in kernel), as do TensorFlow.js's own
  * kernels; nothing leaks; each of our programs and each built-in one really ran. The kernels' own
  * times, ours against the built-in, on three layer shapes and a 64x128 softmax are logged (not
@@ -28,13 +30,54 @@ const CASES: GradCase[] = [
     pad: 'valid',
     outputShape: [2, 17, 25, 8],
   },
+  // Conv2DBackpropInput: input gradients of convolutions, and transposed convolutions.
+  { label: 'dx 3x3/1 pad 1', op: 'conv2d', compute: 'inputGradient', input: [2, 16, 24, 16], filter: [3, 3, 16, 16], strides: 1, pad: 1 },
+  { label: 'dx 3x3/2 pad 1, odd image', op: 'conv2d', compute: 'inputGradient', input: [1, 17, 23, 8], filter: [3, 3, 8, 12], strides: 2, pad: 1 },
+  { label: 'dx 1x1/2 downsample', op: 'conv2d', compute: 'inputGradient', input: [2, 16, 16, 16], filter: [1, 1, 16, 80], strides: 2, pad: 'valid' },
+  { label: 'dx 7x7/2 pad 3, 8->12', op: 'conv2d', compute: 'inputGradient', input: [2, 21, 30, 8], filter: [7, 7, 8, 12], strides: 2, pad: 3 },
+  { label: "dx 3x3 'same', 8->7 (dy one by one)", op: 'conv2d', compute: 'inputGradient', input: [1, 9, 11, 8], filter: [3, 3, 8, 7], strides: 1, pad: 'same' },
+  { label: 'dx 2x2/3, 12->5: phases without taps', op: 'conv2d', compute: 'inputGradient', input: [1, 14, 13, 12], filter: [2, 2, 12, 5], strides: 3, pad: 'valid' },
+  { label: 'dx classifier 2x2 pad 1, 32->3', op: 'conv2d', compute: 'inputGradient', input: [2, 16, 24, 32], filter: [2, 2, 32, 3], strides: 1, pad: 1 },
+  { label: 'dx stem, 3 channels (built-in)', op: 'conv2d', compute: 'inputGradient', input: [1, 16, 20, 3], filter: [7, 7, 3, 8], strides: 2, pad: 3 },
+  {
+    label: 'deconv 3x3/2 (decoder)',
+    op: 'conv2dTranspose',
+    compute: 'output',
+    input: [2, 8, 12, 16],
+    filter: [3, 3, 8, 16],
+    strides: 2,
+    pad: 'valid',
+    outputShape: [2, 17, 25, 8],
+  },
+  {
+    label: 'deconv 3x3/2, 64->40',
+    op: 'conv2dTranspose',
+    compute: 'output',
+    input: [1, 10, 12, 64],
+    filter: [3, 3, 40, 64],
+    strides: 2,
+    pad: 'valid',
+    outputShape: [1, 21, 25, 40],
+  },
 ];
 
-/** resnet18 LinkNet layers at 64x128, batch 2. */
+/** resnet18 LinkNet layers at 64x128, batch 2 (the head's deconvolution: inference, batch 1). */
 const TIMED: GradCase[] = [
   { label: 'stem 7x7/2, 3->64, x 2x64x128', op: 'conv2d', input: [2, 64, 128, 3], filter: [7, 7, 3, 64], strides: 2, pad: 3 },
   { label: 'layer1 3x3/1, 64->64, x 2x16x32', op: 'conv2d', input: [2, 16, 32, 64], filter: [3, 3, 64, 64], strides: 1, pad: 1 },
   { label: 'final 2x2, 32->3, x 2x64x128', op: 'conv2d', input: [2, 64, 128, 32], filter: [2, 2, 32, 3], strides: 1, pad: 1 },
+  { label: 'dx final 2x2, 32->3, x 2x64x128', op: 'conv2d', compute: 'inputGradient', input: [2, 64, 128, 32], filter: [2, 2, 32, 3], strides: 1, pad: 1 },
+  { label: 'dx layer1 3x3/1, 64->64, x 2x16x32', op: 'conv2d', compute: 'inputGradient', input: [2, 16, 32, 64], filter: [3, 3, 64, 64], strides: 1, pad: 1 },
+  {
+    label: 'head deconv 3x3/2, 64->32, 1x32x64',
+    op: 'conv2dTranspose',
+    compute: 'output',
+    input: [1, 32, 64, 64],
+    filter: [3, 3, 32, 64],
+    strides: 2,
+    pad: 'valid',
+    outputShape: [1, 65, 129, 32],
+  },
 ];
 
 const SOFTMAX_CASES: SoftmaxCase[] = [
@@ -48,7 +91,7 @@ const SOFTMAX_TIMED: SoftmaxCase = { label: 'softmax 1x64x128x3', shape: [1, 64,
 
 const RELATIVE_TOLERANCE = 1e-5;
 
-test('WebGPU filter gradients equal the CPU backend; timings against the built-in kernel', async ({ page }, testInfo) => {
+test('WebGPU filter and input gradients, transposed convolutions and softmax equal the CPU backend; timings against the built-in kernels', async ({ page }, testInfo) => {
   test.setTimeout(420_000);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -80,10 +123,11 @@ test('WebGPU filter gradients equal the CPU backend; timings against the built-i
   expect(report.oursCompiled, `the studio's programs ran${context}`).toEqual([
     'studioFilterGradColumns',
     'studioFilterGradTiled',
+    'studioInputGradQuads',
     'studioSoftmaxRows',
     'studioSumSplits',
   ]);
-  expect(report.builtinCompiled, `the built-in kernels ran for comparison${context}`).toEqual(['conv2DDerFilter', 'softmax']);
+  expect(report.builtinCompiled, `the built-in kernels ran for comparison${context}`).toEqual(['conv2DDerFilter', 'conv2DDerInput', 'softmax']);
   expect(report.cases).toHaveLength(CASES.length);
   expect(report.softmax).toHaveLength(SOFTMAX_CASES.length);
   for (const c of [...report.cases, ...report.softmax] as WebgpuKernelReport['cases']) {

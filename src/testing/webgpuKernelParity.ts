@@ -1,19 +1,26 @@
 /**
  * Browser-side harness for the e2e test of the studio's WebGPU kernels (src/backend/webgpuKernels):
- * each case's filter gradient is computed through the public API (tf.grad of conv2d /
- * conv2dTranspose), and each softmax case with tf.softmax, on the CPU backend (the reference), on
+ * each convolution case's filter gradient, input gradient or transposed-convolution output is
+ * computed through the public API (tf.grad of conv2d / conv2dTranspose, tf.conv2dTranspose), and
+ * each softmax case with tf.softmax, on the CPU backend (the reference), on
  * WebGPU with the studio's kernels and on WebGPU with TensorFlow.js's own kernels; errors, tensor
  * counts and timings come back to the test.
  * Loaded through the Vite dev server; the app never imports it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { isWebgpuKernelRegistered, registerWebgpuKernels, unregisterWebgpuKernels } from '../backend/webgpuKernels';
+import { isWebgpuKernelRegistered, registerWebgpuKernels, unregisterWebgpuKernels, WEBGPU_KERNEL_NAMES } from '../backend/webgpuKernels';
 import { seededRandom } from '../util/seededRandom';
 import { alternatePairs, median } from './pairedTiming';
 
 export interface GradCase {
   label: string;
   op: 'conv2d' | 'conv2dTranspose';
+  /**
+   * What is computed (default 'filterGradient', kernel Conv2DBackpropFilter): 'inputGradient', the
+   * gradient of the op's input, and 'output', the op's result (both Conv2DBackpropInput for
+   * conv2d / conv2dTranspose respectively).
+   */
+  compute?: 'filterGradient' | 'inputGradient' | 'output';
   /** x of conv2d, or the (smaller) input of conv2dTranspose: [b, h, w, c]. */
   input: [number, number, number, number];
   /** [kh, kw, inC, outC] for conv2d; [kh, kw, outC, inC] for conv2dTranspose (TensorFlow.js's layouts). */
@@ -59,7 +66,7 @@ export interface WebgpuKernelReport {
   softmaxTiming: KernelTiming | null;
   /** The studio's programs that were compiled (so ran), by name, e.g. studioFilterGradTiled. */
   oursCompiled: string[];
-  /** The built-in programs that were compiled (they ran for comparison), of conv2DDerFilter and softmax. */
+  /** The built-in programs that were compiled (they ran for comparison), of conv2DDerFilter, conv2DDerInput and softmax. */
   builtinCompiled: string[];
 }
 
@@ -72,19 +79,24 @@ function size(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** The filter gradient of one case on the current backend, as plain numbers. */
-async function filterGradient(c: GradCase, seed: number): Promise<Float32Array> {
+/** One case's result (see GradCase.compute) on the current backend, as plain numbers. */
+async function convResult(c: GradCase, seed: number): Promise<Float32Array> {
   const x = tf.tensor4d(values(size(c.input), seed), c.input);
   const f = tf.tensor4d(values(size(c.filter), seed + 1), c.filter);
-  const forward = (filter: tf.Tensor4D): tf.Tensor4D =>
+  const forward = (input: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D =>
     c.op === 'conv2d'
-      ? tf.conv2d(x, filter, c.strides, c.pad)
-      : tf.conv2dTranspose(x, filter, c.outputShape!, c.strides, c.pad as 'same' | 'valid');
-  const outShape = tf.tidy(() => forward(f).shape);
+      ? tf.conv2d(input, filter, c.strides, c.pad)
+      : tf.conv2dTranspose(input, filter, c.outputShape!, c.strides, c.pad as 'same' | 'valid');
+  const outShape = tf.tidy(() => forward(x, f).shape);
   const dy = tf.tensor(values(size(outShape), seed + 2), outShape);
-  const grad = tf.tidy(() => tf.grad((filter: tf.Tensor) => forward(filter as tf.Tensor4D).mul(dy).sum())(f));
-  const data = (await grad.data()) as Float32Array;
-  tf.dispose([x, f, dy, grad]);
+  const compute = c.compute ?? 'filterGradient';
+  const result = tf.tidy(() => {
+    if (compute === 'output') return forward(x, f);
+    if (compute === 'inputGradient') return tf.grad((input: tf.Tensor) => forward(input as tf.Tensor4D, f).mul(dy).sum())(x);
+    return tf.grad((filter: tf.Tensor) => forward(x, filter as tf.Tensor4D).mul(dy).sum())(f);
+  });
+  const data = (await result.data()) as Float32Array;
+  tf.dispose([x, f, dy, result]);
   return data;
 }
 
@@ -168,17 +180,37 @@ async function timePaired(label: string, run: () => tf.Tensor, runs: number): Pr
   return { label, oursMs: median(ours), builtinMs: median(builtin), speedup: median(ours.map((o, i) => builtin[i] / o)) };
 }
 
-/** The Conv2DBackpropFilter kernel alone (see timePaired); conv2d cases only. */
-async function timeFilterGradKernels(c: GradCase, runs: number): Promise<KernelTiming> {
-  if (c.op !== 'conv2d') throw new Error(`${c.label}: only conv2d cases are timed`);
+/**
+ * The case's kernel alone (see timePaired): Conv2DBackpropFilter for a conv2d filter gradient,
+ * Conv2DBackpropInput for a conv2d input gradient or a conv2dTranspose output.
+ */
+async function timeConvKernel(c: GradCase, runs: number): Promise<KernelTiming> {
+  const compute = c.compute ?? 'filterGradient';
+  if (c.op === 'conv2dTranspose' && compute === 'output') {
+    // conv2dTranspose(x, filter) is Conv2DBackpropInput with dy = x and the output as the "input" shape.
+    const dy = tf.tensor4d(values(size(c.input), 1), c.input);
+    const filter = tf.tensor4d(values(size(c.filter), 2), c.filter);
+    const attrs = { inputShape: c.outputShape!, strides: c.strides, pad: c.pad, dataFormat: 'NHWC' } as unknown as tf.NamedAttrMap;
+    try {
+      return await timePaired(c.label, () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs) as tf.Tensor, runs);
+    } finally {
+      tf.dispose([dy, filter]);
+    }
+  }
+  if (c.op !== 'conv2d' || compute === 'output') throw new Error(`${c.label}: not a timed case (${c.op}, ${compute})`);
   const x = tf.tensor4d(values(size(c.input), 1), c.input);
-  const outShape = tf.tidy(() => tf.conv2d(x, tf.zeros(c.filter) as tf.Tensor4D, c.strides, c.pad).shape);
+  const filter = tf.tensor4d(values(size(c.filter), 3), c.filter);
+  const outShape = tf.tidy(() => tf.conv2d(x, filter, c.strides, c.pad).shape);
   const dy = tf.tensor4d(values(size(outShape), 2), outShape);
-  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter } as unknown as tf.NamedAttrMap;
   try {
+    if (compute === 'inputGradient') {
+      const attrs = { inputShape: c.input, strides: c.strides, pad: c.pad, dataFormat: 'NHWC' } as unknown as tf.NamedAttrMap;
+      return await timePaired(c.label, () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs) as tf.Tensor, runs);
+    }
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter } as unknown as tf.NamedAttrMap;
     return await timePaired(c.label, () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor, runs);
   } finally {
-    tf.dispose([x, dy]);
+    tf.dispose([x, filter, dy]);
   }
 }
 
@@ -195,13 +227,13 @@ export async function runWebgpuKernelParity(
   softmaxCases: SoftmaxCase[] = [],
   softmaxTimed: SoftmaxCase | null = null,
 ): Promise<WebgpuKernelReport> {
-  const registeredAtStart = isWebgpuKernelRegistered('Conv2DBackpropFilter') && isWebgpuKernelRegistered('Softmax');
+  const registeredAtStart = WEBGPU_KERNEL_NAMES.every(isWebgpuKernelRegistered);
   registerWebgpuKernels();
   const results: GradCaseResult[] = [];
-  for (const [i, c] of cases.entries()) results.push(await threeWays(c.label, () => filterGradient(c, 100 + i * 10)));
+  for (const [i, c] of cases.entries()) results.push(await threeWays(c.label, () => convResult(c, 100 + i * 10)));
   const timings: KernelTiming[] = [];
   await tf.setBackend('webgpu');
-  for (const c of timed) timings.push(await timeFilterGradKernels(c, runs));
+  for (const c of timed) timings.push(await timeConvKernel(c, runs));
   const softmax: GradCaseResult[] = [];
   for (const [i, c] of softmaxCases.entries()) softmax.push(await threeWays(c.label, () => softmaxResult(c, 300 + i)));
   await tf.setBackend('webgpu');
@@ -215,6 +247,6 @@ export async function runWebgpuKernelParity(
     softmax,
     softmaxTiming,
     oursCompiled: [...new Set(keys.filter((k) => k.startsWith('studio')).map((k) => k.split('_')[0]))].sort(),
-    builtinCompiled: ['conv2DDerFilter', 'softmax'].filter((name) => keys.some((k) => k.split('_')[0] === name)),
+    builtinCompiled: ['conv2DDerFilter', 'conv2DDerInput', 'softmax'].filter((name) => keys.some((k) => k.split('_')[0] === name)),
   };
 }

@@ -4,6 +4,9 @@
  *  - Conv2DBackpropFilter (the weight gradient of every convolution and transposed convolution):
  *    a split-K matrix product (register or workgroup-memory tiled) instead of one sequential loop
  *    per filter value.
+ *  - Conv2DBackpropInput (the input gradient of every convolution, and every transposed
+ *    convolution's forward pass): split by stride phase so each output visits only the taps that
+ *    reach it, 4 pixels x 4 channels per thread, instead of testing every tap at every pixel.
  *  - Softmax over a short last axis (the network's few classes): one thread per row instead of a
  *    workgroup of 64 threads per row.
  *
@@ -15,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { KERNEL_NAME as CONV2D_BACKPROP_FILTER, makeConv2DBackpropFilterWebgpu } from './conv2DBackpropFilter';
+import { KERNEL_NAME as CONV2D_BACKPROP_INPUT, makeConv2DBackpropInputWebgpu } from './conv2DBackpropInput';
 import { KERNEL_NAME as SOFTMAX, makeSoftmaxWebgpu } from './softmax';
 
 const BACKEND = 'webgpu';
@@ -26,6 +30,7 @@ interface KernelEntry {
 
 const ENTRIES: readonly KernelEntry[] = [
   { name: CONV2D_BACKPROP_FILTER, make: makeConv2DBackpropFilterWebgpu },
+  { name: CONV2D_BACKPROP_INPUT, make: makeConv2DBackpropInputWebgpu },
   { name: SOFTMAX, make: makeSoftmaxWebgpu },
 ];
 
