@@ -12,6 +12,7 @@ import { exportLinkNetOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from '../../src/
 import { Trainer } from '../../src/training/trainStep';
 import { aggregateKernels, kernelRecord, timingProblem } from './profile';
 import type { BenchJob, BenchRow } from './types';
+import { median } from '../../src/testing/pairedTiming';
 
 export const MODEL_SEED = 1;
 
@@ -32,11 +33,7 @@ export interface OrtTarget {
   threads: number | null;
 }
 
-export const median = (values: number[]): number => {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+export { median };
 
 const now = () => performance.now();
 

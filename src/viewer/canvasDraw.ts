@@ -81,25 +81,29 @@ function copyToWebgpuCanvas(image: PackedImage, canvas: HTMLCanvasElement): bool
   return true;
 }
 
-/** Draws an image on the canvas by `path` (bytes in the page go through the GPU path packed). */
-export async function drawImage(image: ComposedImage, canvas: HTMLCanvasElement, path: DrawPath = drawPath()): Promise<void> {
+/**
+ * Draws an image on the canvas by `path` (bytes in the page go through the GPU path packed).
+ * Returns the path taken: 'readback' also when the GPU path was asked for and the canvas could not take it.
+ */
+export async function drawImage(image: ComposedImage, canvas: HTMLCanvasElement, path: DrawPath = drawPath()): Promise<DrawPath> {
   if (path === 'gpu') {
     if (isPacked(image)) {
-      if (copyToWebgpuCanvas(image, canvas)) return;
+      if (copyToWebgpuCanvas(image, canvas)) return 'gpu';
     } else {
       const packed = packedFromRgba(image.rgba, image.width, image.height);
       try {
-        if (copyToWebgpuCanvas(packed, canvas)) return;
+        if (copyToWebgpuCanvas(packed, canvas)) return 'gpu';
       } finally {
         packed.packed.dispose();
       }
     }
   }
   putRgba(canvas, await readImageRgba(image), image.width, image.height);
+  return 'readback';
 }
 
 /** RGBA bytes (a frame without masks) onto the canvas by `path`, so the canvas keeps one kind of context. */
-export function drawRgbaFrame(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, width: number, height: number, path: DrawPath = drawPath()): Promise<void> {
+export function drawRgbaFrame(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, width: number, height: number, path: DrawPath = drawPath()): Promise<DrawPath> {
   return drawImage({ rgba, width, height }, canvas, path);
 }
 

@@ -17,7 +17,7 @@ import { datasetFrameList, loadDatasetFrame } from './datasetFrames';
 import { decodeImageFile, grabVideoFrame, type DecodedFrame } from './decodeFrame';
 import { FrameProblemError, ViewerEngine, type ProbabilityRanges, type RenderResult } from './engine';
 import { binaryMaskFiles, colouredMaskFile, download, exportStem, overlayFile, type ExportFile } from './exports';
-import { clearCanvas, drawPath, drawRgbaFrame } from './canvasDraw';
+import { clearCanvas, drawPath, drawRgbaFrame, type DrawPath } from './canvasDraw';
 import { FrameScores } from './frameScores';
 import { viewerItemsFromFiles, type ListedFile, type ViewerItem } from './frameSources';
 import { truthFromLabelPixels, type TruthMasks } from './groundTruth';
@@ -286,11 +286,12 @@ export class ViewerController {
         const hood = this.activeHood();
         const truth = this.truthFor(frame, hood);
         const r = await this.engine.render(settings, settings.hood ? hood : null, view, truth);
-        const drawMs = this.canvas ? await this.engine.draw(this.canvas) : 0;
+        const drawn = this.canvas ? await this.engine.draw(this.canvas) : null;
+        const drawMs = drawn?.ms ?? 0;
         this.last = r;
         this.timings = fresh ? { ...this.timings, postprocess: r.ms, draw: drawMs } : { ...emptyTimings(), postprocess: r.ms, draw: drawMs };
         if (fresh) this.meter.add(this.timings, performance.now());
-        this.report(frame, r, fresh, settings);
+        this.report(frame, r, fresh, settings, drawn?.path ?? null);
         fresh = false;
         result = r;
       } while (this.renderAgain);
@@ -309,7 +310,8 @@ export class ViewerController {
     if (this.canvas) drawRgbaFrame(this.canvas, data, width, height).catch((e: unknown) => this.store.setState({ error: message(e) }));
   }
 
-  private report(frame: CurrentFrame, r: RenderResult, fresh: boolean, settings: PostprocessSettings): void {
+  /** `drawnBy`: how the frame reached the canvas (null: no canvas). */
+  private report(frame: CurrentFrame, r: RenderResult, fresh: boolean, settings: PostprocessSettings, drawnBy: DrawPath | null): void {
     const frameScore = r.counts ? this.scores.set(frame.key, r.counts) : null;
     const rates = this.video?.playing ? this.meter.rates() : { model: this.timings.network > 0 ? 1000 / this.timings.network : 0, endToEnd: singleFrameRate(this.timings) };
     const prev = this.store.getState().report;
@@ -318,7 +320,7 @@ export class ViewerController {
       width: r.width,
       height: r.height,
       timings: fresh || !prev ? this.timings : { ...prev.timings, postprocess: this.timings.postprocess, draw: this.timings.draw },
-      drawPath: r.composeMethod === 'javascript' ? 'readback' : drawPath(),
+      drawPath: drawnBy ?? drawPath(),
       composeMethod: r.composeMethod,
       rates: fresh || !prev ? rates : prev.rates,
       networkRuns: this.engine.runs,

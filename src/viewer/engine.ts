@@ -253,11 +253,11 @@ export class ViewerEngine {
   }
 
   /** Draws the last rendered image on the canvas; returns the time taken (ms). */
-  async draw(canvas: HTMLCanvasElement, path: DrawPath = drawPath()): Promise<number> {
+  async draw(canvas: HTMLCanvasElement, path: DrawPath = drawPath()): Promise<{ ms: number; path: DrawPath }> {
     if (!this.overlay) throw new Error('nothing has been rendered yet');
     const t0 = performance.now();
-    await drawImage(this.overlay, canvas, path);
-    return performance.now() - t0;
+    const taken = await drawImage(this.overlay, canvas, path);
+    return { ms: performance.now() - t0, path: taken };
   }
 
   /** The last render's 0/1 masks, read back (for exports and answer files). */

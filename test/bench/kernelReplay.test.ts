@@ -36,6 +36,12 @@ describe('kernel replay', () => {
     const md = replayMarkdown([{ job: { encoder: 'resnet18', height: 64, width: 128, batch: 2, pairs: 3 }, rows, ...replayTotals(rows), status: 'ok' }]);
     expect(md).toContain('| K | a | 3 | 10.0 | 20.0 | 2.00x |');
     expect(md).toContain('**35.0** | **65.0** | **1.86x**');
+    expect(md).not.toContain('all its calls');
+    const mixed = [...rows, pairedRow('L', 'c', 2, [4], [12])];
+    const mixedMd = replayMarkdown([{ job: { encoder: 'resnet18', height: 64, width: 128, batch: 2, pairs: 3 }, rows: mixed, ...replayTotals(mixed), status: 'ok' }]);
+    expect(mixedMd).toContain('| **K, all its calls** | | | **35.0** | **65.0** | **1.86x** |');
+    expect(mixedMd).toContain('| **L, all its calls** | | | **8.00** | **24.0** | **3.00x** |');
+    expect(mixedMd).toContain('| **all calls of one step** | | | **43.0** | **89.0** | **2.07x** |');
     expect(replayMarkdown([{ job: { encoder: 'resnet18', height: 64, width: 128, batch: 2, pairs: 3 }, rows: [], totalOursMs: 0, totalBuiltinMs: 0, status: 'timeout', reason: 'too slow' }])).toContain('timeout: too slow');
   });
 });
