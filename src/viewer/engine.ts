@@ -11,11 +11,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { HoodMask } from '../data/hoodFile';
 import { frameProblem, framesToInput, type FramePixels } from '../inference/frameInput';
 import { challengeChannels, probabilitiesAtCropSize } from '../inference/frameMasks';
+import { FoldedLinkNet } from '../model/foldedLinkNet';
 import type { LinkNetModel } from '../model/linkNetModel';
 import { probabilitiesToMasks, splitMaskValues, type CpuMasks } from '../postprocess/masks';
 import type { PostprocessSettings } from '../postprocess/settings';
 import type { ViewSettings } from '../state/viewerStore';
 import { drawImage, drawPath, readImageRgba, type DrawPath } from './canvasDraw';
+import { FoldedNetCache } from './foldedNetCache';
 import { composeMethod, composePacked, isPacked, type ComposeMethod, type ComposedImage } from './composePacked';
 import { frameCounts, type FrameCounts } from './frameScores';
 import type { TruthMasks } from './groundTruth';
@@ -108,6 +110,8 @@ export class ViewerEngine {
   private overlay: ComposedImage | null = null;
   private readonly hood = new KeptUpload<HoodMask>();
   private readonly truth = new KeptUpload<TruthMasks>();
+  /** The network each frame runs: the model with BatchNorm folded and conv + bias + ReLU fused. */
+  private readonly nets = new FoldedNetCache<LinkNetModel, FoldedLinkNet>((model) => FoldedLinkNet.fromModel(model));
   /** Network runs so far (a settings change must not add one). */
   runs = 0;
 
@@ -136,12 +140,14 @@ export class ViewerEngine {
   /**
    * Runs the network on a frame; keeps its probabilities and (unless `keepPixels` is false: no
    * render will follow, as in the threshold search) its pixels, replacing the previous frame's.
+   * The model's first frame also folds it (FoldedNetCache; not counted in the timings).
    */
   async infer(model: LinkNetModel, frame: FramePixels, name: string, { keepPixels = true } = {}): Promise<InferenceTimings> {
     const spec = model.config.input;
     const problem = frameProblem(frame, spec);
     if (problem) throw new FrameProblemError(`${name}: ${problem}`);
     const roles = challengeChannels(model.config.classes);
+    const net = await this.nets.get(model);
     const t0 = performance.now();
     const input = framesToInput([frame], spec);
     const pixels = !keepPixels ? null : this.composeWith === 'javascript' ? rgbaOf(frame) : frameTensor(frame);
@@ -149,7 +155,7 @@ export class ViewerEngine {
     let probs: tf.Tensor3D;
     try {
       probs = tf.tidy(() => {
-        const p = model.predict(input);
+        const p = net.predict(input);
         return tf.squeeze(probabilitiesAtCropSize(p, spec), [0]) as tf.Tensor3D;
       });
     } catch (e) {
@@ -299,5 +305,6 @@ export class ViewerEngine {
     this.clear();
     this.hood.dispose();
     this.truth.dispose();
+    this.nets.dispose();
   }
 }

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useWasmBackendInNode } from '../../src/backend/wasmTraining/nodeWasm';
+import { framesToInput } from '../../src/inference/frameInput';
+import { probabilitiesAtCropSize } from '../../src/inference/frameMasks';
 import { defaultModelConfig, originalInputSpec } from '../../src/model/config';
 import { LinkNetModel } from '../../src/model/linkNetModel';
 import { ORIGINAL_SETTINGS } from '../../src/postprocess/settings';
@@ -38,7 +40,7 @@ describe('the overlay composed with tensor ops', () => {
     });
   }
 
-  it('the viewer engine draws and counts the same with JavaScript (wasm, CPU) and with tensor ops, in every view', async () => {
+  it('the viewer engine runs the folded network (predict()\'s probabilities) and draws and counts the same with JavaScript (wasm, CPU) and with tensor ops, in every view', async () => {
     await useWasmBackendInNode();
     expect(composeMethod()).toBe('javascript');
     expect(composeMethod('cpu')).toBe('javascript');
@@ -62,6 +64,13 @@ describe('the overlay composed with tensor ops', () => {
     try {
       await js.infer(model, frame, 'frame');
       await ops.infer(model, frame, 'frame');
+      // The engines run the folded network: the same probabilities as the model's own predict().
+      const reference = tf.tidy(() => tf.squeeze(probabilitiesAtCropSize(model.predict(framesToInput([frame], config.input)), config.input), [0]));
+      const referenceValues = (await reference.data()) as Float32Array;
+      reference.dispose();
+      const folded = (await js.readProbabilities()).values;
+      expect(folded.length).toBe(referenceValues.length);
+      expect(Math.max(...folded.map((v, i) => Math.abs(v - referenceValues[i]!)))).toBeLessThan(1e-5);
       // The untrained model's probabilities sit near 1/3: thresholds there give masks of both values.
       const mid = (await js.readProbabilities()).values.reduce((a, b) => a + b, 0) / (32 * 64 * 3);
       const settings = { ...ORIGINAL_SETTINGS, car: { ...ORIGINAL_SETTINGS.car, threshold: mid }, road: { ...ORIGINAL_SETTINGS.road, threshold: mid } };
