@@ -33,13 +33,23 @@ export function predictPeer(rows: readonly BenchRow[], row: BenchRow): BenchRow 
   return rows.find((r) => r.engine === 'tfjs' && r.platform === row.platform && r.backend === row.backend && sameCase(r, inference));
 }
 
+/**
+ * The network the viewer runs, alone: the folded row of the same platform, backend and size (the
+ * viewer runs the folded network), else the predict row.
+ */
+export function networkPeer(rows: readonly BenchRow[], row: BenchRow): BenchRow | undefined {
+  const inference = { ...row, task: 'inference' as const };
+  const folded = rows.find((r) => r.engine === 'tfjs-folded' && r.platform === row.platform && r.backend === row.backend && sameCase(r, inference));
+  return folded ?? predictPeer(rows, row);
+}
+
 const fmt = (v: number | null | undefined, digits = 0) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 const ratio = (v: number | null) => (v === null ? '–' : `${v >= 0.1 ? v.toFixed(2) : v.toPrecision(2)}x`);
 const mb = (bytes: number | null) => (bytes === null ? '–' : (bytes / 2 ** 20).toFixed(0));
 
 /**
- * The end-to-end rows (the viewer's whole per-frame work) next to the network alone (the predict
- * row of the same backend and size), with the viewer's stage split.
+ * The end-to-end rows (the viewer's whole per-frame work) next to the network alone (networkPeer),
+ * with the viewer's stage split.
  */
 export function endToEndTable(rows: readonly BenchRow[]): string[] {
   const e2e = rows.filter((r) => r.task === 'end-to-end');
@@ -49,7 +59,8 @@ export function endToEndTable(rows: readonly BenchRow[]): string[] {
     'post-processed on the backend (thresholds 0.5, 3x3 closing of both classes, hood removed), composed into the overlay (WebGPU: one compute pass; hardware WebGL: tensor ops; ' +
     'wasm, CPU, software WebGL: JavaScript over the read-back masks) and counted, and drawn to a canvas (WebGPU on a hardware adapter: copied into a WebGPU canvas, nothing read back; ' +
     'elsewhere the drawn RGBA bytes read back once): the viewer\'s own code (`src/viewer/engine.ts`, `composePacked.ts`, `canvasDraw.ts`, `decodeFrame.ts`). ' +
-    '"network alone" = the predict row of the same backend and size (whose run includes reading all probabilities back; ' +
+    'The viewer runs the folded network (BatchNorm folded, conv + bias + ReLU fused). ' +
+    '"network alone" = the folded row of the same backend and size, else its predict row (either run includes reading all probabilities back; ' +
     'the viewer reads back a 4-value fence instead). Stages: medians over the timed frames, as the viewer measures them ' +
     '(`src/viewer/timings.ts`); they need not add up to the frame median. "post + draw, JS overlay" is the same frame\'s post-processing ' +
     'and drawing the way the viewer did it before (masks read back, counted and composed in JavaScript, putImageData), timed alternately ' +
@@ -58,7 +69,7 @@ export function endToEndTable(rows: readonly BenchRow[]): string[] {
   lines.push(`| engine | encoder | size | ms/frame | FPS | network alone ms (FPS) | network alone / end to end | ${STAGES.join(' | ')} | post + draw: JS overlay (before) | backend overlay (after) | gain | tensors (leak/frame) | status |`);
   lines.push(`| --- | --- | --- | ---: | ---: | ---: | ---: | ${STAGES.map(() => '---:').join(' | ')} | ---: | ---: | ---: | --- | --- |`);
   for (const r of e2e) {
-    const net = predictPeer(rows, r);
+    const net = networkPeer(rows, r);
     const netText = ok(net) ? `${fmt(net.medianMs, 1)} (${fmt(net.imagesPerSecond, 2)})` : '–';
     const stages = STAGES.map((s) => (r.stagesMs ? fmt(r.stagesMs[s], 1) : '–'));
     const p = r.overlayPaired;

@@ -91,7 +91,7 @@ describe('benchmark table', () => {
     expect(table).toContain('- a note');
   });
 
-  it('end-to-end table: frame median and FPS next to the predict row of the same backend and size, and the stages', () => {
+  it('end-to-end table: frame median and FPS next to the network alone (folded row, else predict row) of the same backend and size, and the stages', () => {
     const predict = row('tfjs', 'browser', 'wasm', 50);
     const otherBackend = row('tfjs', 'browser', 'webgpu', 5);
     const e2e = row('tfjs', 'browser', 'wasm', 80, { task: 'end-to-end' });
@@ -109,6 +109,10 @@ describe('benchmark table', () => {
     expect(lines.some((l) => l.includes('| post + draw: JS overlay (before) | backend overlay (after) | gain |'))).toBe(true);
     expect(lines.some((l) => l.includes('| decode | upload | network | postprocess | draw |'))).toBe(true);
     expect(endToEndTable([predict])).toEqual([]);
+    // With a folded row of the same backend and size, that is the network alone (what the viewer runs).
+    const folded = row('tfjs-folded', 'browser', 'wasm', 40);
+    const withFolded = endToEndTable([predict, folded, e2e]).find((l) => l.startsWith('| tfjs wasm (viewer end to end)'))!;
+    expect(withFolded).toContain('| 80.0 | 12.50 | 40.0 (25.00) | 0.50x |');
   });
 
   it('top kernels: shares when the times are usable, only calls when they are not', () => {
