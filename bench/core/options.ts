@@ -19,6 +19,8 @@ export interface BenchOptions {
   budgetMs: number;
   trainSizes: Size[];
   trainBatches: number[];
+  /** Batch sizes of the inference jobs (frames per network run; default 1). */
+  inferBatches: number[];
   /** Browser backends that also run training steps. */
   trainBrowser: BrowserBackend[];
   browserBackends: BrowserBackend[];
@@ -50,7 +52,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--encoders resnet34,resnet18] [--sizes 320x800,160x416,64x128]
-       [--gpu-sizes SIZES] [--runs 5] [--budget 60] [--train-sizes 64x128] [--train-batches 1,4,8] [--train-browser wasm]
+       [--gpu-sizes SIZES] [--runs 5] [--budget 60] [--infer-batches 1] [--train-sizes 64x128] [--train-batches 1,4,8] [--train-browser wasm]
        [--browser ${BROWSER_BACKENDS.join(',')}|none] [--no-node] [--no-end-to-end] [--page-query a=b] [--port N] [--job-timeout 900] [--out file.json]
        npm run bench -- --profile [--profile-encoder resnet18] [--profile-size 64x128] [--profile-batch 2]
        [--profile-browser webgpu,wasm|none] [--profile-top 15] [--profile-setup path/to/module.ts] [--kernel-replay 3] [--no-node]
@@ -73,7 +75,7 @@ function parseSizes(text: string): Size[] {
 export function parseOptions(argv: string[]): BenchOptions {
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  const withValue = ['encoders', 'sizes', 'gpu-sizes', 'runs', 'budget', 'train-sizes', 'train-batches', 'train-browser', 'browser', 'port', 'job-timeout', 'out',
+  const withValue = ['encoders', 'sizes', 'gpu-sizes', 'runs', 'budget', 'train-sizes', 'train-batches', 'infer-batches', 'train-browser', 'browser', 'port', 'job-timeout', 'out',
     'profile-encoder', 'profile-size', 'profile-batch', 'profile-browser', 'profile-top', 'profile-setup', 'page-query', 'kernel-replay'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -102,6 +104,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     for (const b of names) if (!BROWSER_BACKENDS.includes(b as BrowserBackend)) throw new Error(`unknown browser backend "${b}" (one of ${BROWSER_BACKENDS.join(', ')})`);
     return names as BrowserBackend[];
   };
+  const batches = (name: string, fallback: string) => list(name, fallback).map((b) => {
+    const n = Number(b);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: "${b}" is not a batch size`);
+    return n;
+  });
   const profileEncoder = values.get('profile-encoder') ?? 'resnet18';
   if (!ENCODER_NAMES.includes(profileEncoder as EncoderName)) throw new Error(`unknown encoder "${profileEncoder}"`);
   const profileBrowser = browserList('profile-browser', 'webgpu,wasm');
@@ -115,11 +122,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     runs: count('runs', quick ? 2 : 5, 1),
     budgetMs: count('budget', quick ? 10 : 60, 1) * 1000,
     trainSizes: parseSizes(values.get('train-sizes') ?? '64x128'),
-    trainBatches: list('train-batches', quick ? '1' : '1,4,8').map((b) => {
-      const n = Number(b);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`--train-batches: "${b}" is not a batch size`);
-      return n;
-    }),
+    trainBatches: batches('train-batches', quick ? '1' : '1,4,8'),
+    inferBatches: batches('infer-batches', '1'),
     trainBrowser: browserList('train-browser', 'wasm'),
     browserBackends: browserList('browser', quick ? QUICK_BROWSER_BACKENDS.join(',') : BROWSER_BACKENDS.join(',')),
     node: !flags.has('no-node'),
@@ -152,7 +156,9 @@ export function jobsFor(opts: BenchOptions, engines: BenchJob['engine'][], { tin
   for (const size of sizes) {
     for (const encoder of opts.encoders) {
       if (tinyOnly && size.height * size.width > opts.tinyPixels) continue;
-      for (const engine of engines) jobs.push({ ...base, task: 'inference', engine, encoder, ...size, batch: 1 });
+      for (const batch of opts.inferBatches) {
+        for (const engine of engines) jobs.push({ ...base, task: 'inference', engine, encoder, ...size, batch });
+      }
       // A frame's stages vary more than the network alone (several readbacks, canvas work): at least 5 frames, within the budget.
       if (endToEnd) jobs.push({ ...base, runs: Math.max(opts.runs, 5), task: 'end-to-end', engine: 'tfjs', encoder, ...size, batch: 1 });
     }

@@ -82,6 +82,36 @@ export function endToEndTable(rows: readonly BenchRow[]): string[] {
   return lines;
 }
 
+/**
+ * Inference at several batch sizes (`--infer-batches`): per engine, backend, encoder and size, the
+ * frames per second at each batch and the gain over batch 1 (whether batching frames pays, as for
+ * a video's answer file).
+ */
+export function batchTable(rows: readonly BenchRow[]): string[] {
+  const inference = rows.filter((r) => r.task === 'inference' && r.status === 'ok' && r.imagesPerSecond !== null);
+  const batches = [...new Set(inference.map((r) => r.batch))].sort((a, b) => a - b);
+  if (batches.length < 2) return [];
+  const key = (r: BenchRow) => `${r.platform}|${r.label}|${r.encoder}|${r.height}x${r.width}`;
+  const groups = new Map<string, BenchRow[]>();
+  for (const r of inference) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  const lines = ['', '### Inference by batch size', '',
+    'Frames per second (batch / median) at each batch; in brackets the gain over batch 1 of the same engine, backend and size.', '',
+    `| where | engine | encoder | size | ${batches.map((b) => `batch ${b}`).join(' | ')} |`,
+    `| --- | --- | --- | --- | ${batches.map(() => '---:').join(' | ')} |`];
+  for (const group of groups.values()) {
+    const first = group[0]!;
+    const single = group.find((r) => r.batch === 1)?.imagesPerSecond ?? null;
+    const cells = batches.map((b) => {
+      const r = group.find((x) => x.batch === b);
+      if (!r) return '–';
+      const gain = single && b !== 1 ? ` (${ratio(r.imagesPerSecond! / single)})` : '';
+      return `${fmt(r.imagesPerSecond, 2)}${gain}`;
+    });
+    lines.push(`| ${first.platform} | ${first.label} | ${first.encoder} | ${first.height}x${first.width} | ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
 /** Per inference row, the kernels taking most time in its profiled run. */
 export function topKernelLines(rows: readonly BenchRow[]): string[] {
   const withKernels = rows.filter((r) => r.topKernels && r.topKernels.length > 0);
@@ -133,6 +163,7 @@ export function markdownTable(report: BenchReport): string {
     );
   }
   lines.push(...endToEndTable(rows));
+  lines.push(...batchTable(rows));
   lines.push(...topKernelLines(rows));
   lines.push('');
   lines.push(`Total wall time: ${report.wallSeconds.toFixed(0)} s.`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jobsFor, parseOptions, QUICK_BROWSER_BACKENDS } from '../../bench/core/options';
 import { emptyRow, median } from '../../bench/core/measure';
-import { endToEndTable, markdownTable, speedRatio, topKernelLines } from '../../bench/core/table';
+import { batchTable, endToEndTable, markdownTable, speedRatio, topKernelLines } from '../../bench/core/table';
 import type { BenchJob, BenchRow } from '../../bench/core/types';
 
 const job = (engine: BenchJob['engine'], over: Partial<BenchJob> = {}): BenchJob => ({
@@ -52,6 +52,14 @@ describe('benchmark options and jobs', () => {
     ]);
     const off = parseOptions(['--no-end-to-end']);
     expect(jobsFor(off, ['tfjs'], { endToEnd: off.endToEnd }).some((j) => j.task === 'end-to-end')).toBe(false);
+  });
+
+  it('--infer-batches: inference jobs at each batch (default 1), end-to-end at batch 1', () => {
+    expect(parseOptions([]).inferBatches).toEqual([1]);
+    const o = parseOptions(['--sizes', '64x128', '--encoders', 'resnet18', '--infer-batches', '1,4']);
+    const jobs = jobsFor(o, ['tfjs', 'ort'], { endToEnd: true });
+    expect(jobs.map((j) => `${j.task}/${j.engine}/b${j.batch}`)).toEqual(['inference/tfjs/b1', 'inference/ort/b1', 'inference/tfjs/b4', 'inference/ort/b4', 'end-to-end/tfjs/b1']);
+    expect(() => parseOptions(['--infer-batches', '0'])).toThrow(/--infer-batches: "0" is not a batch size/);
   });
 
   it('refuses sizes LinkNet cannot take and unknown backends', () => {
@@ -113,6 +121,18 @@ describe('benchmark table', () => {
     const folded = row('tfjs-folded', 'browser', 'wasm', 40);
     const withFolded = endToEndTable([predict, folded, e2e]).find((l) => l.startsWith('| tfjs wasm (viewer end to end)'))!;
     expect(withFolded).toContain('| 80.0 | 12.50 | 40.0 (25.00) | 0.50x |');
+  });
+
+  it('batch table: frames per second by batch and the gain over batch 1, only with several batches', () => {
+    const b1 = row('tfjs', 'browser', 'webgpu', 100);
+    const b4 = row('tfjs', 'browser', 'webgpu', 200, { batch: 4 });
+    b4.imagesPerSecond = 4000 / 200;
+    const wasm1 = row('tfjs', 'browser', 'wasm', 50);
+    const lines = batchTable([b1, b4, wasm1]);
+    expect(lines).toContain('| where | engine | encoder | size | batch 1 | batch 4 |');
+    expect(lines.find((l) => l.includes('webgpu'))).toContain('| 10.00 | 20.00 (2.00x) |');
+    expect(lines.find((l) => l.includes('wasm'))).toContain('| 20.00 | – |');
+    expect(batchTable([b1, wasm1])).toEqual([]);
   });
 
   it('top kernels: shares when the times are usable, only calls when they are not', () => {
