@@ -9,16 +9,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { convGeometry, convSizes, type ConvAttrs } from './convGeometry';
 import { planFilterGrad, type FilterGradPlan } from './filterGradPlan';
 import { FILTER_GRAD_UNIFORMS, FilterGradColumnsProgram, FilterGradTiledProgram, SumSplitsProgram, type FilterGradUniformName } from './filterGradPrograms';
 
 export const KERNEL_NAME = 'Conv2DBackpropFilter';
 
-interface Conv2DBackpropFilterAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface Conv2DBackpropFilterAttrs extends ConvAttrs {
   filterShape: [number, number, number, number];
 }
 
@@ -45,17 +42,7 @@ function uniformValues(plan: FilterGradPlan, info: tf.backend_util.Conv2DInfo): 
 
 /** The plan for one call's shapes (exported for the benchmark and the tests). */
 export function filterGradPlanFor(info: tf.backend_util.Conv2DInfo): FilterGradPlan {
-  return planFilterGrad({
-    batch: info.batchSize,
-    inHeight: info.inHeight,
-    inWidth: info.inWidth,
-    inChannels: info.inChannels,
-    outHeight: info.outHeight,
-    outWidth: info.outWidth,
-    outChannels: info.outChannels,
-    filterHeight: info.filterHeight,
-    filterWidth: info.filterWidth,
-  });
+  return planFilterGrad(convSizes(info));
 }
 
 /** Builds the kernel function; `builtin` handles the cases this one leaves alone. */
@@ -67,18 +54,9 @@ export function makeConv2DBackpropFilterWebgpu(builtin: tf.KernelFunc | null): t
       attrs: Conv2DBackpropFilterAttrs;
     };
     const { x, dy } = inputs;
-    const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
-    const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filterShape,
-      strides,
-      1,
-      pad,
-      dimRoundingMode,
-      false,
-      format,
-    );
+    const { filterShape } = attrs;
+    const { info, format } = convGeometry(x.shape, filterShape, attrs);
+
     const supported = format === 'channelsLast' && x.dtype === 'float32' && dy.dtype === 'float32' && info.dilationHeight === 1 && info.dilationWidth === 1;
     const plan = supported ? filterGradPlanFor(info) : null;
     if (!plan || plan.kind === 'perOutput') {

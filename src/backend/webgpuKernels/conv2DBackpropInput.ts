@@ -16,36 +16,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { convGeometry, convSizes, type ConvAttrs } from './convGeometry';
 import { inputGradGrid, planInputGrad, type InputGradPlan } from './inputGradPlan';
 import { INPUT_GRAD_UNIFORMS, InputGradQuadsProgram, type InputGradUniformName } from './inputGradProgram';
 
 export const KERNEL_NAME = 'Conv2DBackpropInput';
 
-interface Conv2DBackpropInputAttrs {
+interface Conv2DBackpropInputAttrs extends ConvAttrs {
   inputShape: [number, number, number, number];
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
 /** The plan for one call's geometry (exported for the benchmark and the tests). */
 export function inputGradPlanFor(info: tf.backend_util.Conv2DInfo): InputGradPlan {
-  return planInputGrad({
-    batch: info.batchSize,
-    inHeight: info.inHeight,
-    inWidth: info.inWidth,
-    inChannels: info.inChannels,
-    outHeight: info.outHeight,
-    outWidth: info.outWidth,
-    outChannels: info.outChannels,
-    filterHeight: info.filterHeight,
-    filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight,
-    strideWidth: info.strideWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  });
+  return planInputGrad(convSizes(info));
 }
 
 function uniformValues(plan: InputGradPlan, info: tf.backend_util.Conv2DInfo): { type: string; data: number[] }[] {
@@ -80,18 +63,9 @@ export function makeConv2DBackpropInputWebgpu(builtin: tf.KernelFunc | null): tf
       attrs: Conv2DBackpropInputAttrs;
     };
     const { dy, filter } = inputs;
-    const { inputShape, strides, pad, dataFormat, dimRoundingMode } = attrs;
-    const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
-    const info = tf.backend_util.computeConv2DInfo(
-      inputShape,
-      filter.shape as [number, number, number, number],
-      strides,
-      1,
-      pad,
-      dimRoundingMode,
-      false,
-      format,
-    );
+    const { inputShape } = attrs;
+    const { info, format } = convGeometry(inputShape, filter.shape, attrs);
+
     // Input channels in fours (every LinkNet layer's): the dx vec4s the program writes.
     const supported =
       format === 'channelsLast' && dy.dtype === 'float32' && filter.dtype === 'float32' && info.inChannels % 4 === 0 && info.padInfo.top >= 0 && info.padInfo.left >= 0;

@@ -17,6 +17,8 @@
  * The program (inputGradProgram.ts) gives each thread QUAD_PIXELS neighbouring dx pixels of one
  * phase row and 4 input channels; threads are laid out per phase (dispatch z = phase).
  */
+import type { FilterGradShape } from './filterGradPlan';
+
 /** dx pixels (neighbours along one phase row) per thread of the program; each also takes 4 channels. */
 export const QUAD_PIXELS = 4;
 /** Threads per workgroup. */
@@ -24,18 +26,8 @@ export const INPUT_GRAD_THREADS = 64;
 /** Most workgroups the program asks for along one dispatch dimension (WebGPU's default limit is 65,535). */
 export const MAX_WORKGROUPS_PER_DIMENSION = 32768;
 
-export interface InputGradShape {
-  batch: number;
-  /** dx: the convolution's input (the transposed convolution's output). */
-  inHeight: number;
-  inWidth: number;
-  inChannels: number;
-  /** dy: the convolution's output (the transposed convolution's input). */
-  outHeight: number;
-  outWidth: number;
-  outChannels: number;
-  filterHeight: number;
-  filterWidth: number;
+/** The convolution's sizes as for its filter gradient (in: dx, the convolution's input; out: dy, its output), with its stride and padding. */
+export interface InputGradShape extends FilterGradShape {
   strideHeight: number;
   strideWidth: number;
   padTop: number;
