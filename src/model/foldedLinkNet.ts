@@ -41,6 +41,20 @@ export class FoldedLinkNet {
     return FoldedLinkNet.fromTorchWeights(model.config, weights);
   }
 
+  /**
+   * Folds the model's current weights, runs `use` with the folded network and frees it after,
+   * whatever `use` does: for a pass over many frames with weights that change between passes
+   * (validation during training).
+   */
+  static async using<T>(model: LinkNetModel, use: (net: FoldedLinkNet) => Promise<T>): Promise<T> {
+    const net = await FoldedLinkNet.fromModel(model);
+    try {
+      return await use(net);
+    } finally {
+      net.dispose();
+    }
+  }
+
   static fromTorchWeights(config: ModelConfig, weights: ReadonlyMap<string, Float32Array>): FoldedLinkNet {
     return new FoldedLinkNet(config, buildFoldedGraph(config, weightLookup(weights)));
   }

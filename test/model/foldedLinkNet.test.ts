@@ -79,4 +79,29 @@ describe('FoldedLinkNet (BatchNorm folded, fused conv + bias + ReLU) on cpu', ()
     folded.dispose();
     model.dispose();
   });
+  it('using(): folds the weights of the moment, returns what the pass returns, frees the folded copy even when the pass throws', async () => {
+    const model = LinkNetModel.create(defaultModelConfig({ encoder: 'resnet18' }), 2);
+    const input = tf.randomUniform([1, 32, 64, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const expected = model.predict(input);
+    const before = tf.memory().numTensors;
+    const diff = await FoldedLinkNet.using(model, async (net) => {
+      const y = net.predict(input);
+      const d = await maxDiff(y, expected);
+      y.dispose();
+      return d;
+    });
+    expect(diff).toBeLessThan(1e-5);
+    expect(tf.memory().numTensors).toBe(before);
+    let leaked: FoldedLinkNet | null = null;
+    await expect(
+      FoldedLinkNet.using(model, async (net) => {
+        leaked = net;
+        throw new Error('the pass failed');
+      }),
+    ).rejects.toThrow('the pass failed');
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => leaked!.predict(input)).toThrow(/disposed/);
+    tf.dispose([input, expected]);
+    model.dispose();
+  });
 });

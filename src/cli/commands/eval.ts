@@ -133,6 +133,7 @@ export async function runEval(values: ParsedValues, io: CliIo): Promise<EvalRepo
 
   const backendName = await activateBackend(backend, values.backend !== undefined, io);
   const { model, file } = loadModelWithFile(modelPath, { onNotice: (m) => io.stderr(`note: ${m}\n`) });
+  let predictor: FramePredictor | undefined;
   try {
     const spec = model.config.input;
     let thresholdSource: EvalReport['thresholdSource'] = 'options';
@@ -156,7 +157,7 @@ export async function runEval(values: ParsedValues, io: CliIo): Promise<EvalRepo
     const hoodInfo = { source: hood.source, pixels: hoodPixels };
     if (gradeAt === 'input') return { ...common, ...(await evalAtInputSize(model, pairs, hood.mask, thresholds, batchSize, io)), hood: hoodInfo };
 
-    const predictor = new FramePredictor(model, thresholds, hood.mask);
+    predictor = await FramePredictor.create(model, thresholds, hood.mask);
     const grader = new GraderAccumulator();
     const answer = answerOut ? new AnswerFileWriter() : null;
     const truthFile = truthOut ? new AnswerFileWriter() : null;
@@ -209,6 +210,7 @@ export async function runEval(values: ParsedValues, io: CliIo): Promise<EvalRepo
       leakedTensors: predictor.leakedTensors,
     };
   } finally {
+    predictor?.dispose();
     model.dispose();
   }
 }

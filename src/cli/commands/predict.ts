@@ -43,12 +43,13 @@ export async function runPredict(values: ParsedValues, io: CliIo): Promise<Predi
 
   await activateBackend(backend, values.backend !== undefined, io);
   const { model } = loadModelWithFile(modelPath, { onNotice: (m) => io.stderr(`note: ${m}\n`) });
+  let predictor: FramePredictor | undefined;
   const summary: PredictSummary = { frames: 0, failed: [], seconds: 0, leakedTensors: 0 };
   try {
     const spec = model.config.input;
     const hood = hoodPath ? readMaskPng(hoodPath, spec.frameWidth, spec.frameHeight, 'hood mask') : null;
     if (hood) io.stderr(`hood: ${hoodPath} (${maskStats(hood, spec.frameWidth).pixels} pixels removed from both masks)\n`);
-    const predictor = new FramePredictor(model, thresholds, hood);
+    predictor = await FramePredictor.create(model, thresholds, hood);
     mkdirSync(outDir, { recursive: true });
     const { inputHeight, inputWidth } = spec;
     await predictor.warmUp();
@@ -79,6 +80,7 @@ export async function runPredict(values: ParsedValues, io: CliIo): Promise<Predi
     summary.leakedTensors = predictor.leakedTensors;
     if (predictor.leakedTensors > 0) io.stderr(`warning: ${predictor.leakedTensors} tensors were not freed\n`);
   } finally {
+    predictor?.dispose();
     model.dispose();
   }
   const fps = summary.seconds > 0 ? summary.frames / summary.seconds : 0;

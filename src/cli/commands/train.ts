@@ -8,6 +8,7 @@ import { defaultLossConfig } from '../../loss/fbetaLoss';
 import { GraderAccumulator } from '../../metrics/grader';
 import { defaultModelConfig, ENCODER_NAMES, inputSizeProblem, type EncoderName, type InputSpec } from '../../model/config';
 import { LinkNetModel } from '../../model/linkNetModel';
+import { FoldedLinkNet } from '../../model/foldedLinkNet';
 import { findChallengePairs, readPng } from '../../node/imageFiles';
 import { applyAugmentation, defaultAugmentConfig, sampleAugmentParams } from '../../training/augment';
 import { createSeededRng } from '../../data/split';
@@ -181,27 +182,30 @@ async function validate(
   const c = model.config.classes.length;
   const n = spec.inputHeight * spec.inputWidth;
   const hoodIn = hood ? frameMaskToInput(hood, spec) : null;
-  for (const pair of pairs) {
-    const { frame, label } = readPair(pair, spec);
-    const probs = tf.tidy(() => model.predict(framesToInput([frame], spec)));
-    let data: Float32Array;
-    try {
-      data = (await probs.data()) as Float32Array;
-    } finally {
-      probs.dispose();
+  // The folded network (BatchNorm in the convolutions), as the viewer and the studio's validation run it.
+  await FoldedLinkNet.using(model, async (net) => {
+    for (const pair of pairs) {
+      const { frame, label } = readPair(pair, spec);
+      const probs = tf.tidy(() => net.predict(framesToInput([frame], spec)));
+      let data: Float32Array;
+      try {
+        data = (await probs.data()) as Float32Array;
+      } finally {
+        probs.dispose();
+      }
+      const target = labelToTarget(label, spec, CARLA_SCHEME, hood);
+      const pred = { road: new Uint8Array(n), car: new Uint8Array(n) };
+      const truth = { road: new Uint8Array(n), car: new Uint8Array(n) };
+      for (let i = 0; i < n; i++) {
+        truth.road[i] = target[i * c + roles.road];
+        truth.car[i] = target[i * c + roles.car];
+        if (hoodIn && hoodIn[i]) continue;
+        pred.road[i] = data[i * c + roles.road] > 0.5 ? 1 : 0;
+        pred.car[i] = data[i * c + roles.car] > 0.5 ? 1 : 0;
+      }
+      grader.addMasks(pred, truth);
     }
-    const target = labelToTarget(label, spec, CARLA_SCHEME, hood);
-    const pred = { road: new Uint8Array(n), car: new Uint8Array(n) };
-    const truth = { road: new Uint8Array(n), car: new Uint8Array(n) };
-    for (let i = 0; i < n; i++) {
-      truth.road[i] = target[i * c + roles.road];
-      truth.car[i] = target[i * c + roles.car];
-      if (hoodIn && hoodIn[i]) continue;
-      pred.road[i] = data[i * c + roles.road] > 0.5 ? 1 : 0;
-      pred.car[i] = data[i * c + roles.car] > 0.5 ? 1 : 0;
-    }
-    grader.addMasks(pred, truth);
-  }
+  });
   const r = grader.result(0);
   io.stderr(`val: ${r.frames} frames, F road ${fmt(r.fRoad)}, F car ${fmt(r.fCar)}, score ${fmt(r.score)}\n`);
   return { fRoad: r.fRoad, fCar: r.fCar, score: r.score, frames: r.frames };
