@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HoodMask } from '../data/hoodFile';
-import { frameProblem, framesToInput, type FramePixels } from '../inference/frameInput';
+import { frameProblem, framesToInput, writeRgbFloats, type FramePixels } from '../inference/frameInput';
 import { challengeChannels, probabilitiesAtCropSize } from '../inference/frameMasks';
 import { FoldedLinkNet } from '../model/foldedLinkNet';
 import type { LinkNetModel } from '../model/linkNetModel';
@@ -54,10 +54,9 @@ export interface RenderResult {
 
 /** The frame's pixels as a [H, W, 3] float32 tensor of byte values. */
 function frameTensor(frame: FramePixels): tf.Tensor3D {
-  return tf.tidy(() => {
-    const all = tf.tensor3d(new Float32Array(frame.data), [frame.height, frame.width, frame.channels], 'float32');
-    return frame.channels === 3 ? all : tf.slice(all, [0, 0, 0], [frame.height, frame.width, 3]);
-  });
+  const values = new Float32Array(frame.width * frame.height * 3);
+  writeRgbFloats(frame, 0, frame.width * frame.height, values, 0);
+  return tf.tensor3d(values, [frame.height, frame.width, 3], 'float32');
 }
 
 /** A tensor made from a CPU value, remade only when the value (by identity) changes. */
