@@ -30,9 +30,21 @@ export async function decodeImageFile(file: Blob, name: string): Promise<Decoded
   }
 }
 
+/**
+ * The canvas video frames are read through, kept between frames (a new one when the size changes)
+ * rather than a new 800x600 canvas at every frame of a playing video. It draws with 'copy', so a
+ * frame with transparency replaces the previous one instead of blending over it.
+ */
+let videoContext: OffscreenCanvasRenderingContext2D | null = null;
+
 /** The frame a video element shows now, as RGBA pixels. */
 export function grabVideoFrame(video: HTMLVideoElement): DecodedFrame {
-  const ctx = context(video.videoWidth, video.videoHeight);
+  const { videoWidth: w, videoHeight: h } = video;
+  if (!videoContext || videoContext.canvas.width !== w || videoContext.canvas.height !== h) {
+    videoContext = context(w, h);
+    videoContext.globalCompositeOperation = 'copy';
+  }
+  const ctx = videoContext;
   ctx.drawImage(video, 0, 0);
   const img = ctx.getImageData(0, 0, video.videoWidth, video.videoHeight);
   return { data: img.data, width: img.width, height: img.height, channels: 4 };
