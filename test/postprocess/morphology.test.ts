@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { morphologyCpu } from '../../src/postprocess/morphologyCpu';
+import { morphologyCpu, morphologyPassCpu, morphologyPassReference } from '../../src/postprocess/morphologyCpu';
 import { morphologyGpu } from '../../src/postprocess/morphologyGpu';
 import { ITERATION_RANGE, KERNEL_SHAPES, KERNEL_SIZE_RANGE, kernelFootprint, MORPHOLOGY_OPS, type Morphology } from '../../src/postprocess/settings';
 import { seededRandom } from '../../src/util/seededRandom';
@@ -54,7 +54,7 @@ describe('morphology: tensor ops equal the CPU reference', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('the reference does what the definitions say on a single pixel', () => {
+  it('the reference and the fast CPU pass do what the definitions say on a single pixel', () => {
     const w = 9;
     const h = 9;
     const dot = new Uint8Array(w * h);
@@ -70,5 +70,50 @@ describe('morphology: tensor ops equal the CPU reference', () => {
     const eroded = morphologyCpu(full, w, h, { op: 'erode', size: 3, shape: 'square', iterations: 1 });
     expect(eroded.reduce((a, b) => a + b, 0)).toBe(7 * 7);
     expect(kernelFootprint(3, 'cross')).toEqual(Uint8Array.from([0, 1, 0, 1, 1, 1, 0, 1, 0]));
+    const footprint = kernelFootprint(5, 'cross');
+    expect(morphologyPassReference(dot, w, h, 5, footprint, 'dilate')).toEqual(morphologyPassCpu(dot, w, h, 5, footprint, 'dilate'));
+  });
+});
+
+describe('morphology: the fast CPU pass equals the definition', () => {
+  const passOps = ['dilate', 'erode'] as const;
+
+  it('for every kernel size and shape, both ops, on random masks of several densities and odd sizes', () => {
+    let cases = 0;
+    let seed = 100;
+    for (const [width, height] of [
+      [23, 17],
+      [1, 9],
+      [9, 1],
+      [4, 4],
+    ] as const) {
+      for (let size = KERNEL_SIZE_RANGE.min; size <= KERNEL_SIZE_RANGE.max; size++) {
+        for (const shape of KERNEL_SHAPES) {
+          const footprint = kernelFootprint(size, shape);
+          for (const op of passOps) {
+            for (const density of [0.05, 0.5, 0.95]) {
+              const mask = randomMask(width, height, density, seed++);
+              const expected = morphologyPassReference(mask, width, height, size, footprint, op);
+              const got = morphologyPassCpu(mask, width, height, size, footprint, op);
+              const at = firstDiff(got, expected);
+              if (at >= 0) throw new Error(`${op} ${shape} ${size} on ${width}x${height} at density ${density}: first difference at pixel ${at} (got ${got[at]}, expected ${expected[at]})`);
+              cases++;
+            }
+          }
+        }
+      }
+    }
+    expect(cases).toBe(4 * 15 * 2 * 2 * 3);
+  });
+
+  it('a footprint whose rows are not single runs (a ring) is handled too', () => {
+    const ring = Uint8Array.from([1, 1, 1, 1, 0, 1, 1, 1, 1]);
+    const checker = Uint8Array.from([1, 0, 1, 0, 1, 0, 1, 0, 1]);
+    for (const footprint of [ring, checker]) {
+      for (const op of passOps) {
+        const mask = randomMask(15, 12, op === 'dilate' ? 0.1 : 0.9, 7);
+        expect(morphologyPassCpu(mask, 15, 12, 3, footprint, op)).toEqual(morphologyPassReference(mask, 15, 12, 3, footprint, op));
+      }
+    }
   });
 });
