@@ -279,7 +279,7 @@ async function frameChecks(page: Page, info: TestInfo, mark: (what: string) => v
   await settled(page);
   console.log(`first frame: ${Date.now() - started} ms; stages ${await page.getByTestId('stage-timings').innerText()}`);
   await expect(page.getByTestId('score-frame')).toBeVisible();
-  // On wasm the masks are read once and the overlay composed in the page.
+  // On wasm the probabilities are read once and post-processed and composed in the page.
   await expect(page.getByTestId('draw-path')).toHaveAttribute('data-compose', 'javascript');
   await expect(page.getByTestId('draw-path')).toHaveAttribute('data-path', 'readback');
 

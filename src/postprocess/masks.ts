@@ -114,3 +114,19 @@ export function splitMaskValues(values: ArrayLike<number>, pixels: number): CpuM
   }
   return { car, road };
 }
+
+/**
+ * One channel of crop-sized probabilities (HWC, C channels) placed in a zero frame [H, W]: the
+ * heat view's values, as the backend path pads them.
+ */
+export function channelInFrame(cropProbs: Float32Array, c: number, channel: number, placement: CropPlacement): Float32Array {
+  const { frameWidth: w, frameHeight: h, cropTop } = placement;
+  const rows = placement.cropBottom - cropTop;
+  if (cropProbs.length !== rows * w * c) throw new Error(`expected ${rows}x${w}x${c} probabilities, got ${cropProbs.length} values`);
+  if (channel < 0 || channel >= c) throw new Error(`the probabilities have ${c} channels, not channel ${channel}`);
+  checkPlacement(rows, w, placement);
+  const out = new Float32Array(w * h);
+  const start = cropTop * w;
+  for (let i = 0; i < rows * w; i++) out[start + i] = cropProbs[i * c + channel]!;
+  return out;
+}

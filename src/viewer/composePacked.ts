@@ -26,7 +26,7 @@ export function composeMethod(backend = tf.getBackend(), adapter: string | null 
 
 /** Where a frame's post-processing, overlay and drawing ran, in words (the Viewer shows it). */
 export function pipelineDescription(compose: ComposeMethod, draw: 'gpu' | 'readback'): string {
-  if (compose === 'javascript') return 'Post-processing on the backend; the masks read back once, the overlay composed in the page.';
+  if (compose === 'javascript') return 'Probabilities read back once per frame; post-processing and the overlay composed in the page.';
   const overlay = compose === 'webgpu-pass' ? 'overlay in one WebGPU pass' : 'overlay as tensor ops';
   return draw === 'gpu' ? `Post-processing, ${overlay} and drawing on the GPU: nothing read back but the counts.` : `Post-processing and ${overlay} on the GPU; the drawn frame read back once.`;
 }
@@ -38,7 +38,7 @@ export interface PackedImage {
   height: number;
 }
 
-/** The methods that compose on the backend from tensors (the engine runs 'javascript' itself, on read-back masks). */
+/** The methods that compose on the backend from tensors (the engine runs 'javascript' itself, on the read-back probabilities). */
 export type TensorComposeMethod = Exclude<ComposeMethod, 'javascript'>;
 
 export function composePacked(inputs: OverlayInputs, view: ViewSettings, method: TensorComposeMethod): PackedImage {

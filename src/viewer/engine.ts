@@ -4,8 +4,10 @@
  * be drawn again without running the network. Post-processing, the overlay and the scores stay on
  * the backend: a render reads back only a few numbers (pixel counts and the grader's counts), and
  * drawing reads back nothing on WebGPU, the drawn frame's RGBA bytes once elsewhere
- * (`canvasDraw.ts`). The masks are read back only when asked for (exports, answer files). The
- * network's time is measured with a one-value fence read.
+ * (`canvasDraw.ts`). The masks are read back only when asked for (exports, answer files). Where the
+ * tensors live in page memory (wasm, CPU: JavaScript composition) the probabilities are read once
+ * per frame instead, and every render (each slider move) is plain JavaScript over them. The
+ * network's time is measured with a four-value fence read.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HoodMask } from '../data/hoodFile';
@@ -13,7 +15,7 @@ import { frameProblem, framesToInput, writeRgbFloats, type FramePixels } from '.
 import { challengeChannels, probabilitiesAtCropSize } from '../inference/frameMasks';
 import { FoldedLinkNet } from '../model/foldedLinkNet';
 import type { LinkNetModel } from '../model/linkNetModel';
-import { probabilitiesToMasks, splitMaskValues, type CpuMasks } from '../postprocess/masks';
+import { channelInFrame, probabilitiesToMasks, probabilitiesToMasksCpu, splitMaskValues, type CpuMasks } from '../postprocess/masks';
 import type { PostprocessSettings } from '../postprocess/settings';
 import type { ViewSettings } from '../state/viewerStore';
 import { drawImage, drawPath, readImageRgba, type DrawPath } from './canvasDraw';
@@ -101,11 +103,15 @@ export class ViewerEngine {
   private probs: tf.Tensor3D | null = null;
   /** The frame's pixels: [H, W, 3] on the backend for a backend composition, RGBA bytes for JavaScript's. */
   private frame: tf.Tensor3D | Uint8ClampedArray | null = null;
-  /** The last render's masks read back (JavaScript composition), so exports need no second read. */
+  /** The last render's masks in page memory (JavaScript composition), so exports need no read. */
   private cpuMasks: CpuMasks | null = null;
+  /** The kept probabilities' values, read once per frame (JavaScript composition, threshold search). */
+  private probValues: { of: tf.Tensor3D; values: Float32Array } | null = null;
   private model: LinkNetModel | null = null;
-  /** The last render's masks [H, W, 2] and composed image (packed). */
+  /** The last render's masks [H, W, 2] on the backend (backend composition) and composed image. */
   private masks: tf.Tensor3D | null = null;
+  /** The last render's frame size. */
+  private renderedSize: { width: number; height: number } | null = null;
   private overlay: ComposedImage | null = null;
   private readonly hood = new KeptUpload<HoodMask>();
   private readonly truth = new KeptUpload<TruthMasks>();
@@ -195,7 +201,7 @@ export class ViewerEngine {
     const placement = { frameWidth: spec.frameWidth, frameHeight: spec.frameHeight, cropTop: spec.cropTop, cropBottom: spec.cropBottom };
     const { frameWidth: w, frameHeight: h } = placement;
     const t0 = performance.now();
-    const hoodT = hood && hood.width === w && hood.height === h ? this.hood.get(hood, (m) => tf.tensor2d(Float32Array.from(m.mask), [h, w], 'float32')) : null;
+    const hoodOfFrame = hood && hood.width === w && hood.height === h ? hood : null;
     const truthMasks = truth && truth.width === w && truth.height === h ? truth : null;
     // The truth on the backend, for a backend composition's counts (uploaded once per truth).
     const truthTensor = () =>
@@ -213,30 +219,30 @@ export class ViewerEngine {
     const method = this.composeWith;
     let overlay: ComposedImage;
     let stats: MaskStats;
-    let masks: tf.Tensor3D;
     if (method === 'javascript' || !(frame instanceof tf.Tensor)) {
-      // The tensors live in page memory: read the masks once, count and compose in JavaScript.
+      // The tensors live in page memory: the probabilities are read once per frame; thresholds,
+      // morphology, hood, counts and the image are JavaScript over them.
       if (frame instanceof tf.Tensor) throw new Error('the frame was kept for a backend composition');
-      const heat = view.mode === 'heat' ? tf.tidy(() => heatOf()!) : null;
-      masks = tf.tidy(() => probabilitiesToMasks(probs, channels, placement, settings, hoodT));
-      const [maskValues, heatValues] = await Promise.all([masks.data(), heat?.data()]);
-      heat?.dispose();
-      const predicted = splitMaskValues(maskValues, w * h);
+      const values = await this.probabilityValues(probs);
+      const c = probs.shape[2];
+      const predicted = probabilitiesToMasksCpu(values, c, channels, placement, settings, hoodOfFrame?.mask ?? null);
+      const heat = view.mode === 'heat' ? channelInFrame(values, c, channels[view.focus], placement) : null;
       const counts = truthMasks ? frameCounts(predicted, truthMasks) : null;
       stats = { carPixels: count(predicted.car), roadPixels: count(predicted.road), counts: counts && { car: counts.car, road: counts.road } };
-      const composed = composeView(frame, predicted, truthMasks, (heatValues as Float32Array | undefined) ?? null, view, w, h);
+      const composed = composeView(frame, predicted, truthMasks, heat, view, w, h);
       overlay = { rgba: composed.rgba, width: composed.width, height: h };
-      this.replaceRender(masks, overlay, predicted);
+      this.replaceRender(null, overlay, predicted, { width: w, height: h });
     } else {
       const truthT = truthTensor();
+      // The hood on the backend (uploaded once per hood).
+      const hoodT = hoodOfFrame && this.hood.get(hoodOfFrame, (m) => tf.tensor2d(Float32Array.from(m.mask), [h, w], 'float32'));
       const kept = tf.tidy(() => {
         const masks = probabilitiesToMasks(probs, channels, placement, settings, hoodT);
         const { packed, width } = composePacked({ frame, masks, heat: heatOf(), truth: truthT }, view, method);
         return { masks, packed, width, stats: maskStatsGpu(masks, truthT) };
       });
-      masks = kept.masks;
       overlay = { packed: kept.packed, width: kept.width, height: h };
-      this.replaceRender(masks, overlay, null);
+      this.replaceRender(kept.masks, overlay, null, { width: w, height: h });
       const values = await kept.stats.data();
       kept.stats.dispose();
       stats = maskStatsFromValues(values);
@@ -244,12 +250,23 @@ export class ViewerEngine {
     return { width: w, height: h, drawnWidth: overlay.width, composeMethod: method, carPixels: stats.carPixels, roadPixels: stats.roadPixels, counts: stats.counts, ms: performance.now() - t0 };
   }
 
-  private replaceRender(masks: tf.Tensor3D, overlay: ComposedImage, cpuMasks: CpuMasks | null): void {
+  /** Keeps a render's result: its masks on the backend or in page memory, and its image. */
+  private replaceRender(masks: tf.Tensor3D | null, overlay: ComposedImage, cpuMasks: CpuMasks | null, size: { width: number; height: number }): void {
     this.masks?.dispose();
     this.disposeOverlay();
     this.masks = masks;
     this.overlay = overlay;
     this.cpuMasks = cpuMasks;
+    this.renderedSize = size;
+  }
+
+  /** The values of `probs` (the kept probabilities), read back at most once. */
+  private async probabilityValues(probs: tf.Tensor3D): Promise<Float32Array> {
+    if (this.probValues?.of !== probs) {
+      const values = (await probs.data()) as Float32Array;
+      this.probValues = { of: probs, values };
+    }
+    return this.probValues.values;
   }
 
   private disposeOverlay(): void {
@@ -267,10 +284,10 @@ export class ViewerEngine {
 
   /** The last render's 0/1 masks, read back (for exports and answer files). */
   async readMasks(): Promise<CpuMasks & { width: number; height: number }> {
-    const masks = this.masks;
-    if (!masks) throw new Error('nothing has been rendered yet');
-    const [height, width] = masks.shape;
-    return { ...(this.cpuMasks ?? splitMaskValues(await masks.data(), width * height)), width, height };
+    const { masks, cpuMasks, renderedSize } = this;
+    if (!renderedSize || (!masks && !cpuMasks)) throw new Error('nothing has been rendered yet');
+    const { width, height } = renderedSize;
+    return { ...(cpuMasks ?? splitMaskValues(await masks!.data(), width * height)), width, height };
   }
 
   /** The last rendered image's RGBA bytes (for the overlay export). */
@@ -285,7 +302,7 @@ export class ViewerEngine {
     const probs = this.probs;
     if (!probs) throw new Error('no frame has been run through the model yet');
     const [rows, width, channels] = probs.shape;
-    return { values: (await probs.data()) as Float32Array, rows, width, channels };
+    return { values: await this.probabilityValues(probs), rows, width, channels };
   }
 
   /** Drops the kept frame, probabilities and renders (e.g. when the model changes). */
@@ -293,6 +310,8 @@ export class ViewerEngine {
     for (const t of [this.probs, this.frame instanceof tf.Tensor ? this.frame : null, this.masks]) t?.dispose();
     this.disposeOverlay();
     this.cpuMasks = null;
+    this.probValues = null;
+    this.renderedSize = null;
     this.probs = null;
     this.frame = null;
     this.masks = null;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { probabilitiesToMasks, probabilitiesToMasksCpu, splitMaskValues, type CropPlacement } from '../../src/postprocess/masks';
+import { channelInFrame, probabilitiesToMasks, probabilitiesToMasksCpu, splitMaskValues, type CropPlacement } from '../../src/postprocess/masks';
 import { NEUTRAL_SETTINGS, ORIGINAL_SETTINGS, type PostprocessSettings } from '../../src/postprocess/settings';
 import { seededRandom } from '../../src/util/seededRandom';
 
@@ -105,5 +105,24 @@ describe('probabilities to masks', () => {
 
   it('refuses probabilities that do not fit the crop', () => {
     expect(() => probabilitiesToMasksCpu(new Float32Array(10), 3, channels, placement, NEUTRAL_SETTINGS, null)).toThrow(/probabilities/);
+  });
+
+  it('places one channel of the crop in a zero frame (the heat view), as padding the slice on the backend does', () => {
+    const { frameWidth: w, frameHeight: h, cropTop, cropBottom } = placement;
+    const probs = randomProbs(11);
+    for (const channel of [0, 1, 2]) {
+      const expected = tf.tidy(() =>
+        tf
+          .pad(tf.slice(tf.tensor3d(probs, [rows, w, 3]), [0, 0, channel], [rows, w, 1]).reshape([rows, w]), [
+            [cropTop, h - cropBottom],
+            [0, 0],
+          ])
+          .dataSync(),
+      );
+      expect(channelInFrame(probs, 3, channel, placement)).toEqual(expected);
+    }
+    expect(channelInFrame(probs, 3, 2, placement)[cropTop * w + 5]).toBe(probs[5 * 3 + 2]);
+    expect(() => channelInFrame(probs, 3, 3, placement)).toThrow(/channel 3/);
+    expect(() => channelInFrame(new Float32Array(10), 3, 0, placement)).toThrow(/probabilities/);
   });
 });

@@ -87,6 +87,17 @@ describe('the overlay composed with tensor ops', () => {
         expect(compareRgba(ia.rgba, ib.rgba).maxDifference).toBeLessThanOrEqual(1);
         expect(await js.readMasks()).toEqual(await ops.readMasks());
       }
+      // A second frame: the JavaScript engine's probabilities read for the first frame are not reused.
+      const firstProbs = Float32Array.from((await js.readProbabilities()).values);
+      const frame2 = { ...frame, data: frame.data.map((v, i) => (i % 4 === 3 ? 255 : 255 - v)) };
+      const view = { mode: 'masks' as const, opacity: 0.5, showCar: true, showRoad: true, focus: 'road' as const };
+      await js.infer(model, frame2, 'frame 2');
+      await ops.infer(model, frame2, 'frame 2');
+      expect({ ...(await js.render(settings, hood, view, truth)), ms: 0, composeMethod: null }).toEqual({ ...(await ops.render(settings, hood, view, truth)), ms: 0, composeMethod: null });
+      expect(await js.readMasks()).toEqual(await ops.readMasks());
+      const secondProbs = (await js.readProbabilities()).values;
+      expect(secondProbs).toEqual((await ops.readProbabilities()).values);
+      expect(secondProbs).not.toEqual(firstProbs);
     } finally {
       js.dispose();
       ops.dispose();
@@ -98,7 +109,7 @@ describe('the overlay composed with tensor ops', () => {
   it('says where the frame was composed and drawn', () => {
     expect(pipelineDescription('webgpu-pass', 'gpu')).toBe('Post-processing, overlay in one WebGPU pass and drawing on the GPU: nothing read back but the counts.');
     expect(pipelineDescription('tensor-ops', 'readback')).toBe('Post-processing and overlay as tensor ops on the GPU; the drawn frame read back once.');
-    expect(pipelineDescription('javascript', 'readback')).toContain('the overlay composed in the page');
+    expect(pipelineDescription('javascript', 'readback')).toBe('Probabilities read back once per frame; post-processing and the overlay composed in the page.');
   });
 
   it('the packed readback is the canvas bytes: r, g, b, 255 per pixel', async () => {
