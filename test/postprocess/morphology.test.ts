@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { morphologyCpu, morphologyPassCpu, morphologyPassReference } from '../../src/postprocess/morphologyCpu';
 import { morphologyGpu } from '../../src/postprocess/morphologyGpu';
-import { ITERATION_RANGE, KERNEL_SHAPES, KERNEL_SIZE_RANGE, kernelFootprint, MORPHOLOGY_OPS, type Morphology } from '../../src/postprocess/settings';
+import { ITERATION_RANGE, KERNEL_SHAPES, KERNEL_SIZE_RANGE, kernelFootprint, MORPHOLOGY_OPS, morphologyPasses, type Morphology } from '../../src/postprocess/settings';
 import { seededRandom } from '../../src/util/seededRandom';
 
 function randomMask(width: number, height: number, density: number, seed: number): Uint8Array {
@@ -78,7 +78,7 @@ describe('morphology: tensor ops equal the CPU reference', () => {
 describe('morphology: the fast CPU pass equals the definition', () => {
   const passOps = ['dilate', 'erode'] as const;
 
-  it('for every kernel size and shape, both ops, on random masks of several densities and odd sizes', () => {
+  it('for every kernel size and shape, both ops, on random masks of several densities and sizes', () => {
     let cases = 0;
     let seed = 100;
     for (const [width, height] of [
@@ -86,6 +86,10 @@ describe('morphology: the fast CPU pass equals the definition', () => {
       [1, 9],
       [9, 1],
       [4, 4],
+      // Rows of several 32-pixel words: a partial last word, whole words, one pixel past a word.
+      [70, 13],
+      [64, 5],
+      [33, 7],
     ] as const) {
       for (let size = KERNEL_SIZE_RANGE.min; size <= KERNEL_SIZE_RANGE.max; size++) {
         for (const shape of KERNEL_SHAPES) {
@@ -103,7 +107,7 @@ describe('morphology: the fast CPU pass equals the definition', () => {
         }
       }
     }
-    expect(cases).toBe(4 * 15 * 2 * 2 * 3);
+    expect(cases).toBe(7 * 15 * 2 * 2 * 3);
   });
 
   it('a footprint whose rows are not single runs (a ring) is handled too', () => {
@@ -113,6 +117,23 @@ describe('morphology: the fast CPU pass equals the definition', () => {
       for (const op of passOps) {
         const mask = randomMask(15, 12, op === 'dilate' ? 0.1 : 0.9, 7);
         expect(morphologyPassCpu(mask, 15, 12, 3, footprint, op)).toEqual(morphologyPassReference(mask, 15, 12, 3, footprint, op));
+      }
+    }
+  });
+
+  it('whole morphologies (all passes on the packed mask) equal the definition pass after pass', () => {
+    let seed = 500;
+    for (const op of MORPHOLOGY_OPS) {
+      for (const size of [1, 2, 3, 8, 15]) {
+        for (const shape of KERNEL_SHAPES) {
+          const m: Morphology = { op, size, shape, iterations: 3 };
+          const [width, height] = [75, 21];
+          const mask = randomMask(width, height, op === 'erode' || op === 'open' ? 0.9 : 0.1, seed++);
+          const footprint = kernelFootprint(size, shape);
+          let expected = mask;
+          for (const pass of morphologyPasses(m)) expected = morphologyPassReference(expected, width, height, size, footprint, pass);
+          expect(morphologyCpu(mask, width, height, m)).toEqual(expected);
+        }
       }
     }
   });
