@@ -2,8 +2,8 @@
  * The post-processing's morphology in plain JavaScript: the definition the GPU ops must reproduce
  * pixel for pixel (`morphologyPassReference`), and the fast pass the CPU paths run
  * (`morphologyPassCpu`, on rows packed 32 pixels to a word: the viewer on wasm and CPU, the
- * threshold search). Pixels outside the
- * image count as 0 (zero padding), so erosion eats the border.
+ * threshold search). Pixels outside the image count as 0 (zero padding), so erosion eats the
+ * border.
  */
 import { kernelFootprint, kernelPadding, morphologyPasses, type Morphology } from './settings';
 

@@ -46,6 +46,6 @@ export function grabVideoFrame(video: HTMLVideoElement): DecodedFrame {
   }
   const ctx = videoContext;
   ctx.drawImage(video, 0, 0);
-  const img = ctx.getImageData(0, 0, video.videoWidth, video.videoHeight);
+  const img = ctx.getImageData(0, 0, w, h);
   return { data: img.data, width: img.width, height: img.height, channels: 4 };
 }

@@ -93,6 +93,9 @@ function rgbaOf(frame: FramePixels): Uint8ClampedArray {
   return rgba;
 }
 
+/** 0/1 car and road masks of a frame, with the frame's size. */
+export type FrameMasks = CpuMasks & { width: number; height: number };
+
 function count(mask: Uint8Array): number {
   let n = 0;
   for (let i = 0; i < mask.length; i++) n += mask[i]!;
@@ -103,15 +106,15 @@ export class ViewerEngine {
   private probs: tf.Tensor3D | null = null;
   /** The frame's pixels: [H, W, 3] on the backend for a backend composition, RGBA bytes for JavaScript's. */
   private frame: tf.Tensor3D | Uint8ClampedArray | null = null;
-  /** The last render's masks in page memory (JavaScript composition), so exports need no read. */
-  private cpuMasks: CpuMasks | null = null;
   /** The kept probabilities' values, read once per frame (JavaScript composition, threshold search). */
   private probValues: { of: tf.Tensor3D; values: Float32Array } | null = null;
   private model: LinkNetModel | null = null;
-  /** The last render's masks [H, W, 2] on the backend (backend composition) and composed image. */
-  private masks: tf.Tensor3D | null = null;
-  /** The last render's frame size. */
-  private renderedSize: { width: number; height: number } | null = null;
+  /**
+   * The last render's masks: [H, W, 2] on the backend (backend composition), or in page memory
+   * with their size (JavaScript composition, so exports need no read).
+   */
+  private masks: tf.Tensor3D | FrameMasks | null = null;
+  /** The last render's composed image. */
   private overlay: ComposedImage | null = null;
   private readonly hood = new KeptUpload<HoodMask>();
   private readonly truth = new KeptUpload<TruthMasks>();
@@ -231,7 +234,7 @@ export class ViewerEngine {
       stats = { carPixels: count(predicted.car), roadPixels: count(predicted.road), counts: counts && { car: counts.car, road: counts.road } };
       const composed = composeView(frame, predicted, truthMasks, heat, view, w, h);
       overlay = { rgba: composed.rgba, width: composed.width, height: h };
-      this.replaceRender(null, overlay, predicted, { width: w, height: h });
+      this.replaceRender({ ...predicted, width: w, height: h }, overlay);
     } else {
       const truthT = truthTensor();
       // The hood on the backend (uploaded once per hood).
@@ -242,7 +245,7 @@ export class ViewerEngine {
         return { masks, packed, width, stats: maskStatsGpu(masks, truthT) };
       });
       overlay = { packed: kept.packed, width: kept.width, height: h };
-      this.replaceRender(kept.masks, overlay, null, { width: w, height: h });
+      this.replaceRender(kept.masks, overlay);
       const values = await kept.stats.data();
       kept.stats.dispose();
       stats = maskStatsFromValues(values);
@@ -251,13 +254,11 @@ export class ViewerEngine {
   }
 
   /** Keeps a render's result: its masks on the backend or in page memory, and its image. */
-  private replaceRender(masks: tf.Tensor3D | null, overlay: ComposedImage, cpuMasks: CpuMasks | null, size: { width: number; height: number }): void {
-    this.masks?.dispose();
+  private replaceRender(masks: tf.Tensor3D | FrameMasks, overlay: ComposedImage): void {
+    if (this.masks instanceof tf.Tensor) this.masks.dispose();
     this.disposeOverlay();
     this.masks = masks;
     this.overlay = overlay;
-    this.cpuMasks = cpuMasks;
-    this.renderedSize = size;
   }
 
   /** The values of `probs` (the kept probabilities), read back at most once. */
@@ -283,11 +284,12 @@ export class ViewerEngine {
   }
 
   /** The last render's 0/1 masks, read back (for exports and answer files). */
-  async readMasks(): Promise<CpuMasks & { width: number; height: number }> {
-    const { masks, cpuMasks, renderedSize } = this;
-    if (!renderedSize || (!masks && !cpuMasks)) throw new Error('nothing has been rendered yet');
-    const { width, height } = renderedSize;
-    return { ...(cpuMasks ?? splitMaskValues(await masks!.data(), width * height)), width, height };
+  async readMasks(): Promise<FrameMasks> {
+    const masks = this.masks;
+    if (!masks) throw new Error('nothing has been rendered yet');
+    if (!(masks instanceof tf.Tensor)) return masks;
+    const [height, width] = masks.shape;
+    return { ...splitMaskValues(await masks.data(), width * height), width, height };
   }
 
   /** The last rendered image's RGBA bytes (for the overlay export). */
@@ -307,11 +309,9 @@ export class ViewerEngine {
 
   /** Drops the kept frame, probabilities and renders (e.g. when the model changes). */
   clear(): void {
-    for (const t of [this.probs, this.frame instanceof tf.Tensor ? this.frame : null, this.masks]) t?.dispose();
+    for (const t of [this.probs, this.frame, this.masks]) if (t instanceof tf.Tensor) t.dispose();
     this.disposeOverlay();
-    this.cpuMasks = null;
     this.probValues = null;
-    this.renderedSize = null;
     this.probs = null;
     this.frame = null;
     this.masks = null;
