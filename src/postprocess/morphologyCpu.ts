@@ -68,8 +68,14 @@ function packMask(mask: Uint8Array, width: number, height: number): BitMask {
   const bits = new Uint32Array(words * height);
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    const out = y * words;
-    for (let x = 0; x < width; x++) if (mask[row + x]) bits[out + (x >>> 5)]! |= 1 << (x & 31);
+    for (let j = 0; j < words; j++) {
+      // A word is built in a register: one store per 32 pixels.
+      const x0 = row + 32 * j;
+      const n = Math.min(32, width - 32 * j);
+      let word = 0;
+      for (let b = 0; b < n; b++) if (mask[x0 + b]) word |= 1 << b;
+      bits[y * words + j] = word;
+    }
   }
   return { bits, width, height, words };
 }
@@ -78,8 +84,13 @@ function unpackMask({ bits, width, height, words }: BitMask): Uint8Array {
   const mask = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    const src = y * words;
-    for (let x = 0; x < width; x++) mask[row + x] = (bits[src + (x >>> 5)]! >>> (x & 31)) & 1;
+    for (let j = 0; j < words; j++) {
+      const word = bits[y * words + j]!;
+      if (word === 0) continue;
+      const x0 = row + 32 * j;
+      const n = Math.min(32, width - 32 * j);
+      for (let b = 0; b < n; b++) mask[x0 + b] = (word >>> b) & 1;
+    }
   }
   return mask;
 }

@@ -121,6 +121,18 @@ describe('morphology: the fast CPU pass equals the definition', () => {
     }
   });
 
+  it('any non-zero byte counts as a set pixel, as in the definition (a 0/2 mask gives the 0/1 result)', () => {
+    const [width, height] = [41, 9];
+    const mask = randomMask(width, height, 0.3, 900);
+    const bytes = mask.map((v) => v * 2);
+    const footprint = kernelFootprint(3, 'square');
+    for (const op of passOps) {
+      const expected = morphologyPassReference(mask, width, height, 3, footprint, op);
+      expect(morphologyPassReference(bytes, width, height, 3, footprint, op)).toEqual(expected);
+      expect(morphologyPassCpu(bytes, width, height, 3, footprint, op)).toEqual(expected);
+    }
+  });
+
   it('whole morphologies (all passes on the packed mask) equal the definition pass after pass', () => {
     let seed = 500;
     for (const op of MORPHOLOGY_OPS) {
