@@ -13,9 +13,9 @@ import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { useWasmBackendInNode, wasmBackendInfo } from '../src/backend/wasmTraining/nodeWasm';
-import { profileBrowser, runBrowser } from './browser/drive';
+import { useWebgpuBackendInNode } from '../src/backend/webgpuInNode';
 import { jobsFor, parseOptions, type BenchOptions } from './core/options';
-import { runOrtJob, runTfjsJob } from './core/measure';
+import { emptyRow, runOrtJob, runTfjsJob } from './core/measure';
 import type { ReplayReport } from './core/kernelReplay';
 import type { ProfileJob, ProfileRow } from './core/profile';
 import { profileTfjs } from './core/profileRun';
@@ -30,30 +30,55 @@ function logRow(r: BenchRow): void {
   else console.log(`  ${what}: warm-up ${r.warmupMs?.toFixed(0)} ms, median ${r.medianMs?.toFixed(1)} ms (${r.runsMs.length} runs), ${r.imagesPerSecond?.toFixed(2)} img/s`);
 }
 
-async function runNode(opts: BenchOptions, rows: BenchRow[]): Promise<void> {
-  console.log('--- Node');
-  tf.enableProdMode();
-  await useWasmBackendInNode();
-  const wasm = await wasmBackendInfo();
-  for (const job of jobsFor(opts, ['tfjs', 'tfjs-folded'], { training: true })) {
-    const row = await runTfjsJob(job, 'node', wasm.threads);
-    row.label += wasm.simd ? ', SIMD' : '';
-    rows.push(row);
-    logRow(row);
+/** Initialises a TensorFlow.js backend in Node; returns the label suffix and thread count of its rows. */
+async function nodeTfjsBackend(backend: 'wasm' | 'webgpu' | 'cpu', env: Environment): Promise<{ suffix: string; threads: number | null }> {
+  if (backend === 'wasm') {
+    await useWasmBackendInNode();
+    const wasm = await wasmBackendInfo();
+    return { suffix: wasm.simd ? ', SIMD' : '', threads: wasm.threads };
   }
-  const ort = await import('onnxruntime-node');
-  const threads = os.cpus().length;
-  for (const job of jobsFor(opts, ['ort'])) {
-    const row = await runOrtJob(job, 'node', { ort: ort as unknown as Parameters<typeof runOrtJob>[2]['ort'], provider: 'cpu', threads }, 'onnxruntime-node');
-    rows.push(row);
-    logRow(row);
+  if (backend === 'webgpu') {
+    const gpu = await useWebgpuBackendInNode();
+    env.nodeWebgpuAdapter = `${gpu.adapter} (${gpu.vendor || 'unknown vendor'}${gpu.architecture ? `, ${gpu.architecture}` : ''}), Dawn`;
+    return { suffix: ', Dawn', threads: null };
   }
-  if (!opts.nodeCpu) return;
   await tf.setBackend('cpu');
-  for (const job of jobsFor(opts, ['tfjs', 'tfjs-folded'], { tinyOnly: true })) {
-    const row = await runTfjsJob(job, 'node');
+  return { suffix: '', threads: null };
+}
+
+async function runNode(opts: BenchOptions, rows: BenchRow[], env: Environment): Promise<void> {
+  tf.enableProdMode();
+  const push = (row: BenchRow) => {
     rows.push(row);
     logRow(row);
+  };
+  for (const backend of opts.nodeBackends) {
+    console.log(`--- Node ${backend}`);
+    if (backend === 'ort') {
+      const ort = await import('onnxruntime-node');
+      const threads = os.cpus().length;
+      for (const job of jobsFor(opts, ['ort'])) {
+        push(await runOrtJob(job, 'node', { ort: ort as unknown as Parameters<typeof runOrtJob>[2]['ort'], provider: 'cpu', threads }, 'onnxruntime-node'));
+      }
+      continue;
+    }
+    const jobs =
+      backend === 'cpu'
+        ? jobsFor(opts, ['tfjs', 'tfjs-folded'], { tinyOnly: true })
+        : jobsFor(opts, ['tfjs', 'tfjs-folded'], { training: true, gpu: backend === 'webgpu' });
+    let setup: { suffix: string; threads: number | null };
+    try {
+      setup = await nodeTfjsBackend(backend, env);
+    } catch (e) {
+      const reason = `did not initialise: ${e instanceof Error ? e.message : String(e)}`;
+      for (const job of jobs) push({ ...emptyRow(job, 'node', backend, `tfjs ${backend}`), status: 'unavailable', reason });
+      continue;
+    }
+    for (const job of jobs) {
+      const row = await runTfjsJob(job, 'node', setup.threads);
+      row.label += setup.suffix;
+      push(row);
+    }
   }
 }
 
@@ -99,6 +124,7 @@ async function main(): Promise<void> {
     browser: null,
     webgpuAdapter: null,
     webglRenderer: null,
+    nodeWebgpuAdapter: null,
     loadAverage: os.loadavg(),
     notes: [],
   };
@@ -107,10 +133,12 @@ async function main(): Promise<void> {
   const replays: ReplayReport[] = [];
   if (opts.profile) {
     const job: ProfileJob = { encoder: opts.profileEncoder, ...opts.profileSize, batch: opts.profileBatch, topN: opts.profileTop, setup: opts.profileSetup, pageQuery: opts.pageQuery };
-    if (opts.node) profiles.push(...(await profileNode({ ...job, pageQuery: null })));
+    if (opts.nodeBackends.length > 0) profiles.push(...(await profileNode({ ...job, pageQuery: null })));
     if (opts.profileBrowser.length > 0) {
       console.log('--- headless Chromium profile');
       const replay = opts.kernelReplayPairs > 0 ? { encoder: job.encoder, height: job.height, width: job.width, batch: job.batch, pairs: opts.kernelReplayPairs } : null;
+      // Playwright and Vite only load when a browser runs (a machine with Node alone runs the Node engines).
+      const { profileBrowser } = await import('./browser/drive');
       const browser = await profileBrowser(opts, ROOT, job, replay);
       browser.profiles.forEach(logProfile);
       profiles.push(...browser.profiles);
@@ -121,9 +149,10 @@ async function main(): Promise<void> {
       env.notes.push(...browser.notes);
     }
   }
-  if (opts.node && !opts.profile) await runNode(opts, rows);
+  if (opts.nodeBackends.length > 0 && !opts.profile) await runNode(opts, rows, env);
   if (opts.browserBackends.length > 0 && !opts.profile) {
     console.log('--- headless Chromium');
+    const { runBrowser } = await import('./browser/drive');
     const browser = await runBrowser(opts, ROOT, (row) => {
       rows.push(row);
       logRow(row);
@@ -133,7 +162,7 @@ async function main(): Promise<void> {
     env.webglRenderer = browser.gpu?.webglRenderer ?? null;
     env.notes.push(...browser.notes);
   }
-  if (/swiftshader/i.test(`${env.webgpuAdapter} ${env.webglRenderer}`)) {
+  if (/swiftshader/i.test(`${env.webgpuAdapter} ${env.webglRenderer} ${env.nodeWebgpuAdapter}`)) {
     env.notes.push('WebGPU and WebGL run on SwiftShader (a CPU rasteriser): no GPU in this machine; their numbers say nothing about a real GPU.');
   }
   env.notes.push('Every engine runs the same seeded LinkNet (same weights); ONNX Runtime runs the ONNX export of it (BatchNorm folded).');

@@ -7,6 +7,13 @@ export type BrowserBackend = (typeof BROWSER_BACKENDS)[number];
 /** SwiftShader compiles LinkNet's WebGPU/WebGL shaders for minutes on a small CPU: --quick leaves those backends out. */
 export const QUICK_BROWSER_BACKENDS: readonly BrowserBackend[] = ['wasm', 'ort-wasm'];
 
+/**
+ * Engines in Node: tfjs wasm, tfjs webgpu (Dawn, the `webgpu` package: needs a Vulkan driver, so
+ * never a default), tfjs cpu (tiny size only) and ONNX Runtime for Node (native CPU).
+ */
+export const NODE_BACKENDS = ['wasm', 'webgpu', 'cpu', 'ort'] as const;
+export type NodeBackend = (typeof NODE_BACKENDS)[number];
+
 export interface BenchOptions {
   quick: boolean;
   encoders: EncoderName[];
@@ -24,9 +31,8 @@ export interface BenchOptions {
   /** Browser backends that also run training steps. */
   trainBrowser: BrowserBackend[];
   browserBackends: BrowserBackend[];
-  node: boolean;
-  /** TensorFlow.js's pure-JS cpu backend in Node (tiny size only; left out by --quick). */
-  nodeCpu: boolean;
+  /** Engines run in Node, in this order (default wasm, ort, and cpu unless --quick; none with --no-node). */
+  nodeBackends: NodeBackend[];
   port: number;
   /** Limit for one browser job (ms); past it the page is closed and the backend's remaining jobs time out. */
   jobTimeoutMs: number;
@@ -53,11 +59,13 @@ export interface BenchOptions {
 
 const USAGE = `usage: npm run bench -- [--quick] [--encoders resnet34,resnet18] [--sizes 320x800,160x416,64x128]
        [--gpu-sizes SIZES] [--runs 5] [--budget 60] [--infer-batches 1] [--train-sizes 64x128] [--train-batches 1,4,8] [--train-browser wasm]
-       [--browser ${BROWSER_BACKENDS.join(',')}|none] [--no-node] [--no-end-to-end] [--page-query a=b] [--port N] [--job-timeout 900] [--out file.json]
+       [--browser ${BROWSER_BACKENDS.join(',')}|none] [--node-backends ${NODE_BACKENDS.join(',')}|none] [--no-node] [--no-end-to-end] [--page-query a=b] [--port N] [--job-timeout 900] [--out file.json]
        npm run bench -- --profile [--profile-encoder resnet18] [--profile-size 64x128] [--profile-batch 2]
        [--profile-browser webgpu,wasm|none] [--profile-top 15] [--profile-setup path/to/module.ts] [--kernel-replay 3] [--no-node]
 --quick: resnet18 at 64x128, 2 timed runs, training batch 1, no tfjs cpu in Node, browser wasm and ORT wasm only
 (${QUICK_BROWSER_BACKENDS.join(', ')}): about 1-2 min on 2 cores.
+--node-backends: webgpu is TensorFlow.js's WebGPU backend in Node through Dawn; it needs a Vulkan driver (a GPU's, or
+SwiftShader's with VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json) and runs at --gpu-sizes.
 --profile: instead of timed rows, tf.profile of one warm inference and one warm training step per backend
 (Node wasm and the --profile-browser backends): top kernels by total time.`;
 
@@ -76,7 +84,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   const values = new Map<string, string>();
   const flags = new Set<string>();
   const withValue = ['encoders', 'sizes', 'gpu-sizes', 'runs', 'budget', 'train-sizes', 'train-batches', 'infer-batches', 'train-browser', 'browser', 'port', 'job-timeout', 'out',
-    'profile-encoder', 'profile-size', 'profile-batch', 'profile-browser', 'profile-top', 'profile-setup', 'page-query', 'kernel-replay'];
+    'profile-encoder', 'profile-size', 'profile-batch', 'profile-browser', 'profile-top', 'profile-setup', 'page-query', 'kernel-replay', 'node-backends'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--help' || a === '-h') {
@@ -109,6 +117,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: "${b}" is not a batch size`);
     return n;
   });
+  const nodeBackends = flags.has('no-node') ? [] : list('node-backends', quick ? 'wasm,ort' : 'wasm,ort,cpu').filter((b) => b !== 'none');
+  for (const b of nodeBackends) if (!NODE_BACKENDS.includes(b as NodeBackend)) throw new Error(`unknown Node backend "${b}" (one of ${NODE_BACKENDS.join(', ')})`);
   const profileEncoder = values.get('profile-encoder') ?? 'resnet18';
   if (!ENCODER_NAMES.includes(profileEncoder as EncoderName)) throw new Error(`unknown encoder "${profileEncoder}"`);
   const profileBrowser = browserList('profile-browser', 'webgpu,wasm');
@@ -126,8 +136,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     inferBatches: batches('infer-batches', '1'),
     trainBrowser: browserList('train-browser', 'wasm'),
     browserBackends: browserList('browser', quick ? QUICK_BROWSER_BACKENDS.join(',') : BROWSER_BACKENDS.join(',')),
-    node: !flags.has('no-node'),
-    nodeCpu: !quick,
+    nodeBackends: nodeBackends as NodeBackend[],
     port: count('port', Number(process.env.BENCH_PORT ?? process.env.E2E_PORT ?? 5199), 1),
     jobTimeoutMs: count('job-timeout', quick ? 120 : profile ? 480 : 900, 1) * 1000,
     out: values.get('out') ?? null,

@@ -134,6 +134,7 @@ export function markdownTable(report: BenchReport): string {
   lines.push('');
   lines.push(`- CPU: ${env.cpus} (${env.cpuCount} logical), ${env.memoryGiB.toFixed(0)} GiB; Node ${env.node}; load average at start ${env.loadAverage.map((v) => v.toFixed(2)).join(' ')}`);
   lines.push(`- Browser: ${env.browser ?? 'not run'}; WebGPU adapter: ${env.webgpuAdapter ?? '–'}; WebGL renderer: ${env.webglRenderer ?? '–'}`);
+  if (env.nodeWebgpuAdapter) lines.push(`- Node WebGPU (Dawn) adapter: ${env.nodeWebgpuAdapter}`);
   for (const note of env.notes) lines.push(`- ${note}`);
   if (report.profiles) {
     lines.push('');

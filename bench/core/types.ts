@@ -87,6 +87,8 @@ export interface Environment {
   /** WebGPU adapter and WebGL renderer descriptions, as the page saw them. */
   webgpuAdapter: string | null;
   webglRenderer: string | null;
+  /** The adapter of TensorFlow.js's WebGPU backend in Node (Dawn), when --node-backends has webgpu. */
+  nodeWebgpuAdapter?: string | null;
   loadAverage: number[];
   notes: string[];
 }

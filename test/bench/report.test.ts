@@ -22,8 +22,16 @@ describe('benchmark options and jobs', () => {
     expect(o.encoders).toEqual(['resnet18']);
     expect(o.sizes).toEqual([{ height: 64, width: 128 }]);
     expect(o.browserBackends).toEqual([...QUICK_BROWSER_BACKENDS]);
-    expect(o.nodeCpu).toBe(false);
+    expect(o.nodeBackends).toEqual(['wasm', 'ort']);
     expect(o.trainBatches).toEqual([1]);
+  });
+
+  it('--node-backends: the Node engines in order (webgpu only when asked), none with --no-node or "none"', () => {
+    expect(parseOptions([]).nodeBackends).toEqual(['wasm', 'ort', 'cpu']);
+    expect(parseOptions(['--node-backends', 'webgpu,wasm']).nodeBackends).toEqual(['webgpu', 'wasm']);
+    expect(parseOptions(['--no-node']).nodeBackends).toEqual([]);
+    expect(parseOptions(['--node-backends', 'none']).nodeBackends).toEqual([]);
+    expect(() => parseOptions(['--node-backends', 'webgl'])).toThrow(/unknown Node backend "webgl"/);
   });
 
   it('--profile: its defaults, its options, and refuses ONNX Runtime as a profiled backend', () => {
