@@ -14,13 +14,13 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { useWasmBackendInNode, wasmBackendInfo } from '../src/backend/wasmTraining/nodeWasm';
 import { useWebgpuBackendInNode } from '../src/backend/webgpuInNode';
-import { jobsFor, parseOptions, type BenchOptions } from './core/options';
+import { jobsFor, parseOptions, type BenchOptions, type NodeBackend } from './core/options';
 import { emptyRow, runOrtJob, runTfjsJob } from './core/measure';
 import type { ReplayReport } from './core/kernelReplay';
 import type { ProfileJob, ProfileRow } from './core/profile';
 import { profileTfjs } from './core/profileRun';
 import { markdownTable } from './core/table';
-import type { BenchReport, BenchRow, Environment } from './core/types';
+import type { BenchJob, BenchReport, BenchRow, Environment } from './core/types';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -30,20 +30,27 @@ function logRow(r: BenchRow): void {
   else console.log(`  ${what}: warm-up ${r.warmupMs?.toFixed(0)} ms, median ${r.medianMs?.toFixed(1)} ms (${r.runsMs.length} runs), ${r.imagesPerSecond?.toFixed(2)} img/s`);
 }
 
+type NodeTfjsBackend = Exclude<NodeBackend, 'ort'>;
+
 /** Initialises a TensorFlow.js backend in Node; returns the label suffix and thread count of its rows. */
-async function nodeTfjsBackend(backend: 'wasm' | 'webgpu' | 'cpu', env: Environment): Promise<{ suffix: string; threads: number | null }> {
+async function nodeTfjsBackend(backend: NodeTfjsBackend, env: Environment): Promise<{ suffix: string; threads: number | null }> {
   if (backend === 'wasm') {
     await useWasmBackendInNode();
     const wasm = await wasmBackendInfo();
     return { suffix: wasm.simd ? ', SIMD' : '', threads: wasm.threads };
   }
-  if (backend === 'webgpu') {
-    const gpu = await useWebgpuBackendInNode();
+  if (backend === 'webgpu' || backend === 'webgpu-builtin') {
+    const gpu = await useWebgpuBackendInNode({ kernels: backend === 'webgpu' ? 'studio' : 'builtin' });
     env.nodeWebgpuAdapter = `${gpu.adapter} (${gpu.vendor || 'unknown vendor'}${gpu.architecture ? `, ${gpu.architecture}` : ''}), Dawn`;
-    return { suffix: ', Dawn', threads: null };
+    return { suffix: backend === 'webgpu' ? ', Dawn' : ', Dawn, TF.js kernels', threads: null };
   }
   await tf.setBackend('cpu');
   return { suffix: '', threads: null };
+}
+
+function unavailableRows(jobs: BenchJob[], backend: string, label: string, e: unknown): BenchRow[] {
+  const reason = `did not initialise: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+  return jobs.map((job) => ({ ...emptyRow(job, 'node', backend, label), status: 'unavailable' as const, reason }));
 }
 
 async function runNode(opts: BenchOptions, rows: BenchRow[], env: Environment): Promise<void> {
@@ -55,28 +62,34 @@ async function runNode(opts: BenchOptions, rows: BenchRow[], env: Environment): 
   for (const backend of opts.nodeBackends) {
     console.log(`--- Node ${backend}`);
     if (backend === 'ort') {
-      const ort = await import('onnxruntime-node');
-      const threads = os.cpus().length;
-      for (const job of jobsFor(opts, ['ort'])) {
-        push(await runOrtJob(job, 'node', { ort: ort as unknown as Parameters<typeof runOrtJob>[2]['ort'], provider: 'cpu', threads }, 'onnxruntime-node'));
+      const jobs = jobsFor(opts, ['ort']);
+      let ort: Parameters<typeof runOrtJob>[2]['ort'];
+      try {
+        ort = (await import('onnxruntime-node')) as unknown as typeof ort;
+      } catch (e) {
+        unavailableRows(jobs, 'cpu', 'onnxruntime-node cpu', e).forEach(push);
+        continue;
       }
+      const threads = os.cpus().length;
+      for (const job of jobs) push(await runOrtJob(job, 'node', { ort, provider: 'cpu', threads }, 'onnxruntime-node'));
       continue;
     }
     const jobs =
       backend === 'cpu'
         ? jobsFor(opts, ['tfjs', 'tfjs-folded'], { tinyOnly: true })
-        : jobsFor(opts, ['tfjs', 'tfjs-folded'], { training: true, gpu: backend === 'webgpu' });
+        : jobsFor(opts, ['tfjs', 'tfjs-folded'], { training: true, gpu: backend.startsWith('webgpu') });
     let setup: { suffix: string; threads: number | null };
     try {
       setup = await nodeTfjsBackend(backend, env);
     } catch (e) {
-      const reason = `did not initialise: ${e instanceof Error ? e.message : String(e)}`;
-      for (const job of jobs) push({ ...emptyRow(job, 'node', backend, `tfjs ${backend}`), status: 'unavailable', reason });
+      unavailableRows(jobs, backend, `tfjs ${backend}`, e).forEach(push);
       continue;
     }
     for (const job of jobs) {
       const row = await runTfjsJob(job, 'node', setup.threads);
       row.label += setup.suffix;
+      // Both WebGPU variants run on backend 'webgpu': keep them apart for the table's pairings.
+      row.backend = backend === 'webgpu-builtin' ? backend : row.backend;
       push(row);
     }
   }

@@ -8,10 +8,11 @@ export type BrowserBackend = (typeof BROWSER_BACKENDS)[number];
 export const QUICK_BROWSER_BACKENDS: readonly BrowserBackend[] = ['wasm', 'ort-wasm'];
 
 /**
- * Engines in Node: tfjs wasm, tfjs webgpu (Dawn, the `webgpu` package: needs a Vulkan driver, so
- * never a default), tfjs cpu (tiny size only) and ONNX Runtime for Node (native CPU).
+ * Engines in Node: tfjs wasm; tfjs webgpu through Dawn (the `webgpu` package: needs a Vulkan driver,
+ * so never a default) with the studio's WebGPU kernels, or with TensorFlow.js's own
+ * (webgpu-builtin, their "before"); tfjs cpu (tiny size only); ONNX Runtime for Node (native CPU).
  */
-export const NODE_BACKENDS = ['wasm', 'webgpu', 'cpu', 'ort'] as const;
+export const NODE_BACKENDS = ['wasm', 'webgpu', 'webgpu-builtin', 'cpu', 'ort'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
 
 export interface BenchOptions {
@@ -64,8 +65,9 @@ const USAGE = `usage: npm run bench -- [--quick] [--encoders resnet34,resnet18] 
        [--profile-browser webgpu,wasm|none] [--profile-top 15] [--profile-setup path/to/module.ts] [--kernel-replay 3] [--no-node]
 --quick: resnet18 at 64x128, 2 timed runs, training batch 1, no tfjs cpu in Node, browser wasm and ORT wasm only
 (${QUICK_BROWSER_BACKENDS.join(', ')}): about 1-2 min on 2 cores.
---node-backends: webgpu is TensorFlow.js's WebGPU backend in Node through Dawn; it needs a Vulkan driver (a GPU's, or
-SwiftShader's with VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json) and runs at --gpu-sizes.
+--node-backends: webgpu is TensorFlow.js's WebGPU backend in Node through Dawn with the studio's kernels (webgpu-builtin:
+with TensorFlow.js's own); it needs a Vulkan driver (a GPU's, or SwiftShader's with
+VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json) and runs at --gpu-sizes.
 --profile: instead of timed rows, tf.profile of one warm inference and one warm training step per backend
 (Node wasm and the --profile-browser backends): top kernels by total time.`;
 

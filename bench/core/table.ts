@@ -160,7 +160,7 @@ export function markdownTable(report: BenchReport): string {
     const status = r.status === 'ok' ? `ok (${r.runsMs.length} run${r.runsMs.length === 1 ? '' : 's'})` : `${r.status}: ${r.reason ?? ''}`;
     lines.push(
       `| ${r.platform} | ${r.label}${r.threads ? `, ${r.threads} thr` : ''} | ${r.encoder} | ${r.height}x${r.width} | ${r.batch} | ${r.task} | ${fmt(r.setupMs)} | ${fmt(r.warmupMs)} | ${fmt(r.medianMs, 1)} | ${fmt(r.imagesPerSecond, 2)} | ` +
-        `${r.engine === 'ort' && r.platform === 'node' ? '1.00x' : ratio(speedRatio(r, ortNodePeer(rows, r)))} | ${ratio(speedRatio(r, ortWebPeer(rows, r)))} | ${foldedText} | ${r.kernelCount ?? '–'} | ${tensors} | ${mb(r.peakBytes)} | ${status.replace(/\|/g, '/')} |`,
+        `${r.engine === 'ort' && r.platform === 'node' && r.status === 'ok' ? '1.00x' : ratio(speedRatio(r, ortNodePeer(rows, r)))} | ${ratio(speedRatio(r, ortWebPeer(rows, r)))} | ${foldedText} | ${r.kernelCount ?? '–'} | ${tensors} | ${mb(r.peakBytes)} | ${status.replace(/\|/g, '/')} |`,
     );
   }
   lines.push(...endToEndTable(rows));
