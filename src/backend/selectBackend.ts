@@ -20,9 +20,11 @@ import {
 } from './decide';
 import { probeAll } from './probes';
 import { configureWasm } from './wasmSetup';
+import { recordSelectedBackend } from './selectedBackend';
 import { kernelsWantedFromUrl, registerWebgpuKernels } from './webgpuKernels';
 
 export * from './decide';
+export { getSelectedBackend, onBackendSelected } from './selectedBackend';
 
 export interface SelectBackendOptions {
   /** A forced backend; when omitted it is read from `?backend=` in the page URL. */
@@ -34,19 +36,6 @@ export interface SelectBackendOptions {
   timeoutMs?: number;
   /** Run a tiny computation after initialising to make sure the backend really works. Default true. */
   verify?: boolean;
-}
-
-let selected: BackendInfo | null = null;
-const listeners = new Set<(info: BackendInfo) => void>();
-
-/** The last backend selectBackend settled on (null before the first call finishes). */
-export function getSelectedBackend(): BackendInfo | null {
-  return selected;
-}
-
-export function onBackendSelected(listener: (info: BackendInfo) => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
 }
 
 function message(e: unknown): string {
@@ -115,8 +104,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     const error = await initialise(decision.name, timeoutMs, verify);
     if (error === null) {
       const info: BackendInfo = { ...decision, reasons: [...resolved.notes, ...decision.reasons] };
-      selected = info;
-      for (const l of listeners) l(info);
+      recordSelectedBackend(info);
       return info;
     }
     if (decision.name === 'cpu') throw new Error(`${BACKEND_LABELS.cpu} backend failed: ${error}`);

@@ -16,7 +16,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { getSelectedBackend, isSoftwareAdapter } from '../backend/selectBackend';
+import { isSoftwareAdapter } from '../backend/decide';
+import { getSelectedBackend } from '../backend/selectedBackend';
 import { isPacked, packedFromRgba, type ComposedImage, type PackedImage } from './composePacked';
 import { rgbaFromPacked } from './overlayGpu';
 import { paddedRow } from './overlayWebgpu';

@@ -7,7 +7,8 @@
  * twenty tensor passes over the frame (bench/results/2026-12-05-vm-2cpu-overlay-tensor-ops.md).
  */
 import * as tf from '@tensorflow/tfjs';
-import { getSelectedBackend, isSoftwareAdapter } from '../backend/selectBackend';
+import { isSoftwareAdapter } from '../backend/decide';
+import { getSelectedBackend } from '../backend/selectedBackend';
 import type { ViewSettings } from '../state/viewerStore';
 import { composeOverlayGpu, packRgb, type OverlayInputs } from './overlayGpu';
 import { composePackedWebgpu } from './overlayWebgpu';
