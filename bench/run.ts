@@ -16,6 +16,7 @@ import { useWasmBackendInNode, wasmBackendInfo } from '../src/backend/wasmTraini
 import { useWebgpuBackendInNode } from '../src/backend/webgpuInNode';
 import { jobsFor, parseOptions, type BenchOptions, type NodeBackend } from './core/options';
 import { emptyRow, runOrtJob, runTfjsJob } from './core/measure';
+import { runNodeFrameJob } from './core/nodeFrame';
 import type { ReplayReport } from './core/kernelReplay';
 import type { ProfileJob, ProfileRow } from './core/profile';
 import { profileTfjs } from './core/profileRun';
@@ -77,7 +78,9 @@ async function runNode(opts: BenchOptions, rows: BenchRow[], env: Environment): 
     const jobs =
       backend === 'cpu'
         ? jobsFor(opts, ['tfjs', 'tfjs-folded'], { tinyOnly: true })
-        : jobsFor(opts, ['tfjs', 'tfjs-folded'], { training: true, gpu: backend.startsWith('webgpu') });
+        : backend === 'wasm'
+          ? jobsFor(opts, ['tfjs', 'tfjs-folded'], { training: true })
+          : jobsFor(opts, ['tfjs', 'tfjs-folded'], { training: true, gpu: true, endToEnd: opts.endToEnd });
     let setup: { suffix: string; threads: number | null };
     try {
       setup = await nodeTfjsBackend(backend, env);
@@ -86,7 +89,10 @@ async function runNode(opts: BenchOptions, rows: BenchRow[], env: Environment): 
       continue;
     }
     for (const job of jobs) {
-      const row = await runTfjsJob(job, 'node', setup.threads);
+      // A macrotask turn between jobs: wasm and cpu jobs resolve every await as a microtask, so a
+      // signal (a time limit's SIGTERM) is only handled here.
+      await new Promise((resolve) => setImmediate(resolve));
+      const row = job.task === 'end-to-end' ? await runNodeFrameJob(job) : await runTfjsJob(job, 'node', setup.threads);
       row.label += setup.suffix;
       // Both WebGPU variants run on backend 'webgpu': keep them apart for the table's pairings.
       row.backend = backend === 'webgpu-builtin' ? backend : row.backend;
@@ -144,6 +150,14 @@ async function main(): Promise<void> {
   const rows: BenchRow[] = [];
   const profiles: ProfileRow[] = [];
   const replays: ReplayReport[] = [];
+  // Stopped from outside (a time limit's SIGTERM, Ctrl-C): the rows so far are still written.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      env.notes.push(`Stopped by ${signal} after ${rows.length} rows: the rows that had not finished are missing.`);
+      writeReport(opts, env, rows, profiles, replays, started);
+      process.exit(124);
+    });
+  }
   if (opts.profile) {
     const job: ProfileJob = { encoder: opts.profileEncoder, ...opts.profileSize, batch: opts.profileBatch, topN: opts.profileTop, setup: opts.profileSetup, pageQuery: opts.pageQuery };
     if (opts.nodeBackends.length > 0) profiles.push(...(await profileNode({ ...job, pageQuery: null })));
@@ -175,6 +189,11 @@ async function main(): Promise<void> {
     env.webglRenderer = browser.gpu?.webglRenderer ?? null;
     env.notes.push(...browser.notes);
   }
+  writeReport(opts, env, rows, profiles, replays, started);
+}
+
+/** Writes the JSON and markdown report and prints the table. */
+function writeReport(opts: BenchOptions, env: Environment, rows: BenchRow[], profiles: ProfileRow[], replays: ReplayReport[], started: number): void {
   if (/swiftshader/i.test(`${env.webgpuAdapter} ${env.webglRenderer} ${env.nodeWebgpuAdapter}`)) {
     env.notes.push('WebGPU and WebGL run on SwiftShader (a CPU rasteriser): no GPU in this machine; their numbers say nothing about a real GPU.');
   }

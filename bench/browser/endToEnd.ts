@@ -13,30 +13,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { generateSampleFrame, sampleHoodMask } from '../../src/data/sample';
 import { encodeRgbPng } from '../../src/io/png';
-import { defaultModelConfig, originalInputSpec } from '../../src/model/config';
+import type { ModelConfig } from '../../src/model/config';
 import { LinkNetModel } from '../../src/model/linkNetModel';
 import { challengeChannels } from '../../src/inference/frameMasks';
 import { probabilitiesToMasks, splitMaskValues } from '../../src/postprocess/masks';
-import type { PostprocessSettings } from '../../src/postprocess/settings';
-import type { ViewSettings } from '../../src/state/viewerStore';
 import { drawPath, putRgba } from '../../src/viewer/canvasDraw';
 import { composeMethod } from '../../src/viewer/composePacked';
 import { decodeImageFile, type DecodedFrame } from '../../src/viewer/decodeFrame';
 import { ViewerEngine } from '../../src/viewer/engine';
 import { composeMasks } from '../../src/viewer/overlay';
-import { emptyTimings, STAGES, type StageTimings } from '../../src/viewer/timings';
+import { emptyTimings, type StageTimings } from '../../src/viewer/timings';
+import { END_TO_END_SETTINGS, END_TO_END_VIEW, FRAME_SEED, frameJobConfig, stageMedians } from '../core/frameJob';
 import { emptyRow, median, MODEL_SEED, timeRuns } from '../core/measure';
 import type { BenchJob, BenchRow } from '../core/types';
-
-/** Every post-processing stage on: thresholds, a 3x3 closing of both classes, the hood removed. */
-export const END_TO_END_SETTINGS: PostprocessSettings = {
-  car: { threshold: 0.5, morphology: { op: 'close', size: 3, shape: 'square', iterations: 1 } },
-  road: { threshold: 0.5, morphology: { op: 'close', size: 3, shape: 'square', iterations: 1 } },
-  hood: true,
-};
-/** The viewer's default view: both masks over the frame at half opacity. */
-const VIEW: ViewSettings = { mode: 'masks', opacity: 0.5, showCar: true, showRoad: true, focus: 'car' };
-const FRAME_SEED = 7;
 
 /** Waits for the backend's queued work (a one-value read): the GPU draw is asynchronous. */
 async function fence(): Promise<void> {
@@ -49,7 +38,7 @@ async function fence(): Promise<void> {
  * The viewer's post-processing and drawing before the overlay moved to the backend: the masks
  * read back, split, counted and composed in JavaScript, then putImageData. Returns its ms.
  */
-async function jsOverlayPath(probs: tf.Tensor3D, config: ReturnType<typeof defaultModelConfig>, hood: tf.Tensor2D, pixels: DecodedFrame, canvas: HTMLCanvasElement): Promise<number> {
+async function jsOverlayPath(probs: tf.Tensor3D, config: ModelConfig, hood: tf.Tensor2D, pixels: DecodedFrame, canvas: HTMLCanvasElement): Promise<number> {
   const t0 = performance.now();
   const spec = config.input;
   const placement = { frameWidth: spec.frameWidth, frameHeight: spec.frameHeight, cropTop: spec.cropTop, cropBottom: spec.cropBottom };
@@ -60,15 +49,8 @@ async function jsOverlayPath(probs: tf.Tensor3D, config: ReturnType<typeof defau
   let counted = 0;
   for (let i = 0; i < car.length; i++) counted += car[i]! + road[i]!;
   if (counted < 0) throw new Error('unreachable');
-  putRgba(canvas, composeMasks(pixels.data, { car, road }, VIEW.opacity), pixels.width, pixels.height);
+  putRgba(canvas, composeMasks(pixels.data, { car, road }, END_TO_END_VIEW.opacity), pixels.width, pixels.height);
   return performance.now() - t0;
-}
-
-/** Median of each stage over the timed frames. */
-export function stageMedians(frames: readonly StageTimings[]): StageTimings {
-  const out = emptyTimings();
-  for (const s of STAGES) out[s] = frames.length ? median(frames.map((f) => f[s])) : 0;
-  return out;
 }
 
 export async function runEndToEndJob(job: BenchJob, threads: number | null): Promise<BenchRow> {
@@ -79,10 +61,7 @@ export async function runEndToEndJob(job: BenchJob, threads: number | null): Pro
   const { height, width } = job;
   // The frame is the bench size and the crop the whole frame, so the network input is the frame
   // (no resize) and the network part equals the predict row of the same size.
-  const config = defaultModelConfig({
-    encoder: job.encoder,
-    input: { ...originalInputSpec(), frameWidth: width, frameHeight: height, cropTop: 0, cropBottom: height, inputHeight: height, inputWidth: width },
-  });
+  const config = frameJobConfig(job.encoder, height, width);
   const canvas = document.createElement('canvas');
   document.body.append(canvas);
   const engine = new ViewerEngine();
@@ -116,7 +95,7 @@ export async function runEndToEndJob(job: BenchJob, threads: number | null): Pro
       t.upload = inferred.upload;
       t.network = inferred.network;
       const backendPath = async () => {
-        const rendered = await engine.render(END_TO_END_SETTINGS, hood, VIEW, null);
+        const rendered = await engine.render(END_TO_END_SETTINGS, hood, END_TO_END_VIEW, null);
         t.postprocess = rendered.ms;
         const t1 = performance.now();
         drawnBy = (await engine.draw(canvas, path)).path;

@@ -123,7 +123,8 @@ export function kernelTimingMethod(backend: string): string {
   return 'wall time of each kernel call (synchronous on this backend)';
 }
 
-function fail(row: BenchRow, e: unknown): void {
+/** Marks a row failed with the error's first line. */
+export function fail(row: BenchRow, e: unknown): void {
   row.status = 'error';
   row.reason = (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 300);
 }

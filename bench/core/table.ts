@@ -64,7 +64,9 @@ export function endToEndTable(rows: readonly BenchRow[]): string[] {
     'the viewer reads back a 4-value fence instead). Stages: medians over the timed frames, as the viewer measures them ' +
     '(`src/viewer/timings.ts`); they need not add up to the frame median. "post + draw, JS overlay" is the same frame\'s post-processing ' +
     'and drawing the way the viewer did it before (masks read back, counted and composed in JavaScript, putImageData), timed alternately ' +
-    'with the backend path on the same kept probabilities (medians; "gain" = JS / backend).');
+    'with the backend path on the same kept probabilities (medians; "gain" = JS / backend). ' +
+    'Node rows ("frame on the backend, image read back"; WebGPU through Dawn): the same engine calls without a page: the frame\'s pixels are in memory (no decode) ' +
+    'and the composed image is read back once instead of drawn (stage "draw"), an upper bound of the page\'s draw on a hardware adapter (`bench/core/nodeFrame.ts`).');
   lines.push('');
   lines.push(`| engine | encoder | size | ms/frame | FPS | network alone ms (FPS) | network alone / end to end | ${STAGES.join(' | ')} | post + draw: JS overlay (before) | backend overlay (after) | gain | tensors (leak/frame) | status |`);
   lines.push(`| --- | --- | --- | ---: | ---: | ---: | ---: | ${STAGES.map(() => '---:').join(' | ')} | ---: | ---: | ---: | --- | --- |`);

@@ -9,6 +9,7 @@ import { isWebgpuKernelRegistered, WEBGPU_KERNEL_NAMES } from '../../src/backend
 import { defaultModelConfig } from '../../src/model/config';
 import { FoldedLinkNet } from '../../src/model/foldedLinkNet';
 import { LinkNetModel } from '../../src/model/linkNetModel';
+import { runNodeFrameJob } from '../../bench/core/nodeFrame';
 import { swiftshaderVulkanManifest, vulkanLoaderInstalled } from '../support/swiftshaderVulkan';
 
 const manifest = swiftshaderVulkanManifest();
@@ -57,5 +58,20 @@ describe.skipIf(!manifest || !loader)('TensorFlow.js WebGPU in Node through Dawn
     expect(max).toBeLessThan(1e-4);
     tf.dispose([x, expected]);
     reference.dispose();
+  }, 240_000);
+
+  it("the bench's Node frame job: the viewer engine's frame on WebGPU (network, post-processing, overlay pass) with the image read back, no tensor left behind", async () => {
+    process.env.VK_ICD_FILENAMES = manifest!;
+    await useWebgpuBackendInNode();
+    const row = await runNodeFrameJob({ task: 'end-to-end', engine: 'tfjs', encoder: 'resnet18', height: 32, width: 64, batch: 1, runs: 1, budgetMs: 1 });
+    expect(row.reason).toBeUndefined();
+    expect(row.status).toBe('ok');
+    expect(row.platform).toBe('node');
+    expect(row.runsMs).toHaveLength(1);
+    expect(row.stagesMs!.network).toBeGreaterThan(0);
+    expect(row.stagesMs!.postprocess).toBeGreaterThan(0);
+    expect(row.stagesMs!.draw).toBeGreaterThan(0);
+    expect(row.tensorsLeakedPerRun).toBe(0);
+    expect(row.tensorsAfter).toBe(row.tensorsBefore);
   }, 240_000);
 });

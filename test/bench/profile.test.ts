@@ -91,7 +91,7 @@ describe('profileMarkdown', () => {
 
 describe('end-to-end stage medians', () => {
   it('takes the median of each stage separately', async () => {
-    const { stageMedians } = await import('../../bench/browser/endToEnd');
+    const { stageMedians } = await import('../../bench/core/frameJob');
     const f = (network: number, draw: number) => ({ decode: 1, upload: 2, network, postprocess: 3, draw });
     expect(stageMedians([f(10, 9), f(30, 1), f(20, 5)])).toEqual({ decode: 1, upload: 2, network: 20, postprocess: 3, draw: 5 });
     expect(stageMedians([])).toEqual({ decode: 0, upload: 0, network: 0, postprocess: 0, draw: 0 });
