@@ -9,7 +9,7 @@ import { binaryMaskFiles, colouredMaskFile, exportStem } from '../../src/viewer/
 import { FrameScores, frameCounts } from '../../src/viewer/frameScores';
 import { viewerItemsFromFiles } from '../../src/viewer/frameSources';
 import { truthFromLabelPixels } from '../../src/viewer/groundTruth';
-import { CLASS_COLOURS, composeErrors, composeMasks, countColour, ERROR_COLOURS, sideBySide } from '../../src/viewer/overlay';
+import { blend, CLASS_COLOURS, composeErrors, composeMasks, countColour, ERROR_COLOURS, sideBySide } from '../../src/viewer/overlay';
 import { formatThreshold, parseThreshold, SLIDER_STEPS, sliderToThreshold, thresholdToSlider } from '../../src/viewer/thresholdScale';
 import { DropCounter } from '../../src/viewer/videoFrames';
 
@@ -85,6 +85,41 @@ describe('overlay pixels', () => {
     const both = sideBySide(out, errors, w, h);
     expect(both.length).toBe(w * 2 * h * 4);
     expect(Array.from(both.subarray(w * 4, w * 4 + 3))).toEqual([...ERROR_COLOURS.tp]);
+  });
+});
+
+describe('overlay pixels by blend tables equal the per-pixel blend', () => {
+  let seed = 11;
+  const r = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+  const n = 3000;
+  const frame = Uint8ClampedArray.from({ length: n * 4 }, () => Math.floor(r() * 256));
+  const bits = (p: number) => Uint8Array.from({ length: n }, () => (r() < p ? 1 : 0));
+  const [car, road, truth] = [bits(0.3), bits(0.5), bits(0.4)];
+  const original = frame.slice();
+
+  it('masks (road then car, either left out) and errors at several opacities, every byte', () => {
+    for (const opacity of [0, 0.37, 0.5, 0.999, 1]) {
+      const masks = frame.slice();
+      const errors = frame.slice();
+      for (let i = 0; i < n; i++) {
+        if (road[i]) blend(masks, i * 4, CLASS_COLOURS.road, opacity);
+        if (car[i]) blend(masks, i * 4, CLASS_COLOURS.car, opacity);
+        masks[i * 4 + 3] = 255;
+        const colour = car[i] && truth[i] ? ERROR_COLOURS.tp : car[i] ? ERROR_COLOURS.fp : truth[i] ? ERROR_COLOURS.fn : null;
+        if (colour) blend(errors, i * 4, colour, opacity);
+        errors[i * 4 + 3] = 255;
+      }
+      expect(composeMasks(frame, { car, road }, opacity)).toEqual(masks);
+      expect(composeErrors(frame, car, truth, opacity)).toEqual(errors);
+      const roadOnly = frame.slice();
+      for (let i = 0; i < n; i++) {
+        if (road[i]) blend(roadOnly, i * 4, CLASS_COLOURS.road, opacity);
+        roadOnly[i * 4 + 3] = 255;
+      }
+      expect(composeMasks(frame, { car: null, road }, opacity)).toEqual(roadOnly);
+    }
+    // The frame itself is not changed.
+    expect(frame).toEqual(original);
   });
 });
 
