@@ -25,11 +25,17 @@ else python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.a
 # GPU's driver manifest where the loader does not find one by itself.
 missing="$kit/missing-lib"
 rm -rf "$missing" && mkdir -p "$missing"
+known=$(PATH="$PATH:/usr/sbin:/sbin" ldconfig -p 2>/dev/null || true)
 for f in "$kit"/lib/*.so.*; do
   name=$(basename "$f")
-  ldconfig -p 2>/dev/null | grep -q "[[:space:]]$name " || ln -s "$f" "$missing/$name"
+  grep "[[:space:]]$name " <<<"$known" >/dev/null || ln -s "$f" "$missing/$name"
 done
 if [ -n "$(ls -A "$missing")" ]; then export LD_LIBRARY_PATH="$missing${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
+# The NVIDIA driver's own libraries (the manifest names libGLX_nvidia.so.0), where the driver is
+# mounted outside the linker's search path.
+for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do
+  if [ -d "$d" ]; then export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d"; fi
+done
 if [ -z "${VK_ICD_FILENAMES:-}${VK_DRIVER_FILES:-}" ]; then
   for f in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json; do
     if [ -f "$f" ]; then export VK_ICD_FILENAMES="$f"; break; fi
@@ -42,6 +48,7 @@ export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
   echo "node: $("$kit/bin/node" --version)"
   echo "VK_ICD_FILENAMES: ${VK_ICD_FILENAMES:-(loader default)}"
   echo "LD_LIBRARY_PATH: ${LD_LIBRARY_PATH:-} ($(ls "$missing" | tr '\n' ' '))"
+  if [ -n "${VK_ICD_FILENAMES:-}" ] && [ -f "$VK_ICD_FILENAMES" ]; then echo "manifest: $(tr -d '\n ' < "$VK_ICD_FILENAMES")"; fi
   command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv || echo "nvidia-smi: not found"
   nproc
 } | tee "$out/device.txt"
