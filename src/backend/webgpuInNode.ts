@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { isSoftwareAdapter } from './decide';
 import { registerWebgpuKernels, unregisterWebgpuKernels } from './webgpuKernels';
 
 export interface NodeWebgpuOptions {
@@ -23,7 +24,7 @@ export interface NodeWebgpuInfo {
   adapter: string;
   vendor: string;
   architecture: string;
-  /** True for a software adapter (SwiftShader, lavapipe). */
+  /** True for a software adapter (SwiftShader, llvmpipe, ...: the studio's `isSoftwareAdapter`). */
   software: boolean;
   kernels: 'studio' | 'builtin';
 }
@@ -33,8 +34,7 @@ let info: NodeWebgpuInfo | null = null;
 function describe(adapter: GPUAdapter): Omit<NodeWebgpuInfo, 'kernels'> {
   const a = adapter.info;
   const name = a.description || a.device || a.vendor || 'unknown adapter';
-  const software = /swiftshader|llvmpipe|lavapipe/i.test(`${a.description} ${a.architecture} ${a.vendor}`);
-  return { backend: 'webgpu', adapter: name, vendor: a.vendor, architecture: a.architecture, software };
+  return { backend: 'webgpu', adapter: name, vendor: a.vendor, architecture: a.architecture, software: isSoftwareAdapter(`${a.description} ${a.architecture} ${a.vendor}`) };
 }
 
 /** Creates a Dawn device, registers the WebGPU backend on it (once per process) and switches to it. */
