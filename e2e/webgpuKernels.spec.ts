@@ -89,9 +89,12 @@ const SOFTMAX_CASES: SoftmaxCase[] = [
 ];
 const SOFTMAX_TIMED: SoftmaxCase = { label: 'softmax 1x64x128x3', shape: [1, 64, 128, 3], spread: 8 };
 
+/** Parameters of Adam's case: a conv filter, a bias, a 1x1 filter. */
+const ADAM_SHAPES = [[3, 3, 16, 32], [32], [1, 1, 7, 3]];
+
 const RELATIVE_TOLERANCE = 1e-5;
 
-test('WebGPU filter and input gradients, transposed convolutions and softmax equal the CPU backend; timings against the built-in kernels', async ({ page }, testInfo) => {
+test('WebGPU filter and input gradients, transposed convolutions, softmax and the Adam update equal the CPU backend; timings against the built-in kernels', async ({ page }, testInfo) => {
   test.setTimeout(420_000);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -100,15 +103,15 @@ test('WebGPU filter and input gradients, transposed convolutions and softmax equ
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
 
   const report = await page.evaluate(
-    async ({ cases, timed, softmaxCases, softmaxTimed }) => {
+    async ({ cases, timed, softmaxCases, softmaxTimed, adamShapes }) => {
       const url = '/src/testing/webgpuKernelParity.ts';
       const harness = (await import(/* @vite-ignore */ url)) as typeof import('../src/testing/webgpuKernelParity');
-      return harness.runWebgpuKernelParity(cases, timed, 5, softmaxCases, softmaxTimed);
+      return harness.runWebgpuKernelParity(cases, timed, 5, softmaxCases, softmaxTimed, adamShapes);
     },
-    { cases: CASES, timed: TIMED, softmaxCases: SOFTMAX_CASES, softmaxTimed: SOFTMAX_TIMED },
+    { cases: CASES, timed: TIMED, softmaxCases: SOFTMAX_CASES, softmaxTimed: SOFTMAX_TIMED, adamShapes: ADAM_SHAPES },
   );
   const lines = [
-    ...[...report.cases, ...report.softmax].map(
+    ...[...report.cases, ...report.softmax, ...(report.adam ? [report.adam] : [])].map(
       (c) =>
         `${c.label.padEnd(32)} ours ${c.relativeError.toExponential(2)}  built-in ${c.builtinRelativeError.toExponential(2)}  max|ref| ${c.maxAbsReference.toPrecision(3)}  leaked ${c.leakedTensors}`,
     ),
@@ -121,6 +124,7 @@ test('WebGPU filter and input gradients, transposed convolutions and softmax equ
   expect(report.registeredAtStart, `selectBackend registers the studio's kernels${context}`).toBe(true);
   expect(report.backend).toBe('webgpu');
   expect(report.oursCompiled, `the studio's programs ran${context}`).toEqual([
+    'studioAdamUpdate',
     'studioFilterGradColumns',
     'studioFilterGradTiled',
     'studioInputGradQuads',
@@ -130,7 +134,8 @@ test('WebGPU filter and input gradients, transposed convolutions and softmax equ
   expect(report.builtinCompiled, `the built-in kernels ran for comparison${context}`).toEqual(['conv2DDerFilter', 'conv2DDerInput', 'softmax']);
   expect(report.cases).toHaveLength(CASES.length);
   expect(report.softmax).toHaveLength(SOFTMAX_CASES.length);
-  for (const c of [...report.cases, ...report.softmax] as WebgpuKernelReport['cases']) {
+  expect(report.adam, `Adam's case ran${context}`).not.toBeNull();
+  for (const c of [...report.cases, ...report.softmax, report.adam!] as WebgpuKernelReport['cases']) {
     expect(c.maxAbsReference, `${c.label}: reference is not all zero${context}`).toBeGreaterThan(0.09);
     expect(c.nonFinite, `${c.label}${context}`).toBe(0);
     expect(c.relativeError, `${c.label}: ours against the CPU backend${context}`).toBeLessThan(RELATIVE_TOLERANCE);

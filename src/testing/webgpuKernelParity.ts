@@ -2,13 +2,15 @@
  * Browser-side harness for the e2e test of the studio's WebGPU kernels (src/backend/webgpuKernels):
  * each convolution case's filter gradient, input gradient or transposed-convolution output is
  * computed through the public API (tf.grad of conv2d / conv2dTranspose, tf.conv2dTranspose), and
- * each softmax case with tf.softmax, on the CPU backend (the reference), on
+ * each softmax case with tf.softmax, and three steps of the studio's Adam (AdamOptimizer) over a few
+ * parameters, on the CPU backend (the reference), on
  * WebGPU with the studio's kernels and on WebGPU with TensorFlow.js's own kernels; errors, tensor
  * counts and timings come back to the test.
  * Loaded through the Vite dev server; the app never imports it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { isWebgpuKernelRegistered, registerWebgpuKernels, unregisterWebgpuKernels, WEBGPU_KERNEL_NAMES } from '../backend/webgpuKernels';
+import { AdamOptimizer } from '../training/adamOptimizer';
 import { seededRandom } from '../util/seededRandom';
 import { alternatePairs, median } from './pairedTiming';
 
@@ -64,6 +66,8 @@ export interface WebgpuKernelReport {
   timings: KernelTiming[];
   softmax: GradCaseResult[];
   softmaxTiming: KernelTiming | null;
+  /** Adam's parameters and moments after three steps (null when not asked for). */
+  adam: GradCaseResult | null;
   /** The studio's programs that were compiled (so ran), by name, e.g. studioFilterGradTiled. */
   oursCompiled: string[];
   /** The built-in programs that were compiled (they ran for comparison), of conv2DDerFilter, conv2DDerInput and softmax. */
@@ -120,6 +124,31 @@ async function softmaxResult(c: SoftmaxCase, seed: number): Promise<Float32Array
   const data = (await probs.data()) as Float32Array;
   tf.dispose([logits, probs]);
   return data;
+}
+
+/**
+ * Three steps of the studio's Adam over parameters of `shapes` (gradients shrinking by 10x per
+ * parameter and step, so small values are covered too): the parameters, then the first and second
+ * moments, end to end in one array.
+ */
+async function adamResult(shapes: number[][], seed: number): Promise<Float32Array> {
+  const params = shapes.map((s, i) => tf.tidy(() => tf.variable(tf.tensor(values(size(s), seed + i), s), true)));
+  const adam = new AdamOptimizer({ learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+  try {
+    for (let step = 0; step < 3; step++) {
+      const grads = shapes.map((s, i) => tf.tidy(() => tf.tensor(values(size(s), seed + 10 * (step + 1) + i), s).mul(10 ** -(step + i))));
+      adam.applyGradients(params.map((variable, i) => ({ variable, gradient: grads[i] })));
+      tf.dispose(grads);
+    }
+    const state = await adam.readState();
+    const parts = [...(await Promise.all(params.map(async (p) => (await p.data()) as Float32Array))), ...state.moments];
+    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+    return out;
+  } finally {
+    adam.dispose();
+    tf.dispose(params);
+  }
 }
 
 /** The case on the CPU backend, then on WebGPU with our kernels and with the built-in ones. */
@@ -226,6 +255,7 @@ export async function runWebgpuKernelParity(
   runs = 3,
   softmaxCases: SoftmaxCase[] = [],
   softmaxTimed: SoftmaxCase | null = null,
+  adamShapes: number[][] = [],
 ): Promise<WebgpuKernelReport> {
   const registeredAtStart = WEBGPU_KERNEL_NAMES.every(isWebgpuKernelRegistered);
   registerWebgpuKernels();
@@ -238,6 +268,8 @@ export async function runWebgpuKernelParity(
   for (const [i, c] of softmaxCases.entries()) softmax.push(await threeWays(c.label, () => softmaxResult(c, 300 + i)));
   await tf.setBackend('webgpu');
   const softmaxTiming = softmaxTimed ? await timeSoftmax(softmaxTimed, runs) : null;
+  const adam = adamShapes.length > 0 ? await threeWays(`adam: 3 steps, ${adamShapes.length} parameters`, () => adamResult(adamShapes, 500)) : null;
+  await tf.setBackend('webgpu');
   const keys = compiledShaderKeys();
   return {
     backend: tf.getBackend(),
@@ -246,6 +278,7 @@ export async function runWebgpuKernelParity(
     timings,
     softmax,
     softmaxTiming,
+    adam,
     oursCompiled: [...new Set(keys.filter((k) => k.startsWith('studio')).map((k) => k.split('_')[0]))].sort(),
     builtinCompiled: ['conv2DDerFilter', 'conv2DDerInput', 'softmax'].filter((name) => keys.some((k) => k.split('_')[0] === name)),
   };

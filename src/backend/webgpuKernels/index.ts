@@ -9,6 +9,9 @@
  *    reach it, 4 pixels x 4 channels per thread, instead of testing every tap at every pixel.
  *  - Softmax over a short last axis (the network's few classes): one thread per row instead of a
  *    workgroup of 64 threads per row.
+ *  - StudioAdamUpdate (not a TensorFlow.js kernel; see src/training/adamUpdate.ts): Adam's update of
+ *    one parameter in three passes instead of TensorFlow.js's 14 ops. Unregistered, the optimiser
+ *    runs those ops, which is the "before" of a comparison.
  *
  * Usage, after importing the WebGPU backend (selectBackend does it):
  *   registerWebgpuKernels();     // idempotent; returns the names it registered
@@ -20,6 +23,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { KERNEL_NAME as CONV2D_BACKPROP_FILTER, makeConv2DBackpropFilterWebgpu } from './conv2DBackpropFilter';
 import { KERNEL_NAME as CONV2D_BACKPROP_INPUT, makeConv2DBackpropInputWebgpu } from './conv2DBackpropInput';
 import { KERNEL_NAME as SOFTMAX, makeSoftmaxWebgpu } from './softmax';
+import { KERNEL_NAME as ADAM_UPDATE, makeAdamUpdateWebgpu } from './adamUpdate';
 
 const BACKEND = 'webgpu';
 
@@ -32,6 +36,7 @@ const ENTRIES: readonly KernelEntry[] = [
   { name: CONV2D_BACKPROP_FILTER, make: makeConv2DBackpropFilterWebgpu },
   { name: CONV2D_BACKPROP_INPUT, make: makeConv2DBackpropInputWebgpu },
   { name: SOFTMAX, make: makeSoftmaxWebgpu },
+  { name: ADAM_UPDATE, make: makeAdamUpdateWebgpu },
 ];
 
 export const WEBGPU_KERNEL_NAMES: readonly string[] = ENTRIES.map((e) => e.name);
