@@ -17,6 +17,8 @@ import {
 } from '../../src/backend/wasmTraining';
 import { useWasmBackendInNode, wasmBackendInfo } from '../../src/backend/wasmTraining/nodeWasm';
 import { convGeometry } from '../../src/backend/wasmTraining/wasmKernelUtils';
+import { AdamOptimizer } from '../../src/training/adamOptimizer';
+import { ADAM_UPDATE_KERNEL } from '../../src/training/adamUpdate';
 
 const TOLERANCE = 1e-4;
 
@@ -271,6 +273,39 @@ describe('MaxPoolGrad (replaces the built-in, which is wrong on padded windows w
       expect(relError(await on('wasm', run), await on('cpu', run))).toBeLessThan(TOLERANCE);
     });
   }
+});
+
+describe('Adam on wasm: the TF.js ops (SIMD, cheap launches beat a one-pass JS loop there)', () => {
+  const shapes = [[3, 3, 64, 64], [64], [2, 2, 32, 3]];
+
+  /** Three Adam steps of the studio's optimiser; the parameters and moments after them. */
+  async function adamOn(backend: 'cpu' | 'wasm'): Promise<{ values: Float32Array[]; kernels: string[] }> {
+    await tf.setBackend(backend);
+    const vars = shapes.map((s, i) => tf.variable(tf.tensor(randomValues(s, 80 + i), s), true, `adam_${backend}_${i}`));
+    const adam = new AdamOptimizer({ learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    let kernels: string[] = [];
+    for (let step = 0; step < 3; step++) {
+      const grads = shapes.map((s, i) => tf.tensor(randomValues(s, 90 + 10 * step + i), s));
+      const profile = await tf.profile(() => adam.applyGradients(vars.map((variable, i) => ({ variable, gradient: grads[i] }))));
+      kernels = profile.kernels.map((k) => k.name);
+      tf.dispose(grads);
+    }
+    const state = await adam.readState();
+    const values = [...(await Promise.all(vars.map(async (v) => Float32Array.from(await v.data())))), ...state.moments];
+    adam.dispose();
+    tf.dispose(vars);
+    return { values, kernels };
+  }
+
+  it('runs the ops path, not the studio kernel, and follows the CPU backend over three steps', async () => {
+    const cpu = await adamOn('cpu');
+    const wasm = await adamOn('wasm');
+    expect(cpu.kernels).toEqual(shapes.map(() => ADAM_UPDATE_KERNEL));
+    expect(wasm.kernels).not.toContain(ADAM_UPDATE_KERNEL);
+    expect(wasm.kernels.length).toBeGreaterThan(shapes.length * 10);
+    expect(wasm.values).toHaveLength(cpu.values.length);
+    wasm.values.forEach((v, i) => expect(relError(v, cpu.values[i]), `array ${i}`).toBeLessThan(1e-5));
+  });
 });
 
 describe('a small LinkNet-like network: gradients and Adam on wasm match the CPU backend', () => {
