@@ -68,9 +68,11 @@ export function inputSizeProblem(height: number, width: number): string | null {
   if (height % 32 !== 0 || width % 32 !== 0) {
     const up = (v: number) => Math.ceil(v / 32) * 32;
     const down = (v: number) => Math.max(32, Math.floor(v / 32) * 32);
+    const smaller = `${down(height)}x${down(width)}`;
+    const larger = `${up(height)}x${up(width)}`;
     return (
       `input size ${height}x${width} is not a multiple of 32 in both dimensions ` +
-      `(LinkNet halves the size five times); use e.g. ${down(height)}x${down(width)} or ${up(height)}x${up(width)}`
+      `(LinkNet halves the size five times); use e.g. ${smaller === larger ? larger : `${smaller} or ${larger}`}`
     );
   }
   return null;

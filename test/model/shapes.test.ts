@@ -43,7 +43,8 @@ describe('LinkNet shapes', () => {
     const x = tf.zeros([1, 100, 96, 3]) as tf.Tensor4D;
     expect(() => model.forward(x)).toThrow(/100x96 is not a multiple of 32.*96x96 or 128x96/);
     expect(inputSizeProblem(320, 800)).toBeNull();
-    expect(inputSizeProblem(600, 800)).toMatch(/multiple of 32/);
+    expect(inputSizeProblem(600, 800)).toMatch(/multiple of 32.*use e\.g\. 576x800 or 608x800$/);
+    expect(inputSizeProblem(16, 32)).toMatch(/use e\.g\. 32x32$/);
     expect(inputSizeProblem(0, 32)).toMatch(/positive/);
     x.dispose();
     model.dispose();
