@@ -89,12 +89,19 @@ const SOFTMAX_CASES: SoftmaxCase[] = [
 ];
 const SOFTMAX_TIMED: SoftmaxCase = { label: 'softmax 1x64x128x3', shape: [1, 64, 128, 3], spread: 8 };
 
+const REDUCE_CASES = [
+  { label: 'mean [0,1,2]: batch-norm 2x16x32x64', shape: [2, 16, 32, 64], axis: [0, 1, 2], keepDims: true, mean: true },
+  { label: 'sum [0,1,2]: loss 2x32x48x3', shape: [2, 32, 48, 3], axis: [0, 1, 2], keepDims: false, mean: false },
+  { label: 'sum [0]: one slice 3x5x7', shape: [3, 5, 7], axis: [0], keepDims: false, mean: false },
+  { label: 'mean [2] (built-in) 4x5x6', shape: [4, 5, 6], axis: [2], keepDims: false, mean: true },
+];
+
 /** Parameters of Adam's case: a conv filter, a bias, a 1x1 filter. */
 const ADAM_SHAPES = [[3, 3, 16, 32], [32], [1, 1, 7, 3]];
 
 const RELATIVE_TOLERANCE = 1e-5;
 
-test('WebGPU filter and input gradients, transposed convolutions, softmax and the Adam update equal the CPU backend; timings against the built-in kernels', async ({ page }, testInfo) => {
+test('WebGPU filter and input gradients, transposed convolutions, softmax, leading-axis sums and means and the Adam update equal the CPU backend; timings against the built-in kernels', async ({ page }, testInfo) => {
   test.setTimeout(420_000);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -103,15 +110,15 @@ test('WebGPU filter and input gradients, transposed convolutions, softmax and th
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
 
   const report = await page.evaluate(
-    async ({ cases, timed, softmaxCases, softmaxTimed, adamShapes }) => {
+    async ({ cases, timed, softmaxCases, softmaxTimed, adamShapes, reduceCases }) => {
       const url = '/src/testing/webgpuKernelParity.ts';
       const harness = (await import(/* @vite-ignore */ url)) as typeof import('../src/testing/webgpuKernelParity');
-      return harness.runWebgpuKernelParity(cases, timed, 5, softmaxCases, softmaxTimed, adamShapes);
+      return harness.runWebgpuKernelParity(cases, timed, 5, softmaxCases, softmaxTimed, adamShapes, reduceCases);
     },
-    { cases: CASES, timed: TIMED, softmaxCases: SOFTMAX_CASES, softmaxTimed: SOFTMAX_TIMED, adamShapes: ADAM_SHAPES },
+    { cases: CASES, timed: TIMED, softmaxCases: SOFTMAX_CASES, softmaxTimed: SOFTMAX_TIMED, adamShapes: ADAM_SHAPES, reduceCases: REDUCE_CASES },
   );
   const lines = [
-    ...[...report.cases, ...report.softmax, ...(report.adam ? [report.adam] : [])].map(
+    ...[...report.cases, ...report.softmax, ...(report.adam ? [report.adam] : []), ...report.reduce].map(
       (c) =>
         `${c.label.padEnd(32)} ours ${c.relativeError.toExponential(2)}  built-in ${c.builtinRelativeError.toExponential(2)}  max|ref| ${c.maxAbsReference.toPrecision(3)}  leaked ${c.leakedTensors}`,
     ),
@@ -125,9 +132,11 @@ test('WebGPU filter and input gradients, transposed convolutions, softmax and th
   expect(report.backend).toBe('webgpu');
   expect(report.oursCompiled, `the studio's programs ran${context}`).toEqual([
     'studioAdamUpdate',
+    'studioColumnSlices',
     'studioFilterGradColumns',
     'studioFilterGradTiled',
     'studioInputGradQuads',
+    'studioSliceTotals',
     'studioSoftmaxRows',
     'studioSumSplits',
   ]);
@@ -135,7 +144,8 @@ test('WebGPU filter and input gradients, transposed convolutions, softmax and th
   expect(report.cases).toHaveLength(CASES.length);
   expect(report.softmax).toHaveLength(SOFTMAX_CASES.length);
   expect(report.adam, `Adam's case ran${context}`).not.toBeNull();
-  for (const c of [...report.cases, ...report.softmax, report.adam!] as WebgpuKernelReport['cases']) {
+  expect(report.reduce).toHaveLength(REDUCE_CASES.length);
+  for (const c of [...report.cases, ...report.softmax, report.adam!, ...report.reduce] as WebgpuKernelReport['cases']) {
     expect(c.maxAbsReference, `${c.label}: reference is not all zero${context}`).toBeGreaterThan(0.09);
     expect(c.nonFinite, `${c.label}${context}`).toBe(0);
     expect(c.relativeError, `${c.label}: ours against the CPU backend${context}`).toBeLessThan(RELATIVE_TOLERANCE);

@@ -2,7 +2,7 @@
  * Browser-side harness for the e2e test of the studio's WebGPU kernels (src/backend/webgpuKernels):
  * each convolution case's filter gradient, input gradient or transposed-convolution output is
  * computed through the public API (tf.grad of conv2d / conv2dTranspose, tf.conv2dTranspose), and
- * each softmax case with tf.softmax, and three steps of the studio's Adam (AdamOptimizer) over a few
+ * each softmax case with tf.softmax, each reduction case with tf.sum or tf.mean, and three steps of the studio's Adam (AdamOptimizer) over a few
  * parameters, on the CPU backend (the reference), on
  * WebGPU with the studio's kernels and on WebGPU with TensorFlow.js's own kernels; errors, tensor
  * counts and timings come back to the test.
@@ -51,6 +51,14 @@ export interface SoftmaxCase {
   spread: number;
 }
 
+export interface ReduceCase {
+  label: string;
+  shape: number[];
+  axis: number[];
+  keepDims: boolean;
+  mean: boolean;
+}
+
 export interface KernelTiming {
   label: string;
   oursMs: number;
@@ -68,6 +76,7 @@ export interface WebgpuKernelReport {
   softmaxTiming: KernelTiming | null;
   /** Adam's parameters and moments after three steps (null when not asked for). */
   adam: GradCaseResult | null;
+  reduce: GradCaseResult[];
   /** The studio's programs that were compiled (so ran), by name, e.g. studioFilterGradTiled. */
   oursCompiled: string[];
   /** The built-in programs that were compiled (they ran for comparison), of conv2DDerFilter, conv2DDerInput and softmax. */
@@ -149,6 +158,15 @@ async function adamResult(shapes: number[][], seed: number): Promise<Float32Arra
     adam.dispose();
     tf.dispose(params);
   }
+}
+
+async function reduceResult(c: ReduceCase, seed: number): Promise<Float32Array> {
+  // Values in [0, 2): means near 1, so the reference is not close to zero.
+  const x = tf.tensor(values(size(c.shape), seed).map((v) => v + 1), c.shape);
+  const r = c.mean ? tf.mean(x, c.axis, c.keepDims) : tf.sum(x, c.axis, c.keepDims);
+  const data = (await r.data()) as Float32Array;
+  tf.dispose([x, r]);
+  return data;
 }
 
 /** The case on the CPU backend, then on WebGPU with our kernels and with the built-in ones. */
@@ -256,6 +274,7 @@ export async function runWebgpuKernelParity(
   softmaxCases: SoftmaxCase[] = [],
   softmaxTimed: SoftmaxCase | null = null,
   adamShapes: number[][] = [],
+  reduceCases: ReduceCase[] = [],
 ): Promise<WebgpuKernelReport> {
   const registeredAtStart = WEBGPU_KERNEL_NAMES.every(isWebgpuKernelRegistered);
   registerWebgpuKernels();
@@ -269,6 +288,8 @@ export async function runWebgpuKernelParity(
   await tf.setBackend('webgpu');
   const softmaxTiming = softmaxTimed ? await timeSoftmax(softmaxTimed, runs) : null;
   const adam = adamShapes.length > 0 ? await threeWays(`adam: 3 steps, ${adamShapes.length} parameters`, () => adamResult(adamShapes, 500)) : null;
+  const reduce: GradCaseResult[] = [];
+  for (const [i, c] of reduceCases.entries()) reduce.push(await threeWays(c.label, () => reduceResult(c, 700 + i)));
   await tf.setBackend('webgpu');
   const keys = compiledShaderKeys();
   return {
@@ -279,6 +300,7 @@ export async function runWebgpuKernelParity(
     softmax,
     softmaxTiming,
     adam,
+    reduce,
     oursCompiled: [...new Set(keys.filter((k) => k.startsWith('studio')).map((k) => k.split('_')[0]))].sort(),
     builtinCompiled: ['conv2DDerFilter', 'conv2DDerInput', 'softmax'].filter((name) => keys.some((k) => k.split('_')[0] === name)),
   };

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { useWebgpuBackendInNode } from '../../src/backend/webgpuInNode';
-import { isWebgpuKernelRegistered, WEBGPU_KERNEL_NAMES } from '../../src/backend/webgpuKernels';
+import { isWebgpuKernelRegistered, registerWebgpuKernels, unregisterWebgpuKernels, WEBGPU_KERNEL_NAMES } from '../../src/backend/webgpuKernels';
 import { defaultModelConfig } from '../../src/model/config';
 import { FoldedLinkNet } from '../../src/model/foldedLinkNet';
 import { LinkNetModel } from '../../src/model/linkNetModel';
@@ -91,6 +91,57 @@ describe.skipIf(!manifest || !loader)('TensorFlow.js WebGPU in Node through Dawn
       values.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - cpu.values[a][i]) / Math.max(Math.abs(cpu.values[a][i]), 1e-30))));
       // WGSL's division and square root are not correctly rounded: a few float32 ulps.
       expect(worst, `array ${a}`).toBeLessThan(1e-5);
+    });
+  }, 240_000);
+
+  it('Sum and Mean over leading axes (one pass and sliced) and their uses in batch-norm moments and gradients follow the cpu backend', async () => {
+    process.env.VK_ICD_FILENAMES = manifest!;
+    const cases: Array<{ shape: number[]; axis: number | number[]; keepDims: boolean }> = [
+      { shape: [2, 16, 32, 8], axis: [0, 1, 2], keepDims: false }, // sliced: 1024 rows
+      { shape: [2, 16, 32, 3], axis: [0, 1, 2], keepDims: true }, // the loss's per-class sums
+      { shape: [3, 7, 40], axis: 0, keepDims: false }, // one slice
+      { shape: [5, 6, 7], axis: [-1], keepDims: false }, // inner axis: the built-in
+    ];
+    const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7919 + i * 0.37) * 2 + 0.5);
+    const run = async () => {
+      const out: Float32Array[] = [];
+      for (const [i, c] of cases.entries()) {
+        const x = tf.tensor(values(c.shape.reduce((a, b) => a * b, 1), i), c.shape);
+        for (const r of [tf.sum(x, c.axis, c.keepDims), tf.mean(x, c.axis, c.keepDims)]) {
+          out.push((await r.data()) as Float32Array);
+          r.dispose();
+        }
+        // Batch-norm statistics and their gradient with respect to the input.
+        const grad = tf.grad((t: tf.Tensor) => {
+          const { mean, variance } = tf.moments(t, [0], true);
+          return t.sub(mean).div(variance.add(1e-5).sqrt()).square().mul(t).sum();
+        })(x);
+        out.push((await grad.data()) as Float32Array);
+        tf.dispose([x, grad]);
+      }
+      return out;
+    };
+    await useWebgpuBackendInNode();
+    // The benchmark switches a few kernels at a time: by name, the others untouched.
+    expect(unregisterWebgpuKernels(['Sum', 'Mean'])).toEqual(['Sum', 'Mean']);
+    expect(isWebgpuKernelRegistered('Sum') || isWebgpuKernelRegistered('Mean')).toBe(false);
+    expect(tf.getKernel('Sum', 'webgpu')).toBeDefined();
+    expect(isWebgpuKernelRegistered('Softmax')).toBe(true);
+    expect(registerWebgpuKernels(['Mean', 'Sum'])).toEqual(['Sum', 'Mean']);
+    expect(() => registerWebgpuKernels(['Summ'])).toThrow(/no studio WebGPU kernel named Summ/);
+    const before = tf.memory().numTensors;
+    const gpu = await run();
+    expect(tf.memory().numTensors).toBe(before);
+    const compiled = Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
+    expect(compiled.some((k) => k.startsWith('studioColumnSlices'))).toBe(true);
+    expect(compiled.some((k) => k.startsWith('studioSliceTotals'))).toBe(true);
+    await tf.setBackend('cpu');
+    const cpu = await run();
+    expect(gpu.map((g) => g.length)).toEqual(cpu.map((c) => c.length));
+    gpu.forEach((g, a) => {
+      const scale = Math.max(...cpu[a].map(Math.abs));
+      const worst = Math.max(...g.map((v, i) => Math.abs(v - cpu[a][i])));
+      expect(worst / scale, `result ${a}`).toBeLessThan(1e-5);
     });
   }, 240_000);
 

@@ -12,6 +12,9 @@
  *  - StudioAdamUpdate (not a TensorFlow.js kernel; see src/training/adamUpdate.ts): Adam's update of
  *    one parameter in three passes instead of TensorFlow.js's 14 ops. Unregistered, the optimiser
  *    runs those ops, which is the "before" of a comparison.
+ *  - Sum and Mean over leading axes (batch-norm statistics and gradients, bias gradients, the loss's
+ *    per-class sums): columns summed in place in slices, instead of a transpose of the whole tensor
+ *    followed by a workgroup per output value.
  *
  * Usage, after importing the WebGPU backend (selectBackend does it):
  *   registerWebgpuKernels();     // idempotent; returns the names it registered
@@ -24,6 +27,7 @@ import { KERNEL_NAME as CONV2D_BACKPROP_FILTER, makeConv2DBackpropFilterWebgpu }
 import { KERNEL_NAME as CONV2D_BACKPROP_INPUT, makeConv2DBackpropInputWebgpu } from './conv2DBackpropInput';
 import { KERNEL_NAME as SOFTMAX, makeSoftmaxWebgpu } from './softmax';
 import { KERNEL_NAME as ADAM_UPDATE, makeAdamUpdateWebgpu } from './adamUpdate';
+import { makeLeadingReduceWebgpu, MEAN, SUM } from './leadingAxesReduce';
 
 const BACKEND = 'webgpu';
 
@@ -37,6 +41,8 @@ const ENTRIES: readonly KernelEntry[] = [
   { name: CONV2D_BACKPROP_INPUT, make: makeConv2DBackpropInputWebgpu },
   { name: SOFTMAX, make: makeSoftmaxWebgpu },
   { name: ADAM_UPDATE, make: makeAdamUpdateWebgpu },
+  { name: SUM, make: makeLeadingReduceWebgpu(false) },
+  { name: MEAN, make: makeLeadingReduceWebgpu(true) },
 ];
 
 export const WEBGPU_KERNEL_NAMES: readonly string[] = ENTRIES.map((e) => e.name);
@@ -49,10 +55,20 @@ export function isWebgpuKernelRegistered(name: string): boolean {
   return k !== undefined && ours.has(k.kernelFunc);
 }
 
-/** Registers the studio's WebGPU kernels (idempotent). Returns the names registered by this call. */
-export function registerWebgpuKernels(): string[] {
+/** Picks the entries named in `names` (all when omitted); an unknown name is an error. */
+function entriesNamed(names?: readonly string[]): readonly KernelEntry[] {
+  if (!names) return ENTRIES;
+  for (const name of names) if (!WEBGPU_KERNEL_NAMES.includes(name)) throw new Error(`no studio WebGPU kernel named ${name} (${WEBGPU_KERNEL_NAMES.join(', ')})`);
+  return ENTRIES.filter((e) => names.includes(e.name));
+}
+
+/**
+ * Registers the studio's WebGPU kernels, or those in `names` (idempotent). Returns the names
+ * registered by this call.
+ */
+export function registerWebgpuKernels(names?: readonly string[]): string[] {
   const registered: string[] = [];
-  for (const entry of ENTRIES) {
+  for (const entry of entriesNamed(names)) {
     if (isWebgpuKernelRegistered(entry.name)) continue;
     const builtin = tf.getKernel(entry.name, BACKEND);
     if (builtin) {
@@ -67,10 +83,10 @@ export function registerWebgpuKernels(): string[] {
   return registered;
 }
 
-/** Puts TensorFlow.js's own kernels back. Returns the names restored. */
-export function unregisterWebgpuKernels(): string[] {
+/** Puts TensorFlow.js's own kernels back (for all, or those in `names`). Returns the names restored. */
+export function unregisterWebgpuKernels(names?: readonly string[]): string[] {
   const restored: string[] = [];
-  for (const entry of ENTRIES) {
+  for (const entry of entriesNamed(names)) {
     if (!isWebgpuKernelRegistered(entry.name)) continue;
     tf.unregisterKernel(entry.name, BACKEND);
     const builtin = builtins.get(entry.name);
