@@ -19,25 +19,15 @@ import { useWasmBackendInNode, wasmBackendInfo } from '../../src/backend/wasmTra
 import { convGeometry } from '../../src/backend/wasmTraining/wasmKernelUtils';
 import { AdamOptimizer } from '../../src/training/adamOptimizer';
 import { ADAM_UPDATE_KERNEL } from '../../src/training/adamUpdate';
+import { seededRandom } from '../../src/util/seededRandom';
 
 const TOLERANCE = 1e-4;
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 const pad = (p: number): Pad => [[0, 0], [p, p], [p, p], [0, 0]];
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomValues(shape: number[], seed: number, offset = -0.5): Float32Array {
-  const rnd = seeded(seed);
+  const rnd = seededRandom(seed);
   const n = shape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = rnd() + offset;
@@ -316,7 +306,7 @@ describe('a small LinkNet-like network: gradients and Adam on wasm match the CPU
   const input = randomValues([2, 32, 24, 3], 60, 0);
   const targetShape: [number, number, number, number] = [2, 16, 12, 3];
   const target = (() => {
-    const rnd = seeded(61);
+    const rnd = seededRandom(61);
     const t = new Float32Array(2 * 16 * 12 * 3);
     for (let p = 0; p < 2 * 16 * 12; p++) t[p * 3 + Math.floor(rnd() * 3)] = 1;
     return t;

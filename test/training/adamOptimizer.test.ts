@@ -15,25 +15,15 @@ import {
   adamUpdateOps,
   registerAdamUpdateCpu,
 } from '../../src/training/adamUpdate';
+import { seededRandom } from '../../src/util/seededRandom';
 
 const SETTINGS: AdamSettings = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 const SHAPES: number[][] = [[3, 3, 4, 5], [5], [1, 1, 5, 2], [7, 3]];
 const STEPS = 4;
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Values spread over several orders of magnitude (gradients are small and of both signs). */
 function values(n: number, seed: number, scale = 1): Float32Array {
-  const rnd = seeded(seed);
+  const rnd = seededRandom(seed);
   return Float32Array.from({ length: n }, () => (rnd() - 0.5) * scale * 10 ** (-3 * rnd()));
 }
 
