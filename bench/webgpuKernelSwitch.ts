@@ -1,0 +1,141 @@
+/**
+ * Some of the studio's WebGPU kernels (src/backend/webgpuKernels) against TensorFlow.js's own, side by
+ * side in one process: LinkNet training with the named kernels on and off, everything else the same.
+ * WebGPU in Node through Dawn (src/backend/webgpuInNode.ts; on a machine without a GPU, set
+ * VK_ICD_FILENAMES to Chromium's SwiftShader Vulkan driver).
+ *
+ *   npx tsx bench/webgpuKernelSwitch.ts [--kernels StudioAdamUpdate] [--phases update,step]
+ *        [--encoder resnet34] [--size 32x64] [--batch 1] [--pairs 3] [--out FILE.json]
+ *
+ * Phases: `step`, a whole training step (loss read back); `update`, the optimiser's update alone
+ * (fresh gradients of a real step each time, untimed, then the update, synchronised by reading one
+ * parameter back). The two variants alternate in pairs after one warm-up of each (shader
+ * compilation), so a change of machine load hits both; medians of each and of the per-pair ratio,
+ * and the kernel calls of one run of each (tf.profile). Writes
+ * bench/results/<date>-<host>-<cpus>cpu-kernels-<names>-<encoder>.json and .md.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { useWebgpuBackendInNode } from '../src/backend/webgpuInNode';
+import { registerWebgpuKernels, unregisterWebgpuKernels } from '../src/backend/webgpuKernels';
+import { defaultLossConfig } from '../src/loss/fbetaLoss';
+import { defaultModelConfig, type EncoderName } from '../src/model/config';
+import { LinkNetModel } from '../src/model/linkNetModel';
+import { AdamOptimizer } from '../src/training/adamOptimizer';
+import { computeGradients, defaultAdamSettings, Trainer } from '../src/training/trainStep';
+import { alternatePairs, median } from '../src/testing/pairedTiming';
+import { benchInput, oneHotTargets } from './core/measure';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+const kernels = arg('kernels', 'StudioAdamUpdate').split(',');
+const phases = arg('phases', 'step').split(',');
+const encoder = arg('encoder', 'resnet34') as EncoderName;
+const [height, width] = arg('size', '32x64').split('x').map(Number);
+const batch = Number(arg('batch', '1'));
+const pairs = Number(arg('pairs', '3'));
+
+interface Comparison {
+  phase: string;
+  /** ms per run with the studio's kernels and with TensorFlow.js's, pair by pair. */
+  studioMs: number[];
+  builtinMs: number[];
+  /** Kernel calls in one run of each (tf.profile; some studio kernels run several passes). */
+  studioCalls: number;
+  builtinCalls: number;
+}
+
+function useStudio(on: boolean): void {
+  if (on) registerWebgpuKernels(kernels);
+  else unregisterWebgpuKernels(kernels);
+}
+
+async function compare(phase: string, run: () => Promise<number>, calls: () => Promise<number>): Promise<Comparison> {
+  const { ours, builtin } = await alternatePairs(async (studio) => {
+    useStudio(studio);
+    return run();
+  }, pairs);
+  useStudio(true);
+  const studioCalls = await calls();
+  useStudio(false);
+  const builtinCalls = await calls();
+  useStudio(true);
+  return { phase, studioMs: ours, builtinMs: builtin, studioCalls, builtinCalls };
+}
+
+async function main(): Promise<void> {
+  const info = await useWebgpuBackendInNode();
+  const model = LinkNetModel.create(defaultModelConfig({ encoder }), 1);
+  const trainer = new Trainer(model, defaultLossConfig());
+  const adam = new AdamOptimizer(defaultAdamSettings());
+  const shape: [number, number, number, number] = [batch, height, width, 3];
+  const x = tf.tensor4d(benchInput(batch * height * width * 3), shape);
+  const t = tf.tensor4d(oneHotTargets(batch, height, width, 3), shape);
+  const variables = model.trainableVariables();
+  const lastVariable = variables[variables.length - 1];
+  console.log(`${info.adapter}: LinkNet (${encoder}), batch ${batch} at ${height}x${width}, studio ${kernels.join(', ')} on and off, ${pairs} pairs`);
+
+  /** Gradients of one step, computed and waited for (untimed), then the update alone: ms, or kernel calls. */
+  const update = async (count: boolean): Promise<number> => {
+    const g = computeGradients(model, x, t, defaultLossConfig());
+    await g.loss.data();
+    const toApply = [...g.grads].map(([name, gradient]) => ({ variable: model.variable(name), gradient }));
+    const started = performance.now();
+    const calls = count ? (await tf.profile(() => adam.applyGradients(toApply))).kernels.length : 0;
+    if (!count) adam.applyGradients(toApply);
+    await lastVariable.data();
+    const ms = performance.now() - started;
+    tf.dispose([g.loss, g.fScores, ...(g.bce ? [g.bce] : []), ...g.grads.values()]);
+    return count ? calls : ms;
+  };
+  const step = async (): Promise<number> => {
+    const started = performance.now();
+    const { loss } = await trainer.step(x, t);
+    if (!(loss > 0)) throw new Error(`loss ${loss} (expected > 0)`);
+    return performance.now() - started;
+  };
+  const stepCalls = async (): Promise<number> => (await tf.profile(async () => void (await trainer.step(x, t)))).kernels.length;
+
+  const results: Comparison[] = [];
+  for (const phase of phases) {
+    if (phase === 'update') results.push(await compare('optimiser update', () => update(false), () => update(true)));
+    else if (phase === 'step') results.push(await compare('training step', step, stepCalls));
+    else throw new Error(`unknown phase ${phase} (update, step)`);
+  }
+  adam.dispose();
+  trainer.dispose();
+  model.dispose();
+  tf.dispose([x, t]);
+
+  const lines = [
+    `The studio's ${kernels.join(', ')} against TensorFlow.js's: LinkNet (${encoder}), batch ${batch}, ${height}x${width}, WebGPU in Node on ${info.adapter}, median of ${pairs} alternating pairs`,
+    '',
+    '| phase | studio ms | TF.js ms | speed-up (median of pair ratios) | kernel calls (studio / TF.js) |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...results.map(
+      (r) =>
+        `| ${r.phase} | ${median(r.studioMs).toFixed(1)} | ${median(r.builtinMs).toFixed(1)} | ${median(r.builtinMs.map((b, i) => b / r.studioMs[i])).toFixed(2)}x | ${r.studioCalls} / ${r.builtinCalls} |`,
+    ),
+  ];
+  console.log(lines.join('\n'));
+  const here = dirname(fileURLToPath(import.meta.url));
+  const day = new Date().toISOString().slice(0, 10);
+  const tag = kernels.map((k) => k.replace(/^Studio/, '')).join('-');
+  const out = arg('out', join(here, 'results', `${day}-${os.hostname()}-${os.cpus().length}cpu-kernels-${tag}-${encoder}.json`));
+  mkdirSync(dirname(out), { recursive: true });
+  const report = { date: new Date().toISOString(), adapter: info.adapter, software: info.software, kernels, encoder, batch, height, width, pairs, trainableTensors: variables.length, results };
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(out.replace(/\.json$/, '.md'), `${lines.join('\n')}\n`);
+  console.log(`wrote ${out} and .md`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
