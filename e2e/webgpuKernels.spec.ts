@@ -96,12 +96,18 @@ const REDUCE_CASES = [
   { label: 'mean [2] (built-in) 4x5x6', shape: [4, 5, 6], axis: [2], keepDims: false, mean: true },
 ];
 
+const BROADCAST_CASES = [
+  { label: 'mul by channels 2x16x32x64 * [64]', a: [2, 16, 32, 64], b: [64], op: 'mul' as const },
+  { label: 'sub channels [1,1,5] - 3x4x5', a: [1, 1, 5], b: [3, 4, 5], op: 'sub' as const },
+  { label: 'add 4x6 + [4,1] (built-in)', a: [4, 6], b: [4, 1], op: 'add' as const },
+];
+
 /** Parameters of Adam's case: a conv filter, a bias, a 1x1 filter. */
 const ADAM_SHAPES = [[3, 3, 16, 32], [32], [1, 1, 7, 3]];
 
 const RELATIVE_TOLERANCE = 1e-5;
 
-test('WebGPU filter and input gradients, transposed convolutions, softmax, leading-axis sums and means and the Adam update equal the CPU backend; timings against the built-in kernels', async ({ page }, testInfo) => {
+test('WebGPU filter and input gradients, transposed convolutions, softmax, leading-axis sums and means, per-channel broadcasts and the Adam update equal the CPU backend; timings against the built-in kernels', async ({ page }, testInfo) => {
   test.setTimeout(420_000);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -110,15 +116,15 @@ test('WebGPU filter and input gradients, transposed convolutions, softmax, leadi
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
 
   const report = await page.evaluate(
-    async ({ cases, timed, softmaxCases, softmaxTimed, adamShapes, reduceCases }) => {
+    async ({ cases, timed, softmaxCases, softmaxTimed, adamShapes, reduceCases, broadcastCases }) => {
       const url = '/src/testing/webgpuKernelParity.ts';
       const harness = (await import(/* @vite-ignore */ url)) as typeof import('../src/testing/webgpuKernelParity');
-      return harness.runWebgpuKernelParity(cases, timed, 5, softmaxCases, softmaxTimed, adamShapes, reduceCases);
+      return harness.runWebgpuKernelParity(cases, timed, 5, softmaxCases, softmaxTimed, adamShapes, reduceCases, broadcastCases);
     },
-    { cases: CASES, timed: TIMED, softmaxCases: SOFTMAX_CASES, softmaxTimed: SOFTMAX_TIMED, adamShapes: ADAM_SHAPES, reduceCases: REDUCE_CASES },
+    { cases: CASES, timed: TIMED, softmaxCases: SOFTMAX_CASES, softmaxTimed: SOFTMAX_TIMED, adamShapes: ADAM_SHAPES, reduceCases: REDUCE_CASES, broadcastCases: BROADCAST_CASES },
   );
   const lines = [
-    ...[...report.cases, ...report.softmax, ...(report.adam ? [report.adam] : []), ...report.reduce].map(
+    ...[...report.cases, ...report.softmax, ...(report.adam ? [report.adam] : []), ...report.reduce, ...report.broadcast].map(
       (c) =>
         `${c.label.padEnd(32)} ours ${c.relativeError.toExponential(2)}  built-in ${c.builtinRelativeError.toExponential(2)}  max|ref| ${c.maxAbsReference.toPrecision(3)}  leaked ${c.leakedTensors}`,
     ),
@@ -132,6 +138,7 @@ test('WebGPU filter and input gradients, transposed convolutions, softmax, leadi
   expect(report.backend).toBe('webgpu');
   expect(report.oursCompiled, `the studio's programs ran${context}`).toEqual([
     'studioAdamUpdate',
+    'studioChannelBroadcast',
     'studioColumnSlices',
     'studioFilterGradColumns',
     'studioFilterGradTiled',
@@ -145,7 +152,8 @@ test('WebGPU filter and input gradients, transposed convolutions, softmax, leadi
   expect(report.softmax).toHaveLength(SOFTMAX_CASES.length);
   expect(report.adam, `Adam's case ran${context}`).not.toBeNull();
   expect(report.reduce).toHaveLength(REDUCE_CASES.length);
-  for (const c of [...report.cases, ...report.softmax, report.adam!, ...report.reduce] as WebgpuKernelReport['cases']) {
+  expect(report.broadcast).toHaveLength(BROADCAST_CASES.length);
+  for (const c of [...report.cases, ...report.softmax, report.adam!, ...report.reduce, ...report.broadcast] as WebgpuKernelReport['cases']) {
     expect(c.maxAbsReference, `${c.label}: reference is not all zero${context}`).toBeGreaterThan(0.09);
     expect(c.nonFinite, `${c.label}${context}`).toBe(0);
     expect(c.relativeError, `${c.label}: ours against the CPU backend${context}`).toBeLessThan(RELATIVE_TOLERANCE);

@@ -2,7 +2,8 @@
  * Browser-side harness for the e2e test of the studio's WebGPU kernels (src/backend/webgpuKernels):
  * each convolution case's filter gradient, input gradient or transposed-convolution output is
  * computed through the public API (tf.grad of conv2d / conv2dTranspose, tf.conv2dTranspose), and
- * each softmax case with tf.softmax, each reduction case with tf.sum or tf.mean, and three steps of the studio's Adam (AdamOptimizer) over a few
+ * each softmax case with tf.softmax, each reduction case with tf.sum or tf.mean, each broadcast case
+ * with tf.add, tf.sub or tf.mul, and three steps of the studio's Adam (AdamOptimizer) over a few
  * parameters, on the CPU backend (the reference), on
  * WebGPU with the studio's kernels and on WebGPU with TensorFlow.js's own kernels; errors, tensor
  * counts and timings come back to the test.
@@ -59,6 +60,13 @@ export interface ReduceCase {
   mean: boolean;
 }
 
+export interface BroadcastCase {
+  label: string;
+  a: number[];
+  b: number[];
+  op: 'add' | 'sub' | 'mul';
+}
+
 export interface KernelTiming {
   label: string;
   oursMs: number;
@@ -77,6 +85,7 @@ export interface WebgpuKernelReport {
   /** Adam's parameters and moments after three steps (null when not asked for). */
   adam: GradCaseResult | null;
   reduce: GradCaseResult[];
+  broadcast: GradCaseResult[];
   /** The studio's programs that were compiled (so ran), by name, e.g. studioFilterGradTiled. */
   oursCompiled: string[];
   /** The built-in programs that were compiled (they ran for comparison), of conv2DDerFilter, conv2DDerInput and softmax. */
@@ -166,6 +175,15 @@ async function reduceResult(c: ReduceCase, seed: number): Promise<Float32Array> 
   const r = c.mean ? tf.mean(x, c.axis, c.keepDims) : tf.sum(x, c.axis, c.keepDims);
   const data = (await r.data()) as Float32Array;
   tf.dispose([x, r]);
+  return data;
+}
+
+async function broadcastResult(c: BroadcastCase, seed: number): Promise<Float32Array> {
+  const a = tf.tensor(values(size(c.a), seed), c.a);
+  const b = tf.tensor(values(size(c.b), seed + 1), c.b);
+  const r = tf[c.op](a, b);
+  const data = (await r.data()) as Float32Array;
+  tf.dispose([a, b, r]);
   return data;
 }
 
@@ -275,6 +293,7 @@ export async function runWebgpuKernelParity(
   softmaxTimed: SoftmaxCase | null = null,
   adamShapes: number[][] = [],
   reduceCases: ReduceCase[] = [],
+  broadcastCases: BroadcastCase[] = [],
 ): Promise<WebgpuKernelReport> {
   const registeredAtStart = WEBGPU_KERNEL_NAMES.every(isWebgpuKernelRegistered);
   registerWebgpuKernels();
@@ -290,6 +309,8 @@ export async function runWebgpuKernelParity(
   const adam = adamShapes.length > 0 ? await threeWays(`adam: 3 steps, ${adamShapes.length} parameters`, () => adamResult(adamShapes, 500)) : null;
   const reduce: GradCaseResult[] = [];
   for (const [i, c] of reduceCases.entries()) reduce.push(await threeWays(c.label, () => reduceResult(c, 700 + i)));
+  const broadcast: GradCaseResult[] = [];
+  for (const [i, c] of broadcastCases.entries()) broadcast.push(await threeWays(c.label, () => broadcastResult(c, 800 + i)));
   await tf.setBackend('webgpu');
   const keys = compiledShaderKeys();
   return {
@@ -301,6 +322,7 @@ export async function runWebgpuKernelParity(
     softmaxTiming,
     adam,
     reduce,
+    broadcast,
     oursCompiled: [...new Set(keys.filter((k) => k.startsWith('studio')).map((k) => k.split('_')[0]))].sort(),
     builtinCompiled: ['conv2DDerFilter', 'conv2DDerInput', 'softmax'].filter((name) => keys.some((k) => k.split('_')[0] === name)),
   };

@@ -145,6 +145,37 @@ describe.skipIf(!manifest || !loader)('TensorFlow.js WebGPU in Node through Dawn
     });
   }, 240_000);
 
+  it('Add, Sub and Multiply with a per-channel vector (either side) follow the cpu backend; other broadcasts stay with the built-in', async () => {
+    process.env.VK_ICD_FILENAMES = manifest!;
+    const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.cos(seed * 131 + i * 0.71) * 3);
+    const pairs: Array<[number[], number[]]> = [
+      [[2, 6, 10, 16], [16]],
+      [[5], [3, 4, 5]],
+      [[2, 3, 7], [1, 1, 7]],
+      [[4, 6], [4, 1]], // not a channel vector: the built-in
+    ];
+    const run = async () => {
+      const out: Float32Array[] = [];
+      for (const [i, [sa, sb]] of pairs.entries()) {
+        const a = tf.tensor(values(sa.reduce((x, y) => x * y, 1), i), sa);
+        const b = tf.tensor(values(sb.reduce((x, y) => x * y, 1), i + 10), sb);
+        for (const r of [tf.add(a, b), tf.sub(a, b), tf.mul(a, b)]) {
+          out.push((await r.data()) as Float32Array);
+          r.dispose();
+        }
+        tf.dispose([a, b]);
+      }
+      return out;
+    };
+    await useWebgpuBackendInNode();
+    const gpu = await run();
+    const compiled = Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
+    for (const key of ['Add_fc', 'Sub_fc', 'Sub_cf', 'Multiply_cf']) expect(compiled.some((k) => k.startsWith(`studioChannelBroadcast_${key}`)), key).toBe(true);
+    await tf.setBackend('cpu');
+    const cpu = await run();
+    gpu.forEach((g, i) => expect(Array.from(g), `result ${i}`).toEqual(Array.from(cpu[i])));
+  }, 240_000);
+
   it("the bench's Node frame job: the viewer engine's frame on WebGPU (network, post-processing, overlay pass) with the image read back, no tensor left behind", async () => {
     process.env.VK_ICD_FILENAMES = manifest!;
     await useWebgpuBackendInNode();
