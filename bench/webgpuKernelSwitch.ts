@@ -1,11 +1,14 @@
 /**
  * Some of the studio's WebGPU kernels (src/backend/webgpuKernels) against TensorFlow.js's own, side by
  * side in one process: LinkNet training with the named kernels on and off, everything else the same.
+ * `--kernels batchnorm-gradient` instead compares the training BatchNorm's closed-form gradient with
+ * TensorFlow.js's autodiff of its forward ops (src/model/batchNormTraining.ts), every kernel the studio's;
+ * being ops, not a kernel, it can also run on wasm (`--backend wasm`).
  * WebGPU in Node through Dawn (src/backend/webgpuInNode.ts; on a machine without a GPU, set
  * VK_ICD_FILENAMES to Chromium's SwiftShader Vulkan driver).
  *
- *   npx tsx bench/webgpuKernelSwitch.ts [--kernels StudioAdamUpdate] [--phases update,step]
- *        [--encoder resnet34] [--size 32x64] [--batch 1] [--pairs 3] [--out FILE.json]
+ *   npx tsx bench/webgpuKernelSwitch.ts [--kernels StudioAdamUpdate|Sum,Mean|...|batchnorm-gradient] [--phases update,step]
+ *        [--encoder resnet34] [--size 32x64] [--batch 1] [--pairs 3] [--backend webgpu|wasm] [--out FILE.json]
  *
  * Phases: `step`, a whole training step (loss read back); `update`, the optimiser's update alone
  * (fresh gradients of a real step each time, untimed, then the update, synchronised by reading one
@@ -20,8 +23,10 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useWebgpuBackendInNode } from '../src/backend/webgpuInNode';
+import { useWasmBackendInNode } from '../src/backend/wasmTraining/nodeWasm';
 import { registerWebgpuKernels, unregisterWebgpuKernels } from '../src/backend/webgpuKernels';
 import { defaultLossConfig } from '../src/loss/fbetaLoss';
+import type { BatchNormGradient } from '../src/model/batchNormTraining';
 import { defaultModelConfig, type EncoderName } from '../src/model/config';
 import { LinkNetModel } from '../src/model/linkNetModel';
 import { AdamOptimizer } from '../src/training/adamOptimizer';
@@ -40,6 +45,13 @@ const encoder = arg('encoder', 'resnet34') as EncoderName;
 const [height, width] = arg('size', '32x64').split('x').map(Number);
 const batch = Number(arg('batch', '1'));
 const pairs = Number(arg('pairs', '3'));
+const backend = arg('backend', 'webgpu');
+
+/** wasm in Node (for the BatchNorm switch, which is not a kernel): the same fields as the WebGPU info. */
+async function useWasm(): Promise<{ adapter: string; software: boolean }> {
+  await useWasmBackendInNode();
+  return { adapter: 'wasm (Node, SIMD, 1 thread)', software: true };
+}
 
 interface Comparison {
   phase: string;
@@ -51,8 +63,14 @@ interface Comparison {
   builtinCalls: number;
 }
 
+const BATCHNORM_SWITCH = 'batchnorm-gradient';
+const switchesBatchNorm = kernels.length === 1 && kernels[0] === BATCHNORM_SWITCH;
+/** The gradient the training BatchNorm takes in this run (switched with useStudio when comparing it). */
+let batchNormGradient: BatchNormGradient = 'closed-form';
+
 function useStudio(on: boolean): void {
-  if (on) registerWebgpuKernels(kernels);
+  if (switchesBatchNorm) batchNormGradient = on ? 'closed-form' : 'autodiff';
+  else if (on) registerWebgpuKernels(kernels);
   else unregisterWebgpuKernels(kernels);
 }
 
@@ -70,7 +88,9 @@ async function compare(phase: string, run: () => Promise<number>, calls: () => P
 }
 
 async function main(): Promise<void> {
-  const info = await useWebgpuBackendInNode();
+  const info = backend === 'wasm' ? await useWasm() : await useWebgpuBackendInNode();
+  if (backend === 'webgpu') registerWebgpuKernels();
+  else if (!switchesBatchNorm) throw new Error(`--backend ${backend}: only --kernels ${BATCHNORM_SWITCH} applies (the studio's kernels are WebGPU's)`);
   const model = LinkNetModel.create(defaultModelConfig({ encoder }), 1);
   const trainer = new Trainer(model, defaultLossConfig());
   const adam = new AdamOptimizer(defaultAdamSettings());
@@ -83,7 +103,7 @@ async function main(): Promise<void> {
 
   /** Gradients of one step, computed and waited for (untimed), then the update alone: ms, or kernel calls. */
   const update = async (count: boolean): Promise<number> => {
-    const g = computeGradients(model, x, t, defaultLossConfig());
+    const g = computeGradients(model, x, t, defaultLossConfig(), { batchNormGradient });
     await g.loss.data();
     const toApply = [...g.grads].map(([name, gradient]) => ({ variable: model.variable(name), gradient }));
     const started = performance.now();
@@ -96,11 +116,12 @@ async function main(): Promise<void> {
   };
   const step = async (): Promise<number> => {
     const started = performance.now();
-    const { loss } = await trainer.step(x, t);
+    const { loss } = await trainer.apply(computeGradients(model, x, t, defaultLossConfig(), { batchNormGradient }));
     if (!(loss > 0)) throw new Error(`loss ${loss} (expected > 0)`);
     return performance.now() - started;
   };
-  const stepCalls = async (): Promise<number> => (await tf.profile(async () => void (await trainer.step(x, t)))).kernels.length;
+  const stepCalls = async (): Promise<number> =>
+    (await tf.profile(async () => void (await trainer.apply(computeGradients(model, x, t, defaultLossConfig(), { batchNormGradient }))))).kernels.length;
 
   const results: Comparison[] = [];
   for (const phase of phases) {
@@ -114,7 +135,7 @@ async function main(): Promise<void> {
   tf.dispose([x, t]);
 
   const lines = [
-    `The studio's ${kernels.join(', ')} against TensorFlow.js's: LinkNet (${encoder}), batch ${batch}, ${height}x${width}, WebGPU in Node on ${info.adapter}, median of ${pairs} alternating pairs`,
+    `${switchesBatchNorm ? "The training BatchNorm's closed-form gradient (studio) against TensorFlow.js's autodiff of its ops (TF.js)" : `The studio's ${kernels.join(', ')} against TensorFlow.js's`}: LinkNet (${encoder}), batch ${batch}, ${height}x${width}, ${backend === 'wasm' ? 'on' : 'WebGPU in Node on'} ${info.adapter}, median of ${pairs} alternating pairs`,
     '',
     '| phase | studio ms | TF.js ms | speed-up (median of pair ratios) | kernel calls (studio / TF.js) |',
     '| --- | ---: | ---: | ---: | ---: |',
@@ -126,7 +147,7 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
   const here = dirname(fileURLToPath(import.meta.url));
   const day = new Date().toISOString().slice(0, 10);
-  const tag = kernels.map((k) => k.replace(/^Studio/, '')).join('-');
+  const tag = kernels.map((k) => k.replace(/^Studio/, '')).join('-') + (backend === 'webgpu' ? '' : `-${backend}`);
   const out = arg('out', join(here, 'results', `${day}-${os.hostname()}-${os.cpus().length}cpu-kernels-${tag}-${encoder}.json`));
   mkdirSync(dirname(out), { recursive: true });
   const report = { date: new Date().toISOString(), adapter: info.adapter, software: info.software, kernels, encoder, batch, height, width, pairs, trainableTensors: variables.length, results };

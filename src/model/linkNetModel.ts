@@ -5,6 +5,7 @@ import { inputSizeProblem, type ModelConfig } from './config';
 import { initialValues } from './initialization';
 import { seededRandom } from '../util/seededRandom';
 import { paramSpecs, tfShapeOf, type ParamSpec } from './shapeWalk';
+import type { BatchNormGradient } from './batchNormTraining';
 import { BN_MOMENTUM, tensorOps, type BatchNormStats } from './tensorOps';
 import { tfToTorch, torchToTf } from '../weights/pytorchLayout';
 
@@ -12,6 +13,8 @@ export interface ForwardOptions {
   training?: boolean;
   /** In training mode, receives each BatchNorm layer's batch statistics (kept tensors; see applyBatchStats). */
   batchStats?: BatchNormStats[];
+  /** How training-mode BatchNorm is differentiated (default 'closed-form'; 'autodiff' is the reference). */
+  batchNormGradient?: BatchNormGradient;
 }
 
 export interface ForwardResult extends LinkNetOutputs<tf.Tensor4D> {
@@ -63,7 +66,7 @@ export class LinkNetModel {
     const sizeProblem = inputSizeProblem(h, w);
     if (sizeProblem) throw new Error(sizeProblem);
     if (c !== 3) throw new Error(`input has ${c} channels; LinkNet takes 3`);
-    const ops = tensorOps({ param: (name) => this.variable(name), training: options.training ?? false, batchStats: options.batchStats });
+    const ops = tensorOps({ param: (name) => this.variable(name), training: options.training ?? false, batchStats: options.batchStats, batchNormGradient: options.batchNormGradient });
     const outputs = linkNet(ops, this.config, input);
     const probs = this.config.final === 'softmax' ? tf.softmax(outputs.logits, -1) : tf.sigmoid(outputs.logits);
     return { ...outputs, probs: probs as tf.Tensor4D };

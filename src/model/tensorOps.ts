@@ -1,6 +1,7 @@
 /** LinkNet's layer operations on TensorFlow.js tensors, with PyTorch semantics (NHWC). */
 import * as tf from '@tensorflow/tfjs';
 import type { DeconvSpec, LayerOps } from './architecture';
+import { batchNormTraining, type BatchNormGradient } from './batchNormTraining';
 
 /** PyTorch BatchNorm2d defaults. */
 export const BN_EPSILON = 1e-5;
@@ -20,9 +21,11 @@ export interface TensorOpsOptions {
   /** Training mode: BatchNorm uses batch statistics and reports them here (kept; caller disposes). */
   training: boolean;
   batchStats?: BatchNormStats[];
+  /** How training-mode BatchNorm is differentiated (default 'closed-form'). */
+  batchNormGradient?: BatchNormGradient;
 }
 
-export function tensorOps({ param, training, batchStats }: TensorOpsOptions): LayerOps<tf.Tensor4D> {
+export function tensorOps({ param, training, batchStats, batchNormGradient }: TensorOpsOptions): LayerOps<tf.Tensor4D> {
   return {
     conv(name, x, spec) {
       const y = tf.conv2d(x, param(`${name}.weight`) as tf.Tensor4D, spec.stride, spec.padding);
@@ -40,18 +43,14 @@ export function tensorOps({ param, training, batchStats }: TensorOpsOptions): La
         const shift = tf.sub(beta, tf.mul(param(`${name}.running_mean`), scale));
         return tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
       }
-      const mean = tf.mean(x, [0, 1, 2]);
-      const centered = tf.sub(x, mean);
-      const variance = tf.mean(tf.square(centered), [0, 1, 2]);
-      const y = tf.add(tf.mul(centered, tf.mul(gamma, tf.rsqrt(tf.add(variance, BN_EPSILON)))), beta);
+      const { y, mean, variance } = batchNormTraining(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, BN_EPSILON, batchNormGradient);
       if (batchStats) {
         const count = x.shape[0] * x.shape[1] * x.shape[2];
         const correction = count > 1 ? count / (count - 1) : 1;
-        batchStats.push({
-          name,
-          mean: tf.keep(tf.clone(mean) as tf.Tensor1D),
-          unbiasedVar: tf.keep(tf.mul(variance, correction) as tf.Tensor1D),
-        });
+        batchStats.push({ name, mean, unbiasedVar: tf.keep(tf.mul(variance, correction) as tf.Tensor1D) });
+        variance.dispose();
+      } else {
+        tf.dispose([mean, variance]);
       }
       return y as tf.Tensor4D;
     },

@@ -3,7 +3,7 @@
  * soft F-beta loss, gradients, Adam, and PyTorch's running-statistics update.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LinkNetModel } from '../model/linkNetModel';
+import type { ForwardOptions, LinkNetModel } from '../model/linkNetModel';
 import type { BatchNormStats } from '../model/tensorOps';
 import { segmentationLoss, type LossConfig } from '../loss/fbetaLoss';
 import { AdamOptimizer, type AdamSettings, type AdamState } from './adamOptimizer';
@@ -35,13 +35,19 @@ export interface Gradients {
 }
 
 /** Forward and backward in training mode; the caller owns (and must dispose) everything returned. */
-export function computeGradients(model: LinkNetModel, input: tf.Tensor4D, target: tf.Tensor4D, lossConfig: LossConfig): Gradients {
+export function computeGradients(
+  model: LinkNetModel,
+  input: tf.Tensor4D,
+  target: tf.Tensor4D,
+  lossConfig: LossConfig,
+  forward: Pick<ForwardOptions, 'batchNormGradient'> = {},
+): Gradients {
   const batchStats: BatchNormStats[] = [];
   let fScores: tf.Tensor1D | null = null;
   let bce: tf.Scalar | null = null;
   const trainable = model.trainableVariables();
   const { value, grads } = tf.variableGrads(() => {
-    const { probs } = model.forward(input, { training: true, batchStats });
+    const { probs } = model.forward(input, { ...forward, training: true, batchStats });
     const parts = segmentationLoss(probs, target, lossConfig);
     fScores = tf.keep(parts.perClass);
     if (parts.bce) bce = tf.keep(parts.bce);

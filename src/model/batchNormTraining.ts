@@ -1,0 +1,76 @@
+/**
+ * BatchNorm in training mode (batch statistics over N, H, W of an NHWC tensor) with its gradient in
+ * closed form, instead of TensorFlow.js differentiating the forward ops one by one.
+ *
+ * Forward, per channel over the n = N*H*W values: mean, variance (biased), s = gamma / sqrt(var + eps),
+ *   y = (x - mean) * s + beta.
+ * Backward (the standard result, e.g. Ioffe & Szegedy 2015), with c = x - mean and g = dy:
+ *   dbeta = sum(g),  dgamma = sum(g * c) / sqrt(var + eps),
+ *   dx = s * (g - dbeta / n - c * sum(g * c) / (n * (var + eps))).
+ * Autodiff of the forward ops walks back through the subtraction of the mean, the square, both
+ * means and the broadcasts: about nine full-size passes and three reductions per layer; this is
+ * five full-size passes (g*c, then dx as g*a + c*b + d with per-channel a, b, d) and two reductions.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * How a training-mode BatchNorm is differentiated: 'closed-form' (the default) or 'autodiff'
+ * (TensorFlow.js through the forward ops: the definition, kept as the reference and the "before").
+ */
+export type BatchNormGradient = 'closed-form' | 'autodiff';
+
+export interface BatchNormTrainingResult {
+  y: tf.Tensor4D;
+  /** Batch mean and biased variance per channel (not differentiated; for the running statistics). */
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+}
+
+const AXES = [0, 1, 2];
+
+export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, gradient: BatchNormGradient = 'closed-form'): BatchNormTrainingResult {
+  if (gradient === 'autodiff') return batchNormByOps(x, gamma, beta, epsilon);
+  const [n, h, w] = x.shape;
+  const count = n * h * w;
+  let mean: tf.Tensor1D | null = null;
+  let variance: tf.Tensor1D | null = null;
+  const normalize = (input: tf.Tensor, gammaIn: tf.Tensor, betaIn: tf.Tensor, save: tf.GradSaveFunc): { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] } => {
+    const m = tf.mean(input, AXES) as tf.Tensor1D;
+    const centered = tf.sub(input, m);
+    const v = tf.mean(tf.square(centered), AXES) as tf.Tensor1D;
+    const varPlusEps = tf.add(v, epsilon);
+    const scale = tf.mul(gammaIn, tf.rsqrt(varPlusEps));
+    const y = tf.add(tf.mul(centered, scale), betaIn);
+    mean = tf.keep(m);
+    variance = tf.keep(v);
+    save([centered, varPlusEps, scale]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [c, ve, s] = saved;
+        const g = dy as tf.Tensor4D;
+        const dBeta = tf.sum(g, AXES);
+        const gc = tf.sum(tf.mul(g, c), AXES);
+        const dGamma = tf.mul(gc, tf.rsqrt(ve));
+        // dx = g*s + c*b + d, with b = -s*gc/(n*ve) and d = -s*dbeta/n.
+        const b = tf.neg(tf.div(tf.mul(s, gc), tf.mul(ve, count)));
+        const d = tf.neg(tf.div(tf.mul(s, dBeta), count));
+        const dx = tf.add(tf.add(tf.mul(g, s), tf.mul(c, b)), d);
+        return [dx, dGamma, dBeta];
+      },
+    };
+  };
+  // customGrad's type has every argument as Tensor | GradSaveFunc; the engine passes the tensors, then save.
+  const forward = tf.customGrad(normalize as unknown as Parameters<typeof tf.customGrad>[0]);
+  const y = forward(x, gamma, beta) as tf.Tensor4D;
+  return { y, mean: mean!, variance: variance! };
+}
+
+/** The same forward as ops that TensorFlow.js differentiates one by one. */
+function batchNormByOps(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
+  const mean = tf.mean(x, AXES) as tf.Tensor1D;
+  const centered = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centered), AXES) as tf.Tensor1D;
+  const y = tf.add(tf.mul(centered, tf.mul(gamma, tf.rsqrt(tf.add(variance, epsilon)))), beta) as tf.Tensor4D;
+  return { y, mean: tf.keep(mean), variance: tf.keep(variance) };
+}
