@@ -152,6 +152,7 @@ describe.skipIf(!manifest || !loader)('TensorFlow.js WebGPU in Node through Dawn
       [[2, 6, 10, 16], [16]],
       [[5], [3, 4, 5]],
       [[2, 3, 7], [1, 1, 7]],
+      [[8], [3, 2, 8]],
       [[4, 6], [4, 1]], // not a channel vector: the built-in
     ];
     const run = async () => {
@@ -170,7 +171,10 @@ describe.skipIf(!manifest || !loader)('TensorFlow.js WebGPU in Node through Dawn
     await useWebgpuBackendInNode();
     const gpu = await run();
     const compiled = Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
-    for (const key of ['Add_fc', 'Sub_fc', 'Sub_cf', 'Multiply_cf']) expect(compiled.some((k) => k.startsWith(`studioChannelBroadcast_${key}`)), key).toBe(true);
+    // _4: vec4 (C a multiple of 4), _1: one element per thread.
+    for (const key of ['Add_fc_4', 'Sub_fc_4', 'Sub_cf_1', 'Multiply_cf_1', 'Multiply_fc_1', 'Sub_cf_4']) {
+      expect(compiled.some((k) => k.startsWith(`studioChannelBroadcast_${key}`)), key).toBe(true);
+    }
     await tf.setBackend('cpu');
     const cpu = await run();
     gpu.forEach((g, i) => expect(Array.from(g), `result ${i}`).toEqual(Array.from(cpu[i])));

@@ -1,7 +1,7 @@
 /**
  * Add, Sub and Multiply of a tensor and a per-channel vector (shape [C], or [1, ..., 1, C]) for the
- * WebGPU backend: every batch-norm scale and shift and every bias add. One thread per element,
- * which reads the vector at index % C.
+ * WebGPU backend: every batch-norm scale and shift and every bias add. One thread per element (per
+ * vec4 of elements where C is a multiple of 4), which reads the vector at index mod C.
  *
  * TensorFlow.js 4.22 runs these through its shared-memory broadcast program, which was 20x slower
  * than a same-shape multiply on SwiftShader (2x64x128x64 times [64]: 425 against 16-25 ms).
@@ -40,6 +40,10 @@ export function channelBroadcastPlan(a: { shape: readonly number[]; dtype: strin
   return null;
 }
 
+/**
+ * One thread per element, or per 4 elements (vec4 loads and stores) when C is a multiple of 4; the
+ * vector is read at (element index) mod C, in units of the thread's width (uniform `period`).
+ */
 export class ChannelBroadcastProgram implements WebGPUProgram {
   variableNames = ['full', 'channel'];
   outputShape: number[];
@@ -48,17 +52,22 @@ export class ChannelBroadcastProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   workgroupSize: [number, number, number] = [THREADS, 1, 1];
   size = true;
-  uniforms = 'channels : i32,';
+  uniforms = 'period : i32,';
+  outputComponent: number;
+  variableComponents: number[];
 
   constructor(
     private readonly op: ChannelBroadcastOp,
     private readonly fullFirst: boolean,
     outShape: readonly number[],
+    channels: number,
   ) {
+    this.outputComponent = channelBroadcastWidth(channels);
+    this.variableComponents = [this.outputComponent, this.outputComponent];
     this.outputShape = [...outShape];
-    this.shaderKey = `studioChannelBroadcast_${op}_${fullFirst ? 'fc' : 'cf'}`;
+    this.shaderKey = `studioChannelBroadcast_${op}_${fullFirst ? 'fc' : 'cf'}_${this.outputComponent}`;
     this.dispatchLayout = { x: outShape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(outShape.reduce((x, y) => x * y, 1) / THREADS), 1, 1];
+    this.dispatch = [Math.ceil(outShape.reduce((x, y) => x * y, 1) / this.outputComponent / THREADS), 1, 1];
   }
 
   getUserCode(): string {
@@ -68,11 +77,16 @@ export class ChannelBroadcastProgram implements WebGPUProgram {
   fn main(index : i32) {
     if (index >= uniforms.size) { return; }
     let f = full[index];
-    let c = channel[index % uniforms.channels];
+    let c = channel[index % uniforms.period];
     result[index] = ${expression};
   }
 `;
   }
+}
+
+/** Elements per thread: 4 where the channels come in whole vec4s, else 1. */
+export function channelBroadcastWidth(channels: number): number {
+  return channels % 4 === 0 ? 4 : 1;
 }
 
 export function makeChannelBroadcastWebgpu(op: ChannelBroadcastOp): (builtin: tf.KernelFunc | null) => tf.KernelFunc {
@@ -85,7 +99,8 @@ export function makeChannelBroadcastWebgpu(op: ChannelBroadcastOp): (builtin: tf
     }
     const backend = args.backend as unknown as WebGPUBackend;
     const [full, channel] = plan.full === 'a' ? [a, b] : [b, a];
-    const program = new ChannelBroadcastProgram(op, plan.full === 'a', plan.outShape);
-    return backend.runWebGPUProgram(program, [full, channel], 'float32', [{ type: 'int32', data: [plan.channels] }]);
+    const program = new ChannelBroadcastProgram(op, plan.full === 'a', plan.outShape, plan.channels);
+    const period = plan.channels / program.outputComponent;
+    return backend.runWebGPUProgram(program, [full, channel], 'float32', [{ type: 'int32', data: [period] }]);
   };
 }
