@@ -15,7 +15,7 @@
  * parameter back). The two variants alternate in pairs after one warm-up of each (shader
  * compilation), so a change of machine load hits both; medians of each and of the per-pair ratio,
  * and the kernel calls of one run of each (tf.profile). Writes
- * bench/results/<date>-<host>-<cpus>cpu-kernels-<names>-<encoder>.json and .md.
+ * bench/results/<date>-<host>-<cpus>cpu-kernels-<names>[-<backend>]-<encoder>-<size>-b<batch>.json and .md.
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   const here = dirname(fileURLToPath(import.meta.url));
   const day = new Date().toISOString().slice(0, 10);
   const tag = kernels.map((k) => k.replace(/^Studio/, '')).join('-') + (backend === 'webgpu' ? '' : `-${backend}`);
-  const out = arg('out', join(here, 'results', `${day}-${os.hostname()}-${os.cpus().length}cpu-kernels-${tag}-${encoder}.json`));
+  const out = arg('out', join(here, 'results', `${day}-${os.hostname()}-${os.cpus().length}cpu-kernels-${tag}-${encoder}-${height}x${width}-b${batch}.json`));
   mkdirSync(dirname(out), { recursive: true });
   const report = { date: new Date().toISOString(), adapter: info.adapter, software: info.software, kernels, encoder, batch, height, width, pairs, trainableTensors: variables.length, results };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
