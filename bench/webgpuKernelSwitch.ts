@@ -88,9 +88,9 @@ async function compare(phase: string, run: () => Promise<number>, calls: () => P
 }
 
 async function main(): Promise<void> {
+  if (backend !== 'webgpu' && !switchesBatchNorm) throw new Error(`--backend ${backend}: only --kernels ${BATCHNORM_SWITCH} applies (the studio's kernels are WebGPU's)`);
+  // useWebgpuBackendInNode registers the studio's kernels; the comparison switches the named ones.
   const info = backend === 'wasm' ? await useWasm() : await useWebgpuBackendInNode();
-  if (backend === 'webgpu') registerWebgpuKernels();
-  else if (!switchesBatchNorm) throw new Error(`--backend ${backend}: only --kernels ${BATCHNORM_SWITCH} applies (the studio's kernels are WebGPU's)`);
   const model = LinkNetModel.create(defaultModelConfig({ encoder }), 1);
   const trainer = new Trainer(model, defaultLossConfig());
   const adam = new AdamOptimizer(defaultAdamSettings());
@@ -114,14 +114,15 @@ async function main(): Promise<void> {
     tf.dispose([g.loss, g.fScores, ...(g.bce ? [g.bce] : []), ...g.grads.values()]);
     return count ? calls : ms;
   };
+  /** One training step with the BatchNorm gradient of the moment (what Trainer.step does). */
+  const trainStep = () => trainer.apply(computeGradients(model, x, t, defaultLossConfig(), { batchNormGradient }));
   const step = async (): Promise<number> => {
     const started = performance.now();
-    const { loss } = await trainer.apply(computeGradients(model, x, t, defaultLossConfig(), { batchNormGradient }));
+    const { loss } = await trainStep();
     if (!(loss > 0)) throw new Error(`loss ${loss} (expected > 0)`);
     return performance.now() - started;
   };
-  const stepCalls = async (): Promise<number> =>
-    (await tf.profile(async () => void (await trainer.apply(computeGradients(model, x, t, defaultLossConfig(), { batchNormGradient }))))).kernels.length;
+  const stepCalls = async (): Promise<number> => (await tf.profile(async () => void (await trainStep()))).kernels.length;
 
   const results: Comparison[] = [];
   for (const phase of phases) {

@@ -35,9 +35,7 @@ export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.T
   let mean: tf.Tensor1D | null = null;
   let variance: tf.Tensor1D | null = null;
   const normalize = (input: tf.Tensor, gammaIn: tf.Tensor, betaIn: tf.Tensor, save: tf.GradSaveFunc): { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] } => {
-    const m = tf.mean(input, AXES) as tf.Tensor1D;
-    const centered = tf.sub(input, m);
-    const v = tf.mean(tf.square(centered), AXES) as tf.Tensor1D;
+    const { mean: m, centered, variance: v } = batchMoments(input);
     const varPlusEps = tf.add(v, epsilon);
     const scale = tf.mul(gammaIn, tf.rsqrt(varPlusEps));
     const y = tf.add(tf.mul(centered, scale), betaIn);
@@ -66,11 +64,16 @@ export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.T
   return { y, mean: mean!, variance: variance! };
 }
 
-/** The same forward as ops that TensorFlow.js differentiates one by one. */
-function batchNormByOps(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
+/** Per-channel batch mean, the input minus it, and the biased variance (two passes, for precision). */
+function batchMoments(x: tf.Tensor): { mean: tf.Tensor1D; centered: tf.Tensor; variance: tf.Tensor1D } {
   const mean = tf.mean(x, AXES) as tf.Tensor1D;
   const centered = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centered), AXES) as tf.Tensor1D;
+  return { mean, centered, variance: tf.mean(tf.square(centered), AXES) as tf.Tensor1D };
+}
+
+/** The same forward as ops that TensorFlow.js differentiates one by one. */
+function batchNormByOps(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
+  const { mean, centered, variance } = batchMoments(x);
   const y = tf.add(tf.mul(centered, tf.mul(gamma, tf.rsqrt(tf.add(variance, epsilon)))), beta) as tf.Tensor4D;
   return { y, mean: tf.keep(mean), variance: tf.keep(variance) };
 }

@@ -57,7 +57,7 @@ export interface AdamUpdateInputs<T> {
 export type AdamUpdateResult = [param: tf.Tensor, m: tf.Tensor, v: tf.Tensor];
 
 /**
- * The update in plain JavaScript over float32 arrays (the CPU and wasm kernels): every operation
+ * The update in plain JavaScript over float32 arrays (the CPU kernel): every operation
  * rounded to float32, in TensorFlow.js's order. Output arrays may not alias the inputs.
  */
 export function adamUpdateLoop(

@@ -16,8 +16,9 @@
  *    per-class sums): columns summed in place in slices, instead of a transpose of the whole tensor
  *    followed by a workgroup per output value.
  *  - Add, Sub and Multiply of a tensor and a per-channel vector (batch-norm scale and shift, bias
- *    adds): one thread per element reading the vector at index % C, instead of the shared-memory
- *    broadcast program (20x slower than a same-shape multiply on SwiftShader).
+ *    adds): one thread per element (per vec4 where C is a multiple of 4) reading the vector at
+ *    index mod C, instead of the shared-memory broadcast program (20x slower than a same-shape
+ *    multiply on SwiftShader).
  *
  * Usage, after importing the WebGPU backend (selectBackend does it):
  *   registerWebgpuKernels();     // idempotent; returns the names it registered
