@@ -12,7 +12,8 @@
  *
  * Phases: `step`, a whole training step (loss read back); `update`, the optimiser's update alone
  * (fresh gradients of a real step each time, untimed, then the update, synchronised by reading one
- * parameter back). The two variants alternate in pairs after one warm-up of each (shader
+ * parameter back); `batchnorm`, the training BatchNorm alone, forward and backward, over the inputs
+ * of every BatchNorm layer of the model at this size (the gradients read back). The two variants alternate in pairs after one warm-up of each (shader
  * compilation), so a change of machine load hits both; medians of each and of the per-pair ratio,
  * and the kernel calls of one run of each (tf.profile). Writes
  * bench/results/<date>-<host>-<cpus>cpu-kernels-<names>[-<backend>]-<encoder>-<size>-b<batch>.json and .md.
@@ -29,6 +30,9 @@ import { defaultLossConfig } from '../src/loss/fbetaLoss';
 import type { BatchNormGradient } from '../src/model/batchNormTraining';
 import { defaultModelConfig, type EncoderName } from '../src/model/config';
 import { LinkNetModel } from '../src/model/linkNetModel';
+import { batchNormTraining } from '../src/model/batchNormTraining';
+import { BN_EPSILON } from '../src/model/tensorOps';
+import { walkShapes } from '../src/model/shapeWalk';
 import { AdamOptimizer } from '../src/training/adamOptimizer';
 import { computeGradients, defaultAdamSettings, Trainer } from '../src/training/trainStep';
 import { alternatePairs, median } from '../src/testing/pairedTiming';
@@ -124,19 +128,52 @@ async function main(): Promise<void> {
   };
   const stepCalls = async (): Promise<number> => (await tf.profile(async () => void (await trainStep()))).kernels.length;
 
+  /** Every BatchNorm layer's training forward and backward on inputs of its shape: ms, or kernel calls. */
+  const layers = walkShapes(model.config, height, width).batchNormInputs.map((s, i) => {
+    const values = (n: number, offset: number) => Float32Array.from({ length: n }, (_, k) => offset + Math.sin(i * 7919 + k * 0.37));
+    const size = batch * s.h * s.w * s.c;
+    return {
+      x: tf.tensor4d(values(size, 2), [batch, s.h, s.w, s.c]),
+      gamma: tf.tensor1d(values(s.c, 1)),
+      beta: tf.tensor1d(values(s.c, 0)),
+      dy: tf.tensor4d(values(size, 0), [batch, s.h, s.w, s.c]),
+    };
+  });
+  const batchNormLayers = async (count: boolean): Promise<number> => {
+    const run = () =>
+      layers.map(({ x, gamma, beta, dy }) => {
+        const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+          const r = batchNormTraining(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, BN_EPSILON, batchNormGradient);
+          tf.dispose([r.mean, r.variance]);
+          return tf.sum(tf.mul(r.y, dy));
+        })([x, gamma, beta]);
+        return grads;
+      });
+    const started = performance.now();
+    let calls = 0;
+    let results: tf.Tensor[][] = [];
+    if (count) calls = (await tf.profile(() => void (results = run()))).kernels.length;
+    else results = run();
+    await Promise.all(results.map((g) => g[0].data()));
+    const ms = performance.now() - started;
+    tf.dispose(results.flat());
+    return count ? calls : ms;
+  };
+
   const results: Comparison[] = [];
   for (const phase of phases) {
     if (phase === 'update') results.push(await compare('optimiser update', () => update(false), () => update(true)));
     else if (phase === 'step') results.push(await compare('training step', step, stepCalls));
-    else throw new Error(`unknown phase ${phase} (update, step)`);
+    else if (phase === 'batchnorm') results.push(await compare(`${layers.length} BatchNorm layers, forward and backward`, () => batchNormLayers(false), () => batchNormLayers(true)));
+    else throw new Error(`unknown phase ${phase} (update, step, batchnorm)`);
   }
   adam.dispose();
   trainer.dispose();
   model.dispose();
-  tf.dispose([x, t]);
+  tf.dispose([x, t, ...layers.flatMap((l) => Object.values(l))]);
 
   const lines = [
-    `${switchesBatchNorm ? "The training BatchNorm's closed-form gradient (studio) against TensorFlow.js's autodiff of its ops (TF.js)" : `The studio's ${kernels.join(', ')} against TensorFlow.js's`}: LinkNet (${encoder}), batch ${batch}, ${height}x${width}, ${backend === 'wasm' ? 'on' : 'WebGPU in Node on'} ${info.adapter}, median of ${pairs} alternating pairs`,
+    `${switchesBatchNorm ? "The training BatchNorm's closed-form gradient (studio) against TensorFlow.js's autodiff of its ops (TF.js)" : `The studio's ${kernels.join(', ')} against ${kernels.every((k) => k.startsWith('Studio')) ? 'the TensorFlow.js ops they replace (TF.js)' : "TensorFlow.js's"}`}: LinkNet (${encoder}), batch ${batch}, ${height}x${width}, ${backend === 'wasm' ? 'on' : 'WebGPU in Node on'} ${info.adapter}, median of ${pairs} alternating pairs`,
     '',
     '| phase | studio ms | TF.js ms | speed-up (median of pair ratios) | kernel calls (studio / TF.js) |',
     '| --- | ---: | ---: | ---: | ---: |',

@@ -102,12 +102,18 @@ const BROADCAST_CASES = [
   { label: 'add 4x6 + [4,1] (built-in)', a: [4, 6], b: [4, 1], op: 'add' as const },
 ];
 
+/** Training BatchNorm: sliced columns with vec4 passes; one-pass columns, one element per thread. */
+const BATCH_NORM_SHAPES: Array<[number, number, number, number]> = [
+  [2, 16, 32, 16],
+  [1, 3, 5, 6],
+];
+
 /** Parameters of Adam's case: a conv filter, a bias, a 1x1 filter. */
 const ADAM_SHAPES = [[3, 3, 16, 32], [32], [1, 1, 7, 3]];
 
 const RELATIVE_TOLERANCE = 1e-5;
 
-test('WebGPU filter and input gradients, transposed convolutions, softmax, leading-axis sums and means, per-channel broadcasts and the Adam update equal the CPU backend; timings against the built-in kernels', async ({ page }, testInfo) => {
+test('WebGPU filter and input gradients, transposed convolutions, softmax, leading-axis sums and means, per-channel broadcasts, the Adam update and training BatchNorm equal the CPU backend; timings against the built-in kernels', async ({ page }, testInfo) => {
   test.setTimeout(420_000);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -116,15 +122,26 @@ test('WebGPU filter and input gradients, transposed convolutions, softmax, leadi
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
 
   const report = await page.evaluate(
-    async ({ cases, timed, softmaxCases, softmaxTimed, adamShapes, reduceCases, broadcastCases }) => {
+    async ({ cases, timed, other }) => {
       const url = '/src/testing/webgpuKernelParity.ts';
       const harness = (await import(/* @vite-ignore */ url)) as typeof import('../src/testing/webgpuKernelParity');
-      return harness.runWebgpuKernelParity(cases, timed, 5, softmaxCases, softmaxTimed, adamShapes, reduceCases, broadcastCases);
+      return harness.runWebgpuKernelParity(cases, timed, 5, other);
     },
-    { cases: CASES, timed: TIMED, softmaxCases: SOFTMAX_CASES, softmaxTimed: SOFTMAX_TIMED, adamShapes: ADAM_SHAPES, reduceCases: REDUCE_CASES, broadcastCases: BROADCAST_CASES },
+    {
+      cases: CASES,
+      timed: TIMED,
+      other: {
+        softmaxCases: SOFTMAX_CASES,
+        softmaxTimed: SOFTMAX_TIMED,
+        adamShapes: ADAM_SHAPES,
+        reduceCases: REDUCE_CASES,
+        broadcastCases: BROADCAST_CASES,
+        batchNormShapes: BATCH_NORM_SHAPES,
+      },
+    },
   );
   const lines = [
-    ...[...report.cases, ...report.softmax, ...(report.adam ? [report.adam] : []), ...report.reduce, ...report.broadcast].map(
+    ...[...report.cases, ...report.softmax, ...(report.adam ? [report.adam] : []), ...report.reduce, ...report.broadcast, ...report.batchNorm].map(
       (c) =>
         `${c.label.padEnd(32)} ours ${c.relativeError.toExponential(2)}  built-in ${c.builtinRelativeError.toExponential(2)}  max|ref| ${c.maxAbsReference.toPrecision(3)}  leaked ${c.leakedTensors}`,
     ),
@@ -138,6 +155,7 @@ test('WebGPU filter and input gradients, transposed convolutions, softmax, leadi
   expect(report.backend).toBe('webgpu');
   expect(report.oursCompiled, `the studio's programs ran${context}`).toEqual([
     'studioAdamUpdate',
+    'studioBatchNorm',
     'studioChannelBroadcast',
     'studioColumnSlices',
     'studioFilterGradColumns',
@@ -153,7 +171,8 @@ test('WebGPU filter and input gradients, transposed convolutions, softmax, leadi
   expect(report.adam, `Adam's case ran${context}`).not.toBeNull();
   expect(report.reduce).toHaveLength(REDUCE_CASES.length);
   expect(report.broadcast).toHaveLength(BROADCAST_CASES.length);
-  for (const c of [...report.cases, ...report.softmax, report.adam!, ...report.reduce, ...report.broadcast] as WebgpuKernelReport['cases']) {
+  expect(report.batchNorm).toHaveLength(BATCH_NORM_SHAPES.length);
+  for (const c of [...report.cases, ...report.softmax, report.adam!, ...report.reduce, ...report.broadcast, ...report.batchNorm] as WebgpuKernelReport['cases']) {
     expect(c.maxAbsReference, `${c.label}: reference is not all zero${context}`).toBeGreaterThan(0.09);
     expect(c.nonFinite, `${c.label}${context}`).toBe(0);
     expect(c.relativeError, `${c.label}: ours against the CPU backend${context}`).toBeLessThan(RELATIVE_TOLERANCE);

@@ -10,6 +10,12 @@
  * Autodiff of the forward ops walks back through the subtraction of the mean, the square, both
  * means and the broadcasts: about nine full-size passes and three reductions per layer; this is
  * five full-size passes (g*c, then dx as g*a + c*b + d with per-channel a, b, d) and two reductions.
+ *
+ * Where the backend has the studio's two kernels (WebGPU: src/backend/webgpuKernels/batchNormTraining.ts)
+ * each direction is one kernel call: StudioBatchNormForward (x, gamma, beta -> y, mean, variance) and
+ * StudioBatchNormBackward (dy, x, mean, variance, gamma -> dx, dgamma, dbeta), the same formulas with
+ * x - mean recomputed where it is needed instead of kept. Elsewhere, or with them unregistered (the
+ * "before" of a comparison), the closed form runs as the ops below.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -28,8 +34,36 @@ export interface BatchNormTrainingResult {
 
 const AXES = [0, 1, 2];
 
+export const BATCH_NORM_FORWARD_KERNEL = 'StudioBatchNormForward';
+export const BATCH_NORM_BACKWARD_KERNEL = 'StudioBatchNormBackward';
+
+export interface BatchNormForwardInputs<T> {
+  x: T;
+  gamma: T;
+  beta: T;
+}
+
+export interface BatchNormBackwardInputs<T> {
+  dy: T;
+  x: T;
+  mean: T;
+  variance: T;
+  gamma: T;
+}
+
+export interface BatchNormKernelAttrs {
+  epsilon: number;
+}
+
+/** Whether the active backend has both kernels (otherwise the closed form runs as ops). */
+export function batchNormKernelsActive(): boolean {
+  const backend = tf.getBackend();
+  return tf.getKernel(BATCH_NORM_FORWARD_KERNEL, backend) !== undefined && tf.getKernel(BATCH_NORM_BACKWARD_KERNEL, backend) !== undefined;
+}
+
 export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, gradient: BatchNormGradient = 'closed-form'): BatchNormTrainingResult {
   if (gradient === 'autodiff') return batchNormByOps(x, gamma, beta, epsilon);
+  if (x.dtype === 'float32' && batchNormKernelsActive()) return batchNormByKernels(x, gamma, beta, epsilon);
   const [n, h, w] = x.shape;
   const count = n * h * w;
   let mean: tf.Tensor1D | null = null;
@@ -59,6 +93,31 @@ export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.T
     };
   };
   // customGrad's type has every argument as Tensor | GradSaveFunc; the engine passes the tensors, then save.
+  const forward = tf.customGrad(normalize as unknown as Parameters<typeof tf.customGrad>[0]);
+  const y = forward(x, gamma, beta) as tf.Tensor4D;
+  return { y, mean: mean!, variance: variance! };
+}
+
+/** The closed form as the backend's two kernels (see the top of this file). */
+function batchNormByKernels(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
+  const attrs = { epsilon } as unknown as tf.NamedAttrMap;
+  let mean: tf.Tensor1D | null = null;
+  let variance: tf.Tensor1D | null = null;
+  const normalize = (input: tf.Tensor, gammaIn: tf.Tensor, betaIn: tf.Tensor, save: tf.GradSaveFunc) => {
+    const forwardInputs: BatchNormForwardInputs<tf.Tensor> = { x: input, gamma: gammaIn, beta: betaIn };
+    const [y, m, v] = tf.engine().runKernel(BATCH_NORM_FORWARD_KERNEL, forwardInputs as unknown as tf.NamedTensorMap, attrs) as unknown as tf.Tensor[];
+    mean = tf.keep(m as tf.Tensor1D);
+    variance = tf.keep(v as tf.Tensor1D);
+    save([input, m, v, gammaIn]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ms, vs, gs] = saved;
+        const backwardInputs: BatchNormBackwardInputs<tf.Tensor> = { dy, x: xs, mean: ms, variance: vs, gamma: gs };
+        return tf.engine().runKernel(BATCH_NORM_BACKWARD_KERNEL, backwardInputs as unknown as tf.NamedTensorMap, attrs) as unknown as tf.Tensor[];
+      },
+    };
+  };
   const forward = tf.customGrad(normalize as unknown as Parameters<typeof tf.customGrad>[0]);
   const y = forward(x, gamma, beta) as tf.Tensor4D;
   return { y, mean: mean!, variance: variance! };

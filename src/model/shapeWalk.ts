@@ -38,6 +38,8 @@ export interface ShapeWalk {
   activationElements: number;
   /** Largest single activation of one image. */
   largestActivation: number;
+  /** The input of every BatchNorm layer, in order (batch 1). */
+  batchNormInputs: Shape[];
 }
 
 const convOut = (size: number, k: number, s: number, p: number) => Math.floor((size + 2 * p - k) / s) + 1;
@@ -49,6 +51,7 @@ export function walkShapes(config: Pick<ModelConfig, 'encoder' | 'classes'>, hei
   let macs = 0;
   let activationElements = 0;
   let largestActivation = 0;
+  const batchNormInputs: Shape[] = [];
   const produced = (s: Shape): Shape => {
     const size = s.h * s.w * s.c;
     activationElements += size;
@@ -89,6 +92,7 @@ export function walkShapes(config: Pick<ModelConfig, 'encoder' | 'classes'>, hei
     },
     batchNorm(name, x, channels) {
       checkChannels(name, x, channels);
+      batchNormInputs.push({ ...x });
       const base = { torchShape: [channels], layout: 'vector' as const, fanIn: channels, fanOut: channels };
       params.push({ ...base, name: `${name}.weight`, role: 'bn-weight', trainable: true });
       params.push({ ...base, name: `${name}.bias`, role: 'bn-bias', trainable: true });
@@ -104,7 +108,7 @@ export function walkShapes(config: Pick<ModelConfig, 'encoder' | 'classes'>, hei
     maxPool: (x, k, s, p) => produced({ n: x.n, h: convOut(x.h, k, s, p), w: convOut(x.w, k, s, p), c: x.c }),
   };
   const outputs = linkNet(ops, config, { n: 1, h: height, w: width, c: 3 });
-  return { params, outputs, macs, activationElements, largestActivation };
+  return { params, outputs, macs, activationElements, largestActivation, batchNormInputs };
 }
 
 /** Parameter specs of a model (cached per encoder and class count). */

@@ -3,14 +3,16 @@
  * each convolution case's filter gradient, input gradient or transposed-convolution output is
  * computed through the public API (tf.grad of conv2d / conv2dTranspose, tf.conv2dTranspose), and
  * each softmax case with tf.softmax, each reduction case with tf.sum or tf.mean, each broadcast case
- * with tf.add, tf.sub or tf.mul, and three steps of the studio's Adam (AdamOptimizer) over a few
- * parameters, on the CPU backend (the reference), on
+ * with tf.add, tf.sub or tf.mul, three steps of the studio's Adam (AdamOptimizer) over a few
+ * parameters, and each training BatchNorm case's output, statistics and gradients
+ * (batchNormTraining), on the CPU backend (the reference), on
  * WebGPU with the studio's kernels and on WebGPU with TensorFlow.js's own kernels; errors, tensor
  * counts and timings come back to the test.
  * Loaded through the Vite dev server; the app never imports it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { isWebgpuKernelRegistered, registerWebgpuKernels, unregisterWebgpuKernels, WEBGPU_KERNEL_NAMES } from '../backend/webgpuKernels';
+import { batchNormTraining } from '../model/batchNormTraining';
 import { AdamOptimizer } from '../training/adamOptimizer';
 import { seededRandom } from '../util/seededRandom';
 import { alternatePairs, median } from './pairedTiming';
@@ -86,6 +88,8 @@ export interface WebgpuKernelReport {
   adam: GradCaseResult | null;
   reduce: GradCaseResult[];
   broadcast: GradCaseResult[];
+  /** Per BatchNorm case, the worst of its parts (mean, variance, y, dx, dgamma, dbeta). */
+  batchNorm: GradCaseResult[];
   /** The studio's programs that were compiled (so ran), by name, e.g. studioFilterGradTiled. */
   oursCompiled: string[];
   /** The built-in programs that were compiled (they ran for comparison), of conv2DDerFilter, conv2DDerInput and softmax. */
@@ -187,8 +191,36 @@ async function broadcastResult(c: BroadcastCase, seed: number): Promise<Float32A
   return data;
 }
 
+/**
+ * Training BatchNorm of an NHWC tensor (values around 3, so the mean matters) and a loss weighing
+ * every output differently: mean, variance, y, then the gradients of x, gamma and beta.
+ */
+async function batchNormResult(shape: [number, number, number, number], seed: number): Promise<Float32Array[]> {
+  const c = shape[3];
+  const x = tf.tensor4d(values(size(shape), seed).map((v) => v * 2 + 3), shape);
+  const gamma = tf.tensor1d(values(c, seed + 1).map((v) => v + 1.5));
+  const beta = tf.tensor1d(values(c, seed + 2));
+  const weights = tf.tensor4d(values(size(shape), seed + 3), shape);
+  let forward: tf.Tensor[] = [];
+  const { value, grads } = tf.valueAndGrads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+    const r = batchNormTraining(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5);
+    forward = [r.mean, r.variance, tf.keep(r.y)];
+    return tf.sum(tf.mul(tf.square(r.y), weights)) as tf.Scalar;
+  })([x, gamma, beta]);
+  const parts = await Promise.all([...forward, ...grads].map(async (t) => (await t.data()) as Float32Array));
+  tf.dispose([x, gamma, beta, weights, value, ...forward, ...grads]);
+  return parts;
+}
+
+/** compare() of each part; the worst relative error and the smallest reference magnitude. */
+function compareParts(got: Float32Array[], ref: Float32Array[]): { relative: number; maxRef: number; nonFinite: number } {
+  if (got.length !== ref.length) return { relative: Infinity, maxRef: 0, nonFinite: 0 };
+  const each = got.map((g, i) => compare(g, ref[i]));
+  return { relative: Math.max(...each.map((e) => e.relative)), maxRef: Math.min(...each.map((e) => e.maxRef)), nonFinite: each.reduce((n, e) => n + e.nonFinite, 0) };
+}
+
 /** The case on the CPU backend, then on WebGPU with our kernels and with the built-in ones. */
-async function threeWays(label: string, run: () => Promise<Float32Array>): Promise<GradCaseResult> {
+async function threeWays(label: string, run: () => Promise<Float32Array | Float32Array[]>): Promise<GradCaseResult> {
   const reference = await onBackend('cpu', run);
   const { ours, builtin, leaked } = await onBackend('webgpu', async () => {
     const before = tf.memory().numTensors;
@@ -201,8 +233,9 @@ async function threeWays(label: string, run: () => Promise<Float32Array>): Promi
       registerWebgpuKernels();
     }
   });
-  const o = compare(ours, reference);
-  const b = compare(builtin, reference);
+  const parts = (r: Float32Array | Float32Array[]): Float32Array[] => (Array.isArray(r) ? r : [r]);
+  const o = compareParts(parts(ours), parts(reference));
+  const b = compareParts(parts(builtin), parts(reference));
   return { label, relativeError: o.relative, builtinRelativeError: b.relative, maxAbsReference: o.maxRef, nonFinite: o.nonFinite, leakedTensors: leaked };
 }
 
@@ -285,16 +318,18 @@ function compiledShaderKeys(): string[] {
   return cache ? Object.keys(cache) : [];
 }
 
-export async function runWebgpuKernelParity(
-  cases: GradCase[],
-  timed: GradCase[],
-  runs = 3,
-  softmaxCases: SoftmaxCase[] = [],
-  softmaxTimed: SoftmaxCase | null = null,
-  adamShapes: number[][] = [],
-  reduceCases: ReduceCase[] = [],
-  broadcastCases: BroadcastCase[] = [],
-): Promise<WebgpuKernelReport> {
+/** The cases besides the convolutions (each list may be empty). */
+export interface OtherKernelCases {
+  softmaxCases: SoftmaxCase[];
+  softmaxTimed: SoftmaxCase | null;
+  adamShapes: number[][];
+  reduceCases: ReduceCase[];
+  broadcastCases: BroadcastCase[];
+  batchNormShapes: Array<[number, number, number, number]>;
+}
+
+export async function runWebgpuKernelParity(cases: GradCase[], timed: GradCase[], runs: number, other: OtherKernelCases): Promise<WebgpuKernelReport> {
+  const { softmaxCases, softmaxTimed, adamShapes, reduceCases, broadcastCases, batchNormShapes } = other;
   const registeredAtStart = WEBGPU_KERNEL_NAMES.every(isWebgpuKernelRegistered);
   registerWebgpuKernels();
   const results: GradCaseResult[] = [];
@@ -311,6 +346,8 @@ export async function runWebgpuKernelParity(
   for (const [i, c] of reduceCases.entries()) reduce.push(await threeWays(c.label, () => reduceResult(c, 700 + i)));
   const broadcast: GradCaseResult[] = [];
   for (const [i, c] of broadcastCases.entries()) broadcast.push(await threeWays(c.label, () => broadcastResult(c, 800 + i)));
+  const batchNorm: GradCaseResult[] = [];
+  for (const [i, shape] of batchNormShapes.entries()) batchNorm.push(await threeWays(`batch norm ${shape.join('x')}`, () => batchNormResult(shape, 900 + i * 10)));
   await tf.setBackend('webgpu');
   const keys = compiledShaderKeys();
   return {
@@ -323,6 +360,7 @@ export async function runWebgpuKernelParity(
     adam,
     reduce,
     broadcast,
+    batchNorm,
     oursCompiled: [...new Set(keys.filter((k) => k.startsWith('studio')).map((k) => k.split('_')[0]))].sort(),
     builtinCompiled: ['conv2DDerFilter', 'conv2DDerInput', 'softmax'].filter((name) => keys.some((k) => k.split('_')[0] === name)),
   };

@@ -12,6 +12,7 @@ import { LinkNetModel } from '../../src/model/linkNetModel';
 import { runNodeFrameJob } from '../../bench/core/nodeFrame';
 import { AdamOptimizer } from '../../src/training/adamOptimizer';
 import { ADAM_UPDATE_KERNEL } from '../../src/training/adamUpdate';
+import { BATCH_NORM_BACKWARD_KERNEL, BATCH_NORM_FORWARD_KERNEL, batchNormTraining } from '../../src/model/batchNormTraining';
 import { swiftshaderVulkanManifest, vulkanLoaderInstalled } from '../support/swiftshaderVulkan';
 
 const manifest = swiftshaderVulkanManifest();
@@ -178,6 +179,76 @@ describe.skipIf(!manifest || !loader)('TensorFlow.js WebGPU in Node through Dawn
     await tf.setBackend('cpu');
     const cpu = await run();
     gpu.forEach((g, i) => expect(Array.from(g), `result ${i}`).toEqual(Array.from(cpu[i])));
+  }, 240_000);
+
+  it('StudioBatchNormForward/Backward: training BatchNorm in two kernels gives the cpu backend\'s y, statistics and gradients (sliced and one-pass columns, vec4 and scalar)', async () => {
+    process.env.VK_ICD_FILENAMES = manifest!;
+    const shapes: Array<[number, number, number, number]> = [
+      [2, 16, 32, 8], // 1024 rows: sliced columns, vec4
+      [1, 3, 5, 6], // 15 rows: one pass, one element per thread
+      [2, 8, 8, 3],
+    ];
+    const values = (n: number, seed: number, offset: number, spread: number) => Float32Array.from({ length: n }, (_, i) => offset + Math.sin(seed * 7919 + i * 0.37) * spread);
+    const run = async () => {
+      const out: Float32Array[][] = [];
+      const kernels: string[][] = [];
+      for (const [k, shape] of shapes.entries()) {
+        const c = shape[3];
+        const size = shape.reduce((a, b) => a * b, 1);
+        const x = tf.tensor4d(values(size, k, 3, 2), shape);
+        const gamma = tf.tensor1d(values(c, k + 1, 1, 0.5));
+        const beta = tf.tensor1d(values(c, k + 2, 0, 1));
+        const weights = tf.tensor4d(values(size, k + 3, 0, 1), shape);
+        const before = tf.memory().numTensors;
+        let forward: tf.Tensor[] = [];
+        let gradients: tf.Tensor[] = [];
+        const profile = await tf.profile(() => {
+          const { value, grads } = tf.valueAndGrads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+            const r = batchNormTraining(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5);
+            forward = [r.mean, r.variance, tf.keep(r.y)];
+            return tf.sum(tf.mul(tf.square(r.y), weights)) as tf.Scalar;
+          })([x, gamma, beta]);
+          value.dispose();
+          gradients = grads;
+        });
+        const results = await Promise.all([...forward, ...gradients].map(async (t) => Float32Array.from(await t.data())));
+        tf.dispose([...forward, ...gradients]);
+        expect(tf.memory().numTensors).toBe(before);
+        kernels.push(profile.kernels.map((p) => p.name));
+        out.push(results);
+        tf.dispose([x, gamma, beta, weights]);
+      }
+      return { out, kernels };
+    };
+    await useWebgpuBackendInNode();
+    const fused = await run();
+    for (const names of fused.kernels) {
+      expect(names.filter((n) => n === BATCH_NORM_FORWARD_KERNEL)).toHaveLength(1);
+      expect(names.filter((n) => n === BATCH_NORM_BACKWARD_KERNEL)).toHaveLength(1);
+    }
+    const compiled = Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
+    for (const key of ['studioBatchNorm_normalize_4', 'studioBatchNorm_inputGradient_1', 'studioColumnSlices_centeredProduct_partial', 'studioSliceTotals_inverseStd', 'studioColumnSlices_centeredSquare_divide']) {
+      expect(compiled.some((k) => k.startsWith(key)), key).toBe(true);
+    }
+    // Unregistered, the same closed form runs as ops (the benchmark's "before").
+    expect(unregisterWebgpuKernels([BATCH_NORM_FORWARD_KERNEL, BATCH_NORM_BACKWARD_KERNEL])).toHaveLength(2);
+    const ops = await run();
+    for (const names of ops.kernels) expect(names.some((n) => n.startsWith('StudioBatchNorm'))).toBe(false);
+    registerWebgpuKernels();
+    await tf.setBackend('cpu');
+    const cpu = await run();
+    const what = ['mean', 'variance', 'y', 'dx', 'dgamma', 'dbeta'];
+    for (const [name, got] of [['kernels', fused.out], ['ops on webgpu', ops.out]] as const) {
+      got.forEach((results, k) =>
+        results.forEach((r, j) => {
+          const want = cpu.out[k][j];
+          expect(r.length).toBe(want.length);
+          const scale = Math.max(...want.map(Math.abs));
+          const worst = Math.max(...r.map((v, i) => Math.abs(v - want[i])));
+          expect(worst / scale, `${name}: ${shapes[k].join('x')} ${what[j]}`).toBeLessThan(1e-5);
+        }),
+      );
+    }
   }, 240_000);
 
   it("the bench's Node frame job: the viewer engine's frame on WebGPU (network, post-processing, overlay pass) with the image read back, no tensor left behind", async () => {

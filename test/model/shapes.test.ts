@@ -38,6 +38,16 @@ describe('LinkNet shapes', () => {
     });
   }
 
+  it('lists the input of every BatchNorm layer: one per BatchNorm parameter pair, the stem first at half size', () => {
+    for (const encoder of ['resnet18', 'resnet34'] as const) {
+      const walk = walkShapes({ encoder, classes: ['a', 'b', 'c'] }, 64, 128);
+      const layers = walk.params.filter((p) => p.role === 'bn-weight');
+      expect(walk.batchNormInputs).toHaveLength(layers.length);
+      walk.batchNormInputs.forEach((s, i) => expect(s.c, layers[i].name).toBe(layers[i].torchShape[0]));
+      expect(walk.batchNormInputs[0]).toEqual({ n: 1, h: 32, w: 64, c: 64 });
+    }
+  });
+
   it('refuses an input whose size is not a multiple of 32, saying so', () => {
     const model = LinkNetModel.create(defaultModelConfig({ encoder: 'resnet18' }), 1);
     const x = tf.zeros([1, 100, 96, 3]) as tf.Tensor4D;

@@ -19,6 +19,9 @@
  *    adds): one thread per element (per vec4 where C is a multiple of 4) reading the vector at
  *    index mod C, instead of the shared-memory broadcast program (20x slower than a same-shape
  *    multiply on SwiftShader).
+ *  - StudioBatchNormForward and StudioBatchNormBackward (not TensorFlow.js kernels; see
+ *    src/model/batchNormTraining.ts): training-mode BatchNorm, 5 launches each way instead of the
+ *    closed form's 9 and 16 ops. Unregistered, batchNormTraining runs those ops.
  *
  * Usage, after importing the WebGPU backend (selectBackend does it):
  *   registerWebgpuKernels();     // idempotent; returns the names it registered
@@ -33,6 +36,7 @@ import { KERNEL_NAME as SOFTMAX, makeSoftmaxWebgpu } from './softmax';
 import { KERNEL_NAME as ADAM_UPDATE, makeAdamUpdateWebgpu } from './adamUpdate';
 import { makeLeadingReduceWebgpu, MEAN, SUM } from './leadingAxesReduce';
 import { makeChannelBroadcastWebgpu } from './channelBroadcast';
+import { BATCH_NORM_BACKWARD_KERNEL, BATCH_NORM_FORWARD_KERNEL, makeBatchNormBackwardWebgpu, makeBatchNormForwardWebgpu } from './batchNormTraining';
 
 const BACKEND = 'webgpu';
 
@@ -51,6 +55,8 @@ const ENTRIES: readonly KernelEntry[] = [
   { name: 'Add', make: makeChannelBroadcastWebgpu('Add') },
   { name: 'Sub', make: makeChannelBroadcastWebgpu('Sub') },
   { name: 'Multiply', make: makeChannelBroadcastWebgpu('Multiply') },
+  { name: BATCH_NORM_FORWARD_KERNEL, make: makeBatchNormForwardWebgpu },
+  { name: BATCH_NORM_BACKWARD_KERNEL, make: makeBatchNormBackwardWebgpu },
 ];
 
 export const WEBGPU_KERNEL_NAMES: readonly string[] = ENTRIES.map((e) => e.name);

@@ -55,22 +55,70 @@ export function leadingReducePlan(shape: readonly number[], axis: number | numbe
   return { rows, cols, slices, rowsPerSlice, outShape };
 }
 
-/** Per slice of rows, the sum of each column: [slices, cols] (a one-slice plan writes the result, divided). */
+/**
+ * What is summed down each column: the value itself (Sum, Mean), or for batch norm's statistics and
+ * gradient the squared deviation from a per-column mean, or dy times that deviation. The WGSL
+ * expression reads row r's element at `i` and the column's `col`.
+ */
+export const COLUMN_TERMS = {
+  value: { inputs: ['x'], expression: 'x[i]' },
+  centeredSquare: { inputs: ['x', 'mean'], expression: '(x[i] - mean[col]) * (x[i] - mean[col])' },
+  centeredProduct: { inputs: ['dy', 'x', 'mean'], expression: 'dy[i] * (x[i] - mean[col])' },
+} as const;
+export type ColumnTerm = keyof typeof COLUMN_TERMS;
+
+/** What becomes of a column's total: divided by a number (1 for a sum), or times 1/sqrt(variance + epsilon). */
+export const COLUMN_FINISHES = {
+  divide: { inputs: [], expression: 'total / uniforms.divisor' },
+  inverseStd: { inputs: ['variance'], expression: 'total * inverseSqrt(variance[col] + uniforms.epsilon)' },
+} as const;
+export type ColumnFinish = keyof typeof COLUMN_FINISHES;
+
+export interface ColumnReduction {
+  term: ColumnTerm;
+  finish: ColumnFinish;
+  /** For 'divide'. */
+  divisor?: number;
+  /** For 'inverseStd'. */
+  epsilon?: number;
+}
+
+const SUM_OF_VALUES: ColumnReduction = { term: 'value', finish: 'divide', divisor: 1 };
+
+function finishUniforms(r: ColumnReduction): Array<{ type: string; data: number[] }> {
+  return [
+    { type: 'float32', data: [r.divisor ?? 1] },
+    { type: 'float32', data: [r.epsilon ?? 0] },
+  ];
+}
+
+/**
+ * Per slice of rows, the sum of each column's term: [slices, cols]. A one-slice plan finishes the
+ * totals itself and writes the result.
+ */
 export class ColumnSlicesProgram implements WebGPUProgram {
-  variableNames = ['x'];
+  variableNames: string[];
   outputShape: number[];
-  shaderKey = 'studioColumnSlices';
+  shaderKey: string;
   dispatchLayout = { x: [1], y: [0] };
   dispatch: [number, number, number];
   workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  uniforms = 'rows : i32, cols : i32, rowsPerSlice : i32, divisor : f32,';
+  uniforms = 'rows : i32, cols : i32, rowsPerSlice : i32, divisor : f32, epsilon : f32,';
+  private readonly finishes: boolean;
 
-  constructor(plan: LeadingReducePlan) {
-    this.outputShape = plan.slices === 1 ? plan.outShape : [plan.slices, plan.cols];
+  constructor(
+    plan: LeadingReducePlan,
+    private readonly reduction: Pick<ColumnReduction, 'term' | 'finish'> = SUM_OF_VALUES,
+  ) {
+    this.finishes = plan.slices === 1;
+    this.variableNames = [...COLUMN_TERMS[reduction.term].inputs, ...(this.finishes ? COLUMN_FINISHES[reduction.finish].inputs : [])];
+    this.outputShape = this.finishes ? plan.outShape : [plan.slices, plan.cols];
+    this.shaderKey = `studioColumnSlices_${reduction.term}_${this.finishes ? reduction.finish : 'partial'}`;
     this.dispatch = [Math.ceil(plan.cols / THREADS), plan.slices, 1];
   }
 
   getUserCode(): string {
+    const result = this.finishes ? COLUMN_FINISHES[this.reduction.finish].expression : 'total';
     return `
   fn main() {
     let col = i32(globalId.x);
@@ -79,26 +127,34 @@ export class ColumnSlicesProgram implements WebGPUProgram {
     let first = slice * uniforms.rowsPerSlice;
     let end = min(first + uniforms.rowsPerSlice, uniforms.rows);
     var total = 0.0;
-    for (var r = first; r < end; r++) { total = total + x[r * uniforms.cols + col]; }
-    result[slice * uniforms.cols + col] = total / uniforms.divisor;
+    for (var r = first; r < end; r++) {
+      let i = r * uniforms.cols + col;
+      total = total + ${COLUMN_TERMS[this.reduction.term].expression};
+    }
+    result[slice * uniforms.cols + col] = ${result};
   }
 `;
   }
 }
 
-/** Adds the slices' partial sums [slices, cols] into the result (cols values), divided (a mean: by the rows). */
+/** Adds the slices' partial sums [slices, cols] into the result (cols values) and finishes them. */
 export class SliceTotalsProgram implements WebGPUProgram {
-  variableNames = ['partials'];
+  variableNames: string[];
   outputShape: number[];
-  shaderKey = 'studioSliceTotals';
+  shaderKey: string;
   dispatchLayout: { x: number[] };
   dispatch: [number, number, number];
   workgroupSize: [number, number, number] = [THREADS, 1, 1];
   size = true;
-  uniforms = 'slices : i32, divisor : f32,';
+  uniforms = 'slices : i32, divisor : f32, epsilon : f32,';
 
-  constructor(plan: LeadingReducePlan) {
+  constructor(
+    plan: LeadingReducePlan,
+    private readonly finish: ColumnFinish = 'divide',
+  ) {
+    this.variableNames = ['partials', ...COLUMN_FINISHES[finish].inputs];
     this.outputShape = [...plan.outShape];
+    this.shaderKey = `studioSliceTotals_${finish}`;
     this.dispatchLayout = { x: plan.outShape.map((_, i) => i) };
     this.dispatch = [Math.ceil(plan.cols / THREADS), 1, 1];
   }
@@ -107,9 +163,10 @@ export class SliceTotalsProgram implements WebGPUProgram {
     return `
   fn main(index : i32) {
     if (index >= uniforms.size) { return; }
+    let col = index;
     var total = 0.0;
     for (var s = 0; s < uniforms.slices; s++) { total = total + partials[s * uniforms.size + index]; }
-    result[index] = total / uniforms.divisor;
+    result[index] = ${COLUMN_FINISHES[this.finish].expression};
   }
 `;
   }
@@ -127,21 +184,41 @@ export function makeLeadingReduceWebgpu(mean: boolean): (builtin: tf.KernelFunc 
       if (!builtin) throw new Error(`${name}: unsupported case and no built-in kernel`);
       return builtin(args);
     }
-    const backend = anyBackend as unknown as WebGPUBackend;
-    const divisor = mean ? plan.rows : 1;
-    const sliceUniforms = [
-      { type: 'int32', data: [plan.rows] },
-      { type: 'int32', data: [plan.cols] },
-      { type: 'int32', data: [plan.rowsPerSlice] },
-      { type: 'float32', data: [plan.slices === 1 ? divisor : 1] },
-    ];
-    const sliced = backend.runWebGPUProgram(new ColumnSlicesProgram(plan), [x], 'float32', sliceUniforms);
-    if (plan.slices === 1) return sliced;
-    const totals = backend.runWebGPUProgram(new SliceTotalsProgram(plan), [sliced], 'float32', [
-      { type: 'int32', data: [plan.slices] },
-      { type: 'float32', data: [divisor] },
-    ]);
-    backend.disposeData(sliced.dataId);
-    return totals;
+    return reduceLeadingAxes(anyBackend as unknown as WebGPUBackend, x, plan, mean ? plan.rows : 1);
   };
+}
+
+/** The planned reduction of x, divided by `divisor` (Sum: 1, Mean: the rows). */
+export function reduceLeadingAxes(backend: WebGPUBackend, x: tf.TensorInfo, plan: LeadingReducePlan, divisor: number): tf.TensorInfo {
+  return reduceColumns(backend, [x], [], plan, { term: 'value', finish: 'divide', divisor });
+}
+
+/**
+ * Sums the reduction's term down the plan's columns and finishes each total: one pass, or two
+ * where the rows are sliced. `termInputs` and `finishInputs` are the tensors COLUMN_TERMS and
+ * COLUMN_FINISHES name, in their order.
+ */
+export function reduceColumns(
+  backend: WebGPUBackend,
+  termInputs: tf.TensorInfo[],
+  finishInputs: tf.TensorInfo[],
+  plan: LeadingReducePlan,
+  reduction: ColumnReduction,
+): tf.TensorInfo {
+  const finishing = finishUniforms(reduction);
+  const sliceUniforms = [
+    { type: 'int32', data: [plan.rows] },
+    { type: 'int32', data: [plan.cols] },
+    { type: 'int32', data: [plan.rowsPerSlice] },
+    ...finishing,
+  ];
+  const onePass = plan.slices === 1;
+  const sliced = backend.runWebGPUProgram(new ColumnSlicesProgram(plan, reduction), onePass ? [...termInputs, ...finishInputs] : termInputs, 'float32', sliceUniforms);
+  if (onePass) return sliced;
+  const totals = backend.runWebGPUProgram(new SliceTotalsProgram(plan, reduction.finish), [sliced, ...finishInputs], 'float32', [
+    { type: 'int32', data: [plan.slices] },
+    ...finishing,
+  ]);
+  backend.disposeData(sliced.dataId);
+  return totals;
 }
