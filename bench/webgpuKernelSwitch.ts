@@ -13,7 +13,9 @@
  * Phases: `step`, a whole training step (loss read back); `update`, the optimiser's update alone
  * (fresh gradients of a real step each time, untimed, then the update, synchronised by reading one
  * parameter back); `batchnorm`, the training BatchNorm alone, forward and backward, over the inputs
- * of every BatchNorm layer of the model at this size (the gradients read back). The two variants alternate in pairs after one warm-up of each (shader
+ * of every BatchNorm layer of the model at this size (the gradients read back); `runningstats`, the
+ * BatchNorm running-statistics update of every layer alone (fresh batch statistics each time,
+ * untimed; one running variance read back). The two variants alternate in pairs after one warm-up of each (shader
  * compilation), so a change of machine load hits both; medians of each and of the per-pair ratio,
  * and the kernel calls of one run of each (tf.profile). Writes
  * bench/results/<date>-<host>-<cpus>cpu-kernels-<names>[-<backend>]-<encoder>-<size>-b<batch>.json and .md.
@@ -31,7 +33,7 @@ import type { BatchNormGradient } from '../src/model/batchNormTraining';
 import { defaultModelConfig, type EncoderName } from '../src/model/config';
 import { LinkNetModel } from '../src/model/linkNetModel';
 import { batchNormTraining } from '../src/model/batchNormTraining';
-import { BN_EPSILON } from '../src/model/tensorOps';
+import { BN_EPSILON, type BatchNormStats } from '../src/model/tensorOps';
 import { walkShapes } from '../src/model/shapeWalk';
 import { AdamOptimizer } from '../src/training/adamOptimizer';
 import { computeGradients, defaultAdamSettings, Trainer } from '../src/training/trainStep';
@@ -160,12 +162,30 @@ async function main(): Promise<void> {
     return count ? calls : ms;
   };
 
+  /** Every layer's running-statistics update (LinkNetModel.applyBatchStats): ms, or kernel calls. */
+  const runningStats = async (count: boolean): Promise<number> => {
+    const stats: BatchNormStats[] = walkShapes(model.config, height, width).batchNormInputs.map((s, k) => ({
+      name: model.specs.filter((p) => p.role === 'bn-weight')[k].name.replace(/\.weight$/, ''),
+      mean: tf.fill([s.c], 0.5) as tf.Tensor1D,
+      variance: tf.fill([s.c], 2) as tf.Tensor1D,
+      count: batch * s.h * s.w,
+    }));
+    await Promise.all(stats.map((s) => s.variance.data()));
+    const started = performance.now();
+    const calls = count ? (await tf.profile(() => model.applyBatchStats(stats))).kernels.length : 0;
+    if (!count) model.applyBatchStats(stats);
+    await model.variable(`${stats[stats.length - 1].name}.running_var`).data();
+    const ms = performance.now() - started;
+    return count ? calls : ms;
+  };
+
   const results: Comparison[] = [];
   for (const phase of phases) {
     if (phase === 'update') results.push(await compare('optimiser update', () => update(false), () => update(true)));
     else if (phase === 'step') results.push(await compare('training step', step, stepCalls));
     else if (phase === 'batchnorm') results.push(await compare(`${layers.length} BatchNorm layers, forward and backward`, () => batchNormLayers(false), () => batchNormLayers(true)));
-    else throw new Error(`unknown phase ${phase} (update, step, batchnorm)`);
+    else if (phase === 'runningstats') results.push(await compare('running-statistics update', () => runningStats(false), () => runningStats(true)));
+    else throw new Error(`unknown phase ${phase} (update, step, batchnorm, runningstats)`);
   }
   adam.dispose();
   trainer.dispose();

@@ -7,6 +7,7 @@ import { seededRandom } from '../util/seededRandom';
 import { paramSpecs, tfShapeOf, type ParamSpec } from './shapeWalk';
 import type { BatchNormGradient } from './batchNormTraining';
 import { BN_MOMENTUM, tensorOps, type BatchNormStats } from './tensorOps';
+import { runningAverage, runningAverageAttrs } from './runningAverage';
 import { tfToTorch, torchToTf } from '../weights/pytorchLayout';
 
 export interface ForwardOptions {
@@ -87,19 +88,24 @@ export class LinkNetModel {
     return this.specs.filter((s) => s.trainable).map((s) => this.variable(s.name));
   }
 
-  /** PyTorch's running-statistics update: running = (1 - momentum) * running + momentum * batch. Disposes the stats. */
+  /**
+   * PyTorch's running-statistics update: running = (1 - momentum) * running + momentum * batch, with
+   * the batch's unbiased variance (src/model/runningAverage.ts). Disposes the stats.
+   */
   applyBatchStats(stats: BatchNormStats[], momentum = BN_MOMENTUM): void {
+    const forMean = runningAverageAttrs(momentum);
     tf.tidy(() => {
       for (const s of stats) {
         const mean = this.variable(`${s.name}.running_mean`);
         const variance = this.variable(`${s.name}.running_var`);
-        mean.assign(tf.add(tf.mul(mean, 1 - momentum), tf.mul(s.mean, momentum)));
-        variance.assign(tf.add(tf.mul(variance, 1 - momentum), tf.mul(s.unbiasedVar, momentum)));
+        mean.assign(runningAverage({ running: mean, batch: s.mean }, forMean));
+        const correction = s.count > 1 ? s.count / (s.count - 1) : 1;
+        variance.assign(runningAverage({ running: variance, batch: s.variance }, runningAverageAttrs(momentum, correction)));
       }
     });
     for (const s of stats) {
       s.mean.dispose();
-      s.unbiasedVar.dispose();
+      s.variance.dispose();
     }
   }
 

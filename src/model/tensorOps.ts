@@ -11,8 +11,10 @@ export const BN_MOMENTUM = 0.1;
 export interface BatchNormStats {
   name: string;
   mean: tf.Tensor1D;
-  /** Unbiased variance (n-1 denominator), as PyTorch stores in running_var. */
-  unbiasedVar: tf.Tensor1D;
+  /** Biased variance (n denominator); PyTorch's running_var takes the unbiased one, variance * n / (n - 1). */
+  variance: tf.Tensor1D;
+  /** n: the values per channel (N*H*W). */
+  count: number;
 }
 
 export interface TensorOpsOptions {
@@ -45,10 +47,7 @@ export function tensorOps({ param, training, batchStats, batchNormGradient }: Te
       }
       const { y, mean, variance } = batchNormTraining(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, BN_EPSILON, batchNormGradient);
       if (batchStats) {
-        const count = x.shape[0] * x.shape[1] * x.shape[2];
-        const correction = count > 1 ? count / (count - 1) : 1;
-        batchStats.push({ name, mean, unbiasedVar: tf.keep(tf.mul(variance, correction) as tf.Tensor1D) });
-        variance.dispose();
+        batchStats.push({ name, mean, variance, count: x.shape[0] * x.shape[1] * x.shape[2] });
       } else {
         tf.dispose([mean, variance]);
       }

@@ -422,7 +422,7 @@ export class TrainingRun {
       const loss = lossData[0];
       const gradientNorm = Math.sqrt(normData[0]);
       if (!Number.isFinite(loss) || !Number.isFinite(gradientNorm)) {
-        tf.dispose([g.loss, g.fScores, ...(g.bce ? [g.bce] : []), ...g.grads.values(), ...g.batchStats.flatMap((s) => [s.mean, s.unbiasedVar])]);
+        tf.dispose([g.loss, g.fScores, ...(g.bce ? [g.bce] : []), ...g.grads.values(), ...g.batchStats.flatMap((s) => [s.mean, s.variance])]);
         throw new NonFiniteLossError(this.step + 1, Number.isFinite(loss) ? Number.NaN : loss, Number.isFinite(loss));
       }
       const result = await trainer.apply(g);

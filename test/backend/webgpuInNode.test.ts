@@ -9,10 +9,12 @@ import { isWebgpuKernelRegistered, registerWebgpuKernels, unregisterWebgpuKernel
 import { defaultModelConfig } from '../../src/model/config';
 import { FoldedLinkNet } from '../../src/model/foldedLinkNet';
 import { LinkNetModel } from '../../src/model/linkNetModel';
+import type { BatchNormStats } from '../../src/model/tensorOps';
 import { runNodeFrameJob } from '../../bench/core/nodeFrame';
 import { AdamOptimizer } from '../../src/training/adamOptimizer';
 import { ADAM_UPDATE_KERNEL } from '../../src/training/adamUpdate';
 import { BATCH_NORM_BACKWARD_KERNEL, BATCH_NORM_FORWARD_KERNEL, batchNormTraining } from '../../src/model/batchNormTraining';
+import { RUNNING_AVERAGE_KERNEL } from '../../src/model/runningAverage';
 import { swiftshaderVulkanManifest, vulkanLoaderInstalled } from '../support/swiftshaderVulkan';
 
 const manifest = swiftshaderVulkanManifest();
@@ -249,6 +251,40 @@ describe.skipIf(!manifest || !loader)('TensorFlow.js WebGPU in Node through Dawn
         }),
       );
     }
+  }, 240_000);
+
+  it("StudioRunningAverage: a training step's running-statistics update is one kernel per statistic and equals the cpu backend's", async () => {
+    process.env.VK_ICD_FILENAMES = manifest!;
+    const config = defaultModelConfig({ encoder: 'resnet18' });
+    const run = async () => {
+      const model = LinkNetModel.create(config, 5);
+      // Batch statistics of every BatchNorm layer as a forward pass would report them (the same on both backends).
+      const stats: BatchNormStats[] = model.specs
+        .filter((p) => p.role === 'bn-weight')
+        .map((p, k) => ({
+          name: p.name.replace(/\.weight$/, ''),
+          mean: tf.tensor1d(Float32Array.from({ length: p.torchShape[0] }, (_, i) => Math.sin(k * 31 + i) * 2)),
+          variance: tf.tensor1d(Float32Array.from({ length: p.torchShape[0] }, (_, i) => 1.5 + Math.cos(k * 17 + i))),
+          count: 2 * 16 * 16,
+        }));
+      const profile = await tf.profile(() => model.applyBatchStats(stats));
+      const weights = await model.readTorchWeights();
+      model.dispose();
+      const running = [...weights].filter(([name]) => /running_(mean|var)$/.test(name));
+      return { kernels: profile.kernels.map((k) => k.name), running, layers: stats.length };
+    };
+    await useWebgpuBackendInNode();
+    const gpu = await run();
+    expect(gpu.kernels).toEqual(Array.from({ length: 2 * gpu.layers }, () => RUNNING_AVERAGE_KERNEL));
+    await tf.setBackend('cpu');
+    const cpu = await run();
+    expect(cpu.kernels.length).toBe(7 * cpu.layers);
+    expect(gpu.running.map(([name]) => name)).toEqual(cpu.running.map(([name]) => name));
+    gpu.running.forEach(([name, values], k) => {
+      const want = cpu.running[k][1];
+      const worst = Math.max(...values.map((v, i) => Math.abs(v - want[i]) / Math.max(Math.abs(want[i]), 1e-3)));
+      expect(worst, name).toBeLessThan(1e-6);
+    });
   }, 240_000);
 
   it("the bench's Node frame job: the viewer engine's frame on WebGPU (network, post-processing, overlay pass) with the image read back, no tensor left behind", async () => {

@@ -22,6 +22,8 @@
  *  - StudioBatchNormForward and StudioBatchNormBackward (not TensorFlow.js kernels; see
  *    src/model/batchNormTraining.ts): training-mode BatchNorm, 5 launches each way instead of the
  *    closed form's 9 and 16 ops. Unregistered, batchNormTraining runs those ops.
+ *  - StudioRunningAverage (see src/model/runningAverage.ts): a BatchNorm running statistic's update
+ *    in one launch instead of 3-4 ops, each with its scalar uploaded.
  *
  * Usage, after importing the WebGPU backend (selectBackend does it):
  *   registerWebgpuKernels();     // idempotent; returns the names it registered
@@ -36,6 +38,7 @@ import { KERNEL_NAME as SOFTMAX, makeSoftmaxWebgpu } from './softmax';
 import { KERNEL_NAME as ADAM_UPDATE, makeAdamUpdateWebgpu } from './adamUpdate';
 import { makeLeadingReduceWebgpu, MEAN, SUM } from './leadingAxesReduce';
 import { makeChannelBroadcastWebgpu } from './channelBroadcast';
+import { KERNEL_NAME as RUNNING_AVERAGE, makeRunningAverageWebgpu } from './runningAverage';
 import { BATCH_NORM_BACKWARD_KERNEL, BATCH_NORM_FORWARD_KERNEL, makeBatchNormBackwardWebgpu, makeBatchNormForwardWebgpu } from './batchNormTraining';
 
 const BACKEND = 'webgpu';
@@ -57,6 +60,7 @@ const ENTRIES: readonly KernelEntry[] = [
   { name: 'Multiply', make: makeChannelBroadcastWebgpu('Multiply') },
   { name: BATCH_NORM_FORWARD_KERNEL, make: makeBatchNormForwardWebgpu },
   { name: BATCH_NORM_BACKWARD_KERNEL, make: makeBatchNormBackwardWebgpu },
+  { name: RUNNING_AVERAGE, make: makeRunningAverageWebgpu },
 ];
 
 export const WEBGPU_KERNEL_NAMES: readonly string[] = ENTRIES.map((e) => e.name);
