@@ -15,7 +15,8 @@
  * parameter back); `batchnorm`, the training BatchNorm alone, forward and backward, over the inputs
  * of every BatchNorm layer of the model at this size (the gradients read back); `runningstats`, the
  * BatchNorm running-statistics update of every layer alone (fresh batch statistics each time,
- * untimed; one running variance read back). The two variants alternate in pairs after one warm-up of each (shader
+ * untimed; one running variance read back); `gradnorm`, the run loop's gradient norm alone (the
+ * gradients of a real step, untimed, then their squared norm read back). The two variants alternate in pairs after one warm-up of each (shader
  * compilation), so a change of machine load hits both; medians of each and of the per-pair ratio,
  * and the kernel calls of one run of each (tf.profile). Writes
  * bench/results/<date>-<host>-<cpus>cpu-kernels-<names>[-<backend>]-<encoder>-<size>-b<batch>.json and .md.
@@ -36,6 +37,7 @@ import { batchNormTraining } from '../src/model/batchNormTraining';
 import { BN_EPSILON, type BatchNormStats } from '../src/model/tensorOps';
 import { walkShapes } from '../src/model/shapeWalk';
 import { AdamOptimizer } from '../src/training/adamOptimizer';
+import { squaredNorm } from '../src/training/gradientNorm';
 import { computeGradients, defaultAdamSettings, Trainer } from '../src/training/trainStep';
 import { alternatePairs, median } from '../src/testing/pairedTiming';
 import { benchInput, oneHotTargets } from './core/measure';
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
     if (!count) adam.applyGradients(toApply);
     await lastVariable.data();
     const ms = performance.now() - started;
-    tf.dispose([g.loss, g.fScores, ...(g.bce ? [g.bce] : []), ...g.grads.values()]);
+    tf.dispose([g.loss, g.fScores, ...(g.bce ? [g.bce] : []), ...g.grads.values(), ...g.batchStats.flatMap((b) => [b.mean, b.variance])]);
     return count ? calls : ms;
   };
   /** One training step with the BatchNorm gradient of the moment (what Trainer.step does). */
@@ -179,13 +181,28 @@ async function main(): Promise<void> {
     return count ? calls : ms;
   };
 
+  /** The run loop's gradient norm (squaredNorm) of one step's gradients: ms, or kernel calls. */
+  const gradientNorm = async (count: boolean): Promise<number> => {
+    const g = computeGradients(model, x, t, defaultLossConfig(), { batchNormGradient });
+    await g.loss.data();
+    const started = performance.now();
+    let total: tf.Scalar | null = null;
+    const calls = count ? (await tf.profile(() => void (total = squaredNorm([...g.grads.values()])))).kernels.length : 0;
+    if (!count) total = squaredNorm([...g.grads.values()]);
+    if (!((await total!.data())[0] > 0)) throw new Error('gradient norm is not positive');
+    const ms = performance.now() - started;
+    tf.dispose([total!, g.loss, g.fScores, ...(g.bce ? [g.bce] : []), ...g.grads.values(), ...g.batchStats.flatMap((b) => [b.mean, b.variance])]);
+    return count ? calls : ms;
+  };
+
   const results: Comparison[] = [];
   for (const phase of phases) {
     if (phase === 'update') results.push(await compare('optimiser update', () => update(false), () => update(true)));
     else if (phase === 'step') results.push(await compare('training step', step, stepCalls));
     else if (phase === 'batchnorm') results.push(await compare(`${layers.length} BatchNorm layers, forward and backward`, () => batchNormLayers(false), () => batchNormLayers(true)));
     else if (phase === 'runningstats') results.push(await compare('running-statistics update', () => runningStats(false), () => runningStats(true)));
-    else throw new Error(`unknown phase ${phase} (update, step, batchnorm, runningstats)`);
+    else if (phase === 'gradnorm') results.push(await compare('gradient norm', () => gradientNorm(false), () => gradientNorm(true)));
+    else throw new Error(`unknown phase ${phase} (update, step, batchnorm, runningstats, gradnorm)`);
   }
   adam.dispose();
   trainer.dispose();

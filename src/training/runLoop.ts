@@ -32,6 +32,7 @@ import { learningRateAt } from './learningRateSchedule';
 import type { RunState, SavedRunPhase, ValidationRecord } from './runState';
 import { StorageQuotaError, type RunStore } from './runStore';
 import { SeededStream } from './seededStream';
+import { squaredNorm } from './gradientNorm';
 import { frameMaskToInput } from './trainingTargets';
 import { computeGradients, defaultAdamSettings, Trainer } from './trainStep';
 import { validate } from './validation';
@@ -414,9 +415,7 @@ export class TrainingRun {
       // The next batch decodes while the device works on this one.
       this.pipeline.prefetch(this.order.peek(batchSize));
       // The loss's clamps can turn a NaN into a number (they do on wasm): check the gradients too.
-      // Summed pairwise, not with tf.addN: the WebGPU backend of TensorFlow.js 4.22 returns garbage
-      // (2048 here) for addN of scalars and corrupted the reported loss with it.
-      const normSquared = tf.tidy(() => [...g.grads.values()].map((t) => tf.sum(tf.square(t))).reduce((a, b) => tf.add(a, b)));
+      const normSquared = squaredNorm([...g.grads.values()]);
       const [lossData, normData] = await Promise.all([g.loss.data(), normSquared.data()]);
       normSquared.dispose();
       const loss = lossData[0];

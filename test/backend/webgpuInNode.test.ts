@@ -15,6 +15,8 @@ import { AdamOptimizer } from '../../src/training/adamOptimizer';
 import { ADAM_UPDATE_KERNEL } from '../../src/training/adamUpdate';
 import { BATCH_NORM_BACKWARD_KERNEL, BATCH_NORM_FORWARD_KERNEL, batchNormTraining } from '../../src/model/batchNormTraining';
 import { RUNNING_AVERAGE_KERNEL } from '../../src/model/runningAverage';
+import { ADD_SQUARED_NORM_KERNEL, squaredNorm } from '../../src/training/gradientNorm';
+import { squaredNormWorkgroups } from '../../src/backend/webgpuKernels/squaredNorm';
 import { swiftshaderVulkanManifest, vulkanLoaderInstalled } from '../support/swiftshaderVulkan';
 
 const manifest = swiftshaderVulkanManifest();
@@ -285,6 +287,44 @@ describe.skipIf(!manifest || !loader)('TensorFlow.js WebGPU in Node through Dawn
       const worst = Math.max(...values.map((v, i) => Math.abs(v - want[i]) / Math.max(Math.abs(want[i]), 1e-3)));
       expect(worst, name).toBeLessThan(1e-6);
     });
+  }, 240_000);
+
+  it('StudioAddSquaredNorm: the squared norm of many tensors is one kernel call per tensor and equals the cpu backend\'s; NaN and Infinity come through', async () => {
+    process.env.VK_ICD_FILENAMES = manifest!;
+    // Sizes below, at and far above one workgroup's 256 threads, not multiples of it, and past one
+    // workgroup's 256K values (spread over several, then summed: 600x1000 over 3).
+    const shapes = [[1], [255], [16, 16], [3, 3, 64, 64], [1001], [600, 1000], [7, 3]];
+    const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 977 + i * 0.61) * (seed + 1));
+    const run = async (poison?: number) => {
+      const tensors = shapes.map((s, k) => {
+        const v = values(s.reduce((a, b) => a * b, 1), k);
+        if (poison !== undefined && k === 3) v[1234] = poison;
+        return tf.tensor(v, s);
+      });
+      const before = tf.memory().numTensors;
+      let total: tf.Scalar | null = null;
+      const profile = await tf.profile(() => void (total = squaredNorm(tensors)));
+      const value = (await total!.data())[0];
+      total!.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose(tensors);
+      return { value, kernels: profile.kernels.map((k) => k.name).filter((n) => n === ADD_SQUARED_NORM_KERNEL).length };
+    };
+    await useWebgpuBackendInNode();
+    const gpu = await run();
+    const gpuNaN = await run(Number.NaN);
+    const gpuInf = await run(Number.NEGATIVE_INFINITY);
+    const compiled = Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
+    for (const key of ['studioSquaredNorm_squares_total', 'studioSquaredNorm_values_alone']) expect(compiled.some((k) => k.startsWith(key)), key).toBe(true);
+    await tf.setBackend('cpu');
+    const cpu = await run();
+    expect(gpu.kernels).toBe(shapes.length);
+    expect(shapes.map((s) => squaredNormWorkgroups(s.reduce((a, b) => a * b, 1)))).toEqual([1, 1, 1, 1, 1, 3, 1]);
+
+    expect(cpu.kernels).toBe(0);
+    expect(Math.abs(gpu.value - cpu.value) / cpu.value).toBeLessThan(1e-5);
+    expect(gpuNaN.value).toBeNaN();
+    expect(gpuInf.value).toBe(Number.POSITIVE_INFINITY);
   }, 240_000);
 
   it("the bench's Node frame job: the viewer engine's frame on WebGPU (network, post-processing, overlay pass) with the image read back, no tensor left behind", async () => {

@@ -24,6 +24,8 @@
  *    closed form's 9 and 16 ops. Unregistered, batchNormTraining runs those ops.
  *  - StudioRunningAverage (see src/model/runningAverage.ts): a BatchNorm running statistic's update
  *    in one launch instead of 3-4 ops, each with its scalar uploaded.
+ *  - StudioAddSquaredNorm (see src/training/gradientNorm.ts): the run loop's gradient norm, one
+ *    or two launches per gradient instead of a square, a sum and an add.
  *
  * Usage, after importing the WebGPU backend (selectBackend does it):
  *   registerWebgpuKernels();     // idempotent; returns the names it registered
@@ -39,6 +41,7 @@ import { KERNEL_NAME as ADAM_UPDATE, makeAdamUpdateWebgpu } from './adamUpdate';
 import { makeLeadingReduceWebgpu, MEAN, SUM } from './leadingAxesReduce';
 import { makeChannelBroadcastWebgpu } from './channelBroadcast';
 import { KERNEL_NAME as RUNNING_AVERAGE, makeRunningAverageWebgpu } from './runningAverage';
+import { KERNEL_NAME as ADD_SQUARED_NORM, makeAddSquaredNormWebgpu } from './squaredNorm';
 import { BATCH_NORM_BACKWARD_KERNEL, BATCH_NORM_FORWARD_KERNEL, makeBatchNormBackwardWebgpu, makeBatchNormForwardWebgpu } from './batchNormTraining';
 
 const BACKEND = 'webgpu';
@@ -61,6 +64,7 @@ const ENTRIES: readonly KernelEntry[] = [
   { name: BATCH_NORM_FORWARD_KERNEL, make: makeBatchNormForwardWebgpu },
   { name: BATCH_NORM_BACKWARD_KERNEL, make: makeBatchNormBackwardWebgpu },
   { name: RUNNING_AVERAGE, make: makeRunningAverageWebgpu },
+  { name: ADD_SQUARED_NORM, make: makeAddSquaredNormWebgpu },
 ];
 
 export const WEBGPU_KERNEL_NAMES: readonly string[] = ENTRIES.map((e) => e.name);
