@@ -7,7 +7,8 @@
  * WebGPU in Node through Dawn (src/backend/webgpuInNode.ts; on a machine without a GPU, set
  * VK_ICD_FILENAMES to Chromium's SwiftShader Vulkan driver).
  *
- *   npx tsx bench/webgpuKernelSwitch.ts [--kernels StudioAdamUpdate|Sum,Mean|...|batchnorm-gradient] [--phases update,step]
+ *   npx tsx bench/webgpuKernelSwitch.ts [--kernels StudioAdamUpdate|Sum,Mean|...|batchnorm-gradient]
+ *        [--phases step,update,batchnorm,runningstats,gradnorm]
  *        [--encoder resnet34] [--size 32x64] [--batch 1] [--pairs 3] [--backend webgpu|wasm] [--out FILE.json]
  *
  * Phases: `step`, a whole training step (loss read back); `update`, the optimiser's update alone
@@ -16,9 +17,10 @@
  * of every BatchNorm layer of the model at this size (the gradients read back); `runningstats`, the
  * BatchNorm running-statistics update of every layer alone (fresh batch statistics each time,
  * untimed; one running variance read back); `gradnorm`, the run loop's gradient norm alone (the
- * gradients of a real step, untimed, then their squared norm read back). The two variants alternate in pairs after one warm-up of each (shader
- * compilation), so a change of machine load hits both; medians of each and of the per-pair ratio,
- * and the kernel calls of one run of each (tf.profile). Writes
+ * gradients of a real step, untimed, then their squared norm read back). The two variants alternate
+ * in pairs after one warm-up of each (shader compilation), so a change of machine load hits both;
+ * medians of each and of the per-pair ratio, and the kernel calls of one run of each (tf.profile).
+ * Writes
  * bench/results/<date>-<host>-<cpus>cpu-kernels-<names>[-<backend>]-<encoder>-<size>-b<batch>.json and .md.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -133,7 +135,8 @@ async function main(): Promise<void> {
   const stepCalls = async (): Promise<number> => (await tf.profile(async () => void (await trainStep()))).kernels.length;
 
   /** Every BatchNorm layer's training forward and backward on inputs of its shape: ms, or kernel calls. */
-  const layers = walkShapes(model.config, height, width).batchNormInputs.map((s, i) => {
+  const layerShapes = phases.includes('batchnorm') ? walkShapes(model.config, height, width).batchNormInputs : [];
+  const layers = layerShapes.map((s, i) => {
     const values = (n: number, offset: number) => Float32Array.from({ length: n }, (_, k) => offset + Math.sin(i * 7919 + k * 0.37));
     const size = batch * s.h * s.w * s.c;
     return {

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DeconvSpec, LayerOps } from './architecture';
 import { batchNormTraining, type BatchNormGradient } from './batchNormTraining';
+import { reluGradKernelActive, reluTraining } from './reluTraining';
 
 /** PyTorch BatchNorm2d defaults. */
 export const BN_EPSILON = 1e-5;
@@ -53,7 +54,7 @@ export function tensorOps({ param, training, batchStats, batchNormGradient }: Te
       }
       return y as tf.Tensor4D;
     },
-    relu: (x) => tf.relu(x),
+    relu: (x) => (training && reluGradKernelActive() ? reluTraining(x) : tf.relu(x)),
     add: (a, b) => tf.add(a, b),
     maxPool: (x, k, s, p) => tf.maxPool(x, k, s, p),
   };

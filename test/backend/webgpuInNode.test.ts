@@ -17,6 +17,7 @@ import { BATCH_NORM_BACKWARD_KERNEL, BATCH_NORM_FORWARD_KERNEL, batchNormTrainin
 import { RUNNING_AVERAGE_KERNEL } from '../../src/model/runningAverage';
 import { ADD_SQUARED_NORM_KERNEL, squaredNorm } from '../../src/training/gradientNorm';
 import { squaredNormWorkgroups } from '../../src/backend/webgpuKernels/squaredNorm';
+import { RELU_GRAD_KERNEL, reluTraining } from '../../src/model/reluTraining';
 import { swiftshaderVulkanManifest, vulkanLoaderInstalled } from '../support/swiftshaderVulkan';
 
 const manifest = swiftshaderVulkanManifest();
@@ -325,6 +326,39 @@ describe.skipIf(!manifest || !loader)('TensorFlow.js WebGPU in Node through Dawn
     expect(Math.abs(gpu.value - cpu.value) / cpu.value).toBeLessThan(1e-5);
     expect(gpuNaN.value).toBeNaN();
     expect(gpuInf.value).toBe(Number.POSITIVE_INFINITY);
+  }, 240_000);
+
+  it("StudioReluGrad: ReLU's gradient in one pass (vec4 and scalar) equals the cpu backend's value for value", async () => {
+    process.env.VK_ICD_FILENAMES = manifest!;
+    const shapes = [[2, 8, 8, 16], [3, 5, 7]];
+    const run = async () => {
+      const out: Float32Array[] = [];
+      const kernels: string[] = [];
+      for (const [k, shape] of shapes.entries()) {
+        const n = shape.reduce((a, b) => a * b, 1);
+        // Every fourth value exactly 0 (its gradient is 0), the rest of both signs.
+        const x = tf.tensor(Float32Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 0 : Math.sin(k * 13 + i * 0.7))), shape);
+        const dy = tf.tensor(Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.3) * 2), shape);
+        let grad: tf.Tensor | null = null;
+        const profile = await tf.profile(() => void (grad = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(reluTraining(a), dy)))(x)));
+        kernels.push(...profile.kernels.map((p) => p.name));
+        out.push(Float32Array.from(await grad!.data()));
+        tf.dispose([x, dy, grad!]);
+      }
+      return { out, kernels };
+    };
+    await useWebgpuBackendInNode();
+    const gpu = await run();
+    expect(gpu.kernels.filter((n) => n === RELU_GRAD_KERNEL)).toHaveLength(shapes.length);
+    expect(gpu.kernels).not.toContain('Step');
+    const compiled = Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
+    for (const key of ['studioReluGrad_4', 'studioReluGrad_1']) expect(compiled.some((k) => k.startsWith(key)), key).toBe(true);
+    await tf.setBackend('cpu');
+    const cpu = await run();
+    expect(cpu.kernels).toContain('Step');
+    // Equal values; the sign of a zero may differ (dy * 0 is -0 where dy < 0), which no update sees.
+    const unsigned = (a: Float32Array) => Array.from(a, (v) => v + 0);
+    gpu.out.forEach((g, i) => expect(unsigned(g), shapes[i].join('x')).toEqual(unsigned(cpu.out[i])));
   }, 240_000);
 
   it("the bench's Node frame job: the viewer engine's frame on WebGPU (network, post-processing, overlay pass) with the image read back, no tensor left behind", async () => {

@@ -26,6 +26,8 @@
  *    in one launch instead of 3-4 ops, each with its scalar uploaded.
  *  - StudioAddSquaredNorm (see src/training/gradientNorm.ts): the run loop's gradient norm, one
  *    or two launches per gradient instead of a square, a sum and an add.
+ *  - StudioReluGrad (see src/model/reluTraining.ts): ReLU's gradient in one pass from its output,
+ *    instead of step(x) and a multiply.
  *
  * Usage, after importing the WebGPU backend (selectBackend does it):
  *   registerWebgpuKernels();     // idempotent; returns the names it registered
@@ -42,6 +44,7 @@ import { makeLeadingReduceWebgpu, MEAN, SUM } from './leadingAxesReduce';
 import { makeChannelBroadcastWebgpu } from './channelBroadcast';
 import { KERNEL_NAME as RUNNING_AVERAGE, makeRunningAverageWebgpu } from './runningAverage';
 import { KERNEL_NAME as ADD_SQUARED_NORM, makeAddSquaredNormWebgpu } from './squaredNorm';
+import { KERNEL_NAME as RELU_GRAD, makeReluGradWebgpu } from './reluGrad';
 import { BATCH_NORM_BACKWARD_KERNEL, BATCH_NORM_FORWARD_KERNEL, makeBatchNormBackwardWebgpu, makeBatchNormForwardWebgpu } from './batchNormTraining';
 
 const BACKEND = 'webgpu';
@@ -65,6 +68,7 @@ const ENTRIES: readonly KernelEntry[] = [
   { name: BATCH_NORM_BACKWARD_KERNEL, make: makeBatchNormBackwardWebgpu },
   { name: RUNNING_AVERAGE, make: makeRunningAverageWebgpu },
   { name: ADD_SQUARED_NORM, make: makeAddSquaredNormWebgpu },
+  { name: RELU_GRAD, make: makeReluGradWebgpu },
 ];
 
 export const WEBGPU_KERNEL_NAMES: readonly string[] = ENTRIES.map((e) => e.name);
