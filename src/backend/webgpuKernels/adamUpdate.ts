@@ -5,12 +5,11 @@
  * constants travel as uniforms, so no scalar tensor is uploaded.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { ElementwiseProgram } from './elementwiseProgram';
 import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs, type AdamUpdateInputs } from '../../training/adamUpdate';
 
 export const KERNEL_NAME = ADAM_UPDATE_KERNEL;
-
-const THREADS = 64;
 
 type Output = 'm' | 'v' | 'param';
 
@@ -36,26 +35,16 @@ const UNIFORMS: readonly (keyof AdamUpdateAttrs)[] = [
   'negativeLearningRate',
 ];
 
-export class AdamUpdateProgram implements WebGPUProgram {
-  variableNames: string[];
-  outputShape: number[];
+export class AdamUpdateProgram extends ElementwiseProgram {
   shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  size = true;
   uniforms = UNIFORMS.map((name) => `${name} : f32,`).join(' ');
 
   constructor(
     private readonly output: Output,
     shape: readonly number[],
   ) {
-    this.variableNames = OUTPUTS[output].inputs;
-    this.outputShape = [...shape];
+    super(OUTPUTS[output].inputs, shape);
     this.shaderKey = `studioAdamUpdate_${output}`;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    const size = shape.reduce((a, b) => a * b, 1);
-    this.dispatch = [Math.ceil(size / THREADS), 1, 1];
   }
 
   getUserCode(): string {

@@ -13,7 +13,8 @@
  * read the per-channel vectors at index mod C (as channelBroadcast.ts does).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { ElementwiseProgram } from './elementwiseProgram';
 import {
   BATCH_NORM_BACKWARD_KERNEL,
   BATCH_NORM_FORWARD_KERNEL,
@@ -25,8 +26,6 @@ import { channelBroadcastWidth } from './channelBroadcast';
 import { leadingReducePlan, reduceColumns, type LeadingReducePlan } from './leadingAxesReduce';
 
 export { BATCH_NORM_BACKWARD_KERNEL, BATCH_NORM_FORWARD_KERNEL };
-
-const THREADS = 64;
 
 /** The per-element passes: the inputs (full-size first, then per-channel) and the expression. */
 const CHANNEL_PASSES = {
@@ -45,30 +44,16 @@ const CHANNEL_PASSES = {
 } as const;
 type ChannelPass = keyof typeof CHANNEL_PASSES;
 
-export class BatchNormChannelProgram implements WebGPUProgram {
-  variableNames: string[];
-  outputShape: number[];
+export class BatchNormChannelProgram extends ElementwiseProgram {
   shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  size = true;
   uniforms = 'period : i32, epsilon : f32, count : f32,';
-  outputComponent: number;
-  variableComponents: number[];
 
   constructor(
     private readonly pass: ChannelPass,
     shape: readonly number[],
   ) {
-    const { full, channel } = CHANNEL_PASSES[pass];
-    this.variableNames = [...full, ...channel];
-    this.outputComponent = channelBroadcastWidth(shape[shape.length - 1]);
-    this.variableComponents = this.variableNames.map(() => this.outputComponent);
-    this.outputShape = [...shape];
+    super([...CHANNEL_PASSES[pass].full, ...CHANNEL_PASSES[pass].channel], shape, channelBroadcastWidth(shape[shape.length - 1]));
     this.shaderKey = `studioBatchNorm_${pass}_${this.outputComponent}`;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(shape.reduce((a, b) => a * b, 1) / this.outputComponent / THREADS), 1, 1];
   }
 
   getUserCode(): string {

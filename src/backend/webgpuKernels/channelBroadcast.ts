@@ -8,12 +8,11 @@
  * Same shapes, scalars, other broadcasts and other types go to the built-in kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { ElementwiseProgram } from './elementwiseProgram';
 
 export const CHANNEL_BROADCAST_OPS = { Add: '+', Sub: '-', Multiply: '*' } as const;
 export type ChannelBroadcastOp = keyof typeof CHANNEL_BROADCAST_OPS;
-
-const THREADS = 64;
 
 export interface ChannelBroadcastPlan {
   /** Which input is the full tensor (the other is the per-channel vector). */
@@ -44,17 +43,9 @@ export function channelBroadcastPlan(a: { shape: readonly number[]; dtype: strin
  * One thread per element, or per 4 elements (vec4 loads and stores) when C is a multiple of 4; the
  * vector is read at (element index) mod C, in units of the thread's width (uniform `period`).
  */
-export class ChannelBroadcastProgram implements WebGPUProgram {
-  variableNames = ['full', 'channel'];
-  outputShape: number[];
+export class ChannelBroadcastProgram extends ElementwiseProgram {
   shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  size = true;
   uniforms = 'period : i32,';
-  outputComponent: number;
-  variableComponents: number[];
 
   constructor(
     private readonly op: ChannelBroadcastOp,
@@ -62,12 +53,8 @@ export class ChannelBroadcastProgram implements WebGPUProgram {
     outShape: readonly number[],
     channels: number,
   ) {
-    this.outputComponent = channelBroadcastWidth(channels);
-    this.variableComponents = [this.outputComponent, this.outputComponent];
-    this.outputShape = [...outShape];
+    super(['full', 'channel'], outShape, channelBroadcastWidth(channels));
     this.shaderKey = `studioChannelBroadcast_${op}_${fullFirst ? 'fc' : 'cf'}_${this.outputComponent}`;
-    this.dispatchLayout = { x: outShape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(outShape.reduce((x, y) => x * y, 1) / this.outputComponent / THREADS), 1, 1];
   }
 
   getUserCode(): string {
@@ -85,7 +72,7 @@ export class ChannelBroadcastProgram implements WebGPUProgram {
 }
 
 /** Elements per thread: 4 where the channels come in whole vec4s, else 1. */
-export function channelBroadcastWidth(channels: number): number {
+export function channelBroadcastWidth(channels: number): 1 | 4 {
   return channels % 4 === 0 ? 4 : 1;
 }
 

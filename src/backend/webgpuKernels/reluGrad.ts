@@ -3,32 +3,18 @@
  * one pass, a vec4 per thread where the size is a multiple of 4.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { ElementwiseProgram } from './elementwiseProgram';
 import { RELU_GRAD_KERNEL, type ReluGradInputs } from '../../model/reluTraining';
 
 export const KERNEL_NAME = RELU_GRAD_KERNEL;
 
-const THREADS = 64;
-
-export class ReluGradProgram implements WebGPUProgram {
-  variableNames = ['dy', 'y'];
-  outputShape: number[];
+export class ReluGradProgram extends ElementwiseProgram {
   shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  size = true;
-  outputComponent: number;
-  variableComponents: number[];
 
   constructor(shape: readonly number[]) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    this.outputComponent = size % 4 === 0 ? 4 : 1;
-    this.variableComponents = [this.outputComponent, this.outputComponent];
-    this.outputShape = [...shape];
+    super(['dy', 'y'], shape, shape.reduce((a, b) => a * b, 1) % 4 === 0 ? 4 : 1);
     this.shaderKey = `studioReluGrad_${this.outputComponent}`;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(size / this.outputComponent / THREADS), 1, 1];
   }
 
   getUserCode(): string {

@@ -3,27 +3,18 @@
  * pass, the constants as uniforms, in the ops' order of operations.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { ElementwiseProgram } from './elementwiseProgram';
 import { RUNNING_AVERAGE_KERNEL, type RunningAverageAttrs, type RunningAverageInputs } from '../../model/runningAverage';
 
 export const KERNEL_NAME = RUNNING_AVERAGE_KERNEL;
 
-const THREADS = 64;
-
-export class RunningAverageProgram implements WebGPUProgram {
-  variableNames = ['running', 'batch'];
-  outputShape: number[];
+export class RunningAverageProgram extends ElementwiseProgram {
   shaderKey = 'studioRunningAverage';
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  size = true;
   uniforms = 'decay : f32, momentum : f32, correction : f32,';
 
   constructor(shape: readonly number[]) {
-    this.outputShape = [...shape];
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(shape.reduce((a, b) => a * b, 1) / THREADS), 1, 1];
+    super(['running', 'batch'], shape);
   }
 
   getUserCode(): string {
