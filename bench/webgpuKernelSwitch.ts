@@ -40,7 +40,7 @@ import { BN_EPSILON, type BatchNormStats } from '../src/model/tensorOps';
 import { walkShapes } from '../src/model/shapeWalk';
 import { AdamOptimizer } from '../src/training/adamOptimizer';
 import { squaredNorm } from '../src/training/gradientNorm';
-import { computeGradients, defaultAdamSettings, Trainer } from '../src/training/trainStep';
+import { computeGradients, defaultAdamSettings, disposeGradients, Trainer } from '../src/training/trainStep';
 import { alternatePairs, median } from '../src/testing/pairedTiming';
 import { benchInput, oneHotTargets } from './core/measure';
 
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     if (!count) adam.applyGradients(toApply);
     await lastVariable.data();
     const ms = performance.now() - started;
-    tf.dispose([g.loss, g.fScores, ...(g.bce ? [g.bce] : []), ...g.grads.values(), ...g.batchStats.flatMap((b) => [b.mean, b.variance])]);
+    disposeGradients(g);
     return count ? calls : ms;
   };
   /** One training step with the BatchNorm gradient of the moment (what Trainer.step does). */
@@ -194,7 +194,8 @@ async function main(): Promise<void> {
     if (!count) total = squaredNorm([...g.grads.values()]);
     if (!((await total!.data())[0] > 0)) throw new Error('gradient norm is not positive');
     const ms = performance.now() - started;
-    tf.dispose([total!, g.loss, g.fScores, ...(g.bce ? [g.bce] : []), ...g.grads.values(), ...g.batchStats.flatMap((b) => [b.mean, b.variance])]);
+    total!.dispose();
+    disposeGradients(g);
     return count ? calls : ms;
   };
 

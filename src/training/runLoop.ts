@@ -34,7 +34,7 @@ import { StorageQuotaError, type RunStore } from './runStore';
 import { SeededStream } from './seededStream';
 import { squaredNorm } from './gradientNorm';
 import { frameMaskToInput } from './trainingTargets';
-import { computeGradients, defaultAdamSettings, Trainer } from './trainStep';
+import { computeGradients, defaultAdamSettings, disposeGradients, Trainer } from './trainStep';
 import { validate } from './validation';
 
 export interface BackendControl {
@@ -421,7 +421,7 @@ export class TrainingRun {
       const loss = lossData[0];
       const gradientNorm = Math.sqrt(normData[0]);
       if (!Number.isFinite(loss) || !Number.isFinite(gradientNorm)) {
-        tf.dispose([g.loss, g.fScores, ...(g.bce ? [g.bce] : []), ...g.grads.values(), ...g.batchStats.flatMap((s) => [s.mean, s.variance])]);
+        disposeGradients(g);
         throw new NonFiniteLossError(this.step + 1, Number.isFinite(loss) ? Number.NaN : loss, Number.isFinite(loss));
       }
       const result = await trainer.apply(g);

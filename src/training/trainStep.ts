@@ -59,6 +59,11 @@ export function computeGradients(
   return { loss: value, fScores: fScores!, bce, grads: byName, batchStats };
 }
 
+/** Frees everything computeGradients returned, without applying it (a step that is dropped). */
+export function disposeGradients(g: Gradients): void {
+  tf.dispose([g.loss, g.fScores, ...(g.bce ? [g.bce] : []), ...g.grads.values(), ...g.batchStats.flatMap((s) => [s.mean, s.variance])]);
+}
+
 /** Keeps an Adam optimiser bound to one model. */
 export class Trainer {
   private readonly optimizer: AdamOptimizer;
