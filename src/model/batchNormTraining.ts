@@ -63,64 +63,69 @@ export function batchNormKernelsActive(): boolean {
 
 export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, gradient: BatchNormGradient = 'closed-form'): BatchNormTrainingResult {
   if (gradient === 'autodiff') return batchNormByOps(x, gamma, beta, epsilon);
-  if (x.dtype === 'float32' && batchNormKernelsActive()) return batchNormByKernels(x, gamma, beta, epsilon);
-  const [n, h, w] = x.shape;
-  const count = n * h * w;
-  let mean: tf.Tensor1D | null = null;
-  let variance: tf.Tensor1D | null = null;
-  const normalize = (input: tf.Tensor, gammaIn: tf.Tensor, betaIn: tf.Tensor, save: tf.GradSaveFunc): { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] } => {
-    const { mean: m, centered, variance: v } = batchMoments(input);
-    const varPlusEps = tf.add(v, epsilon);
-    const scale = tf.mul(gammaIn, tf.rsqrt(varPlusEps));
-    const y = tf.add(tf.mul(centered, scale), betaIn);
-    mean = tf.keep(m);
-    variance = tf.keep(v);
-    save([centered, varPlusEps, scale]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [c, ve, s] = saved;
-        const g = dy as tf.Tensor4D;
-        const dBeta = tf.sum(g, AXES);
-        const gc = tf.sum(tf.mul(g, c), AXES);
-        const dGamma = tf.mul(gc, tf.rsqrt(ve));
-        // dx = g*s + c*b + d, with b = -s*gc/(n*ve) and d = -s*dbeta/n.
-        const b = tf.neg(tf.div(tf.mul(s, gc), tf.mul(ve, count)));
-        const d = tf.neg(tf.div(tf.mul(s, dBeta), count));
-        const dx = tf.add(tf.add(tf.mul(g, s), tf.mul(c, b)), d);
-        return [dx, dGamma, dBeta];
-      },
-    };
+  if (x.dtype === 'float32' && batchNormKernelsActive()) return withClosedFormGradient(x, gamma, beta, kernelsForward(epsilon));
+  return withClosedFormGradient(x, gamma, beta, opsForward(epsilon, x.shape[0] * x.shape[1] * x.shape[2]));
+}
+
+/** One direction's work: y and the batch statistics, and the gradient of (x, gamma, beta) given dy. */
+type ClosedForm = (
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  save: tf.GradSaveFunc,
+) => { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] };
+
+/** y with `forward`'s own gradient (tf.customGrad), and the batch statistics kept for the caller. */
+function withClosedFormGradient(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, forward: ClosedForm): BatchNormTrainingResult {
+  let stats: { mean: tf.Tensor1D; variance: tf.Tensor1D } | null = null;
+  const normalize = (input: tf.Tensor, gammaIn: tf.Tensor, betaIn: tf.Tensor, save: tf.GradSaveFunc) => {
+    const { y, mean, variance, gradFunc } = forward(input, gammaIn, betaIn, save);
+    stats = { mean: tf.keep(mean as tf.Tensor1D), variance: tf.keep(variance as tf.Tensor1D) };
+    return { value: y, gradFunc };
   };
   // customGrad's type has every argument as Tensor | GradSaveFunc; the engine passes the tensors, then save.
-  const forward = tf.customGrad(normalize as unknown as Parameters<typeof tf.customGrad>[0]);
-  const y = forward(x, gamma, beta) as tf.Tensor4D;
-  return { y, mean: mean!, variance: variance! };
+  const y = tf.customGrad(normalize as unknown as Parameters<typeof tf.customGrad>[0])(x, gamma, beta) as tf.Tensor4D;
+  return { y, ...stats! };
+}
+
+/** The closed form as ops (n: the values per channel). */
+function opsForward(epsilon: number, count: number): ClosedForm {
+  return (input, gammaIn, betaIn, save) => {
+    const { mean, centered, variance } = batchMoments(input);
+    const varPlusEps = tf.add(variance, epsilon);
+    const scale = tf.mul(gammaIn, tf.rsqrt(varPlusEps));
+    const y = tf.add(tf.mul(centered, scale), betaIn);
+    save([centered, varPlusEps, scale]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [c, ve, s] = saved;
+      const g = dy as tf.Tensor4D;
+      const dBeta = tf.sum(g, AXES);
+      const gc = tf.sum(tf.mul(g, c), AXES);
+      const dGamma = tf.mul(gc, tf.rsqrt(ve));
+      // dx = g*s + c*b + d, with b = -s*gc/(n*ve) and d = -s*dbeta/n.
+      const b = tf.neg(tf.div(tf.mul(s, gc), tf.mul(ve, count)));
+      const d = tf.neg(tf.div(tf.mul(s, dBeta), count));
+      const dx = tf.add(tf.add(tf.mul(g, s), tf.mul(c, b)), d);
+      return [dx, dGamma, dBeta];
+    };
+    return { y, mean, variance, gradFunc };
+  };
 }
 
 /** The closed form as the backend's two kernels (see the top of this file). */
-function batchNormByKernels(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
+function kernelsForward(epsilon: number): ClosedForm {
   const attrs = { epsilon } as unknown as tf.NamedAttrMap;
-  let mean: tf.Tensor1D | null = null;
-  let variance: tf.Tensor1D | null = null;
-  const normalize = (input: tf.Tensor, gammaIn: tf.Tensor, betaIn: tf.Tensor, save: tf.GradSaveFunc) => {
+  return (input, gammaIn, betaIn, save) => {
     const forwardInputs: BatchNormForwardInputs<tf.Tensor> = { x: input, gamma: gammaIn, beta: betaIn };
-    const [y, m, v] = tf.engine().runKernel(BATCH_NORM_FORWARD_KERNEL, forwardInputs as unknown as tf.NamedTensorMap, attrs) as unknown as tf.Tensor[];
-    mean = tf.keep(m as tf.Tensor1D);
-    variance = tf.keep(v as tf.Tensor1D);
-    save([input, m, v, gammaIn]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ms, vs, gs] = saved;
-        const backwardInputs: BatchNormBackwardInputs<tf.Tensor> = { dy, x: xs, mean: ms, variance: vs, gamma: gs };
-        return tf.engine().runKernel(BATCH_NORM_BACKWARD_KERNEL, backwardInputs as unknown as tf.NamedTensorMap, attrs) as unknown as tf.Tensor[];
-      },
+    const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_FORWARD_KERNEL, forwardInputs as unknown as tf.NamedTensorMap, attrs) as unknown as tf.Tensor[];
+    save([input, mean, variance, gammaIn]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ms, vs, gs] = saved;
+      const backwardInputs: BatchNormBackwardInputs<tf.Tensor> = { dy, x: xs, mean: ms, variance: vs, gamma: gs };
+      return tf.engine().runKernel(BATCH_NORM_BACKWARD_KERNEL, backwardInputs as unknown as tf.NamedTensorMap, attrs) as unknown as tf.Tensor[];
     };
+    return { y, mean, variance, gradFunc };
   };
-  const forward = tf.customGrad(normalize as unknown as Parameters<typeof tf.customGrad>[0]);
-  const y = forward(x, gamma, beta) as tf.Tensor4D;
-  return { y, mean: mean!, variance: variance! };
 }
 
 /** Per-channel batch mean, the input minus it, and the biased variance (two passes, for precision). */
