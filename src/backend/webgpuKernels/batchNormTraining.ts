@@ -23,7 +23,7 @@ import {
   type BatchNormKernelAttrs,
 } from '../../model/batchNormTraining';
 import { channelBroadcastWidth } from './channelBroadcast';
-import { leadingReducePlan, reduceColumns, type LeadingReducePlan } from './leadingAxesReduce';
+import { leadingReducePlan, reduceColumns, reduceLeadingAxes, type LeadingReducePlan } from './leadingAxesReduce';
 
 export { BATCH_NORM_BACKWARD_KERNEL, BATCH_NORM_FORWARD_KERNEL };
 
@@ -91,7 +91,7 @@ export function makeBatchNormForwardWebgpu(): tf.KernelFunc {
     const { x, gamma, beta } = inputs as unknown as BatchNormForwardInputs<tf.TensorInfo>;
     const { epsilon } = attrs as unknown as BatchNormKernelAttrs;
     const plan = channelPlan(BATCH_NORM_FORWARD_KERNEL, x);
-    const mean = reduceColumns(backend, [x], [], plan, { term: 'value', finish: 'divide', divisor: plan.rows });
+    const mean = reduceLeadingAxes(backend, x, plan, plan.rows);
     const variance = reduceColumns(backend, [x, mean], [], plan, { term: 'centeredSquare', finish: 'divide', divisor: plan.rows });
     const y = runChannelPass(backend, 'normalize', [x, mean, variance, gamma, beta], plan, epsilon);
     return [y, mean, variance];
@@ -104,7 +104,7 @@ export function makeBatchNormBackwardWebgpu(): tf.KernelFunc {
     const { dy, x, mean, variance, gamma } = inputs as unknown as BatchNormBackwardInputs<tf.TensorInfo>;
     const { epsilon } = attrs as unknown as BatchNormKernelAttrs;
     const plan = channelPlan(BATCH_NORM_BACKWARD_KERNEL, x);
-    const dbeta = reduceColumns(backend, [dy], [], plan, { term: 'value', finish: 'divide', divisor: 1 });
+    const dbeta = reduceLeadingAxes(backend, dy, plan, 1);
     const dgamma = reduceColumns(backend, [dy, x, mean], [variance], plan, { term: 'centeredProduct', finish: 'inverseStd', epsilon });
     const dx = runChannelPass(backend, 'inputGradient', [dy, x, mean, variance, gamma, dgamma, dbeta], plan, epsilon);
     return [dx, dgamma, dbeta];

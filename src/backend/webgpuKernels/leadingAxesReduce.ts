@@ -83,8 +83,6 @@ export interface ColumnReduction {
   epsilon?: number;
 }
 
-const SUM_OF_VALUES: ColumnReduction = { term: 'value', finish: 'divide', divisor: 1 };
-
 function finishUniforms(r: ColumnReduction): Array<{ type: string; data: number[] }> {
   return [
     { type: 'float32', data: [r.divisor ?? 1] },
@@ -108,7 +106,7 @@ export class ColumnSlicesProgram implements WebGPUProgram {
 
   constructor(
     plan: LeadingReducePlan,
-    private readonly reduction: Pick<ColumnReduction, 'term' | 'finish'> = SUM_OF_VALUES,
+    private readonly reduction: Pick<ColumnReduction, 'term' | 'finish'>,
   ) {
     this.finishes = plan.slices === 1;
     this.variableNames = [...COLUMN_TERMS[reduction.term].inputs, ...(this.finishes ? COLUMN_FINISHES[reduction.finish].inputs : [])];
@@ -150,7 +148,7 @@ export class SliceTotalsProgram implements WebGPUProgram {
 
   constructor(
     plan: LeadingReducePlan,
-    private readonly finish: ColumnFinish = 'divide',
+    private readonly finish: ColumnFinish,
   ) {
     this.variableNames = ['partials', ...COLUMN_FINISHES[finish].inputs];
     this.outputShape = [...plan.outShape];
