@@ -8,7 +8,7 @@
  * VK_ICD_FILENAMES to Chromium's SwiftShader Vulkan driver).
  *
  *   npx tsx bench/webgpuKernelSwitch.ts [--kernels StudioAdamUpdate|Sum,Mean|...|batchnorm-gradient]
- *        [--phases step,update,batchnorm,runningstats,gradnorm]
+ *        [--phases step,update,batchnorm,runningstats,gradnorm,frameinput,batchinput,frameinput-caller,batchinput-caller,targets,targets-caller]
  *        [--encoder resnet34] [--size 32x64] [--batch 1] [--pairs 3] [--backend webgpu|wasm] [--out FILE.json]
  *
  * Phases: `step`, a whole training step (loss read back); `update`, the optimiser's update alone
@@ -17,7 +17,14 @@
  * of every BatchNorm layer of the model at this size (the gradients read back); `runningstats`, the
  * BatchNorm running-statistics update of every layer alone (fresh batch statistics each time,
  * untimed; one running variance read back); `gradnorm`, the run loop's gradient norm alone (the
- * gradients of a real step, untimed, then their squared norm read back). The two variants alternate
+ * gradients of a real step, untimed, then their squared norm read back); `frameinput`, one 800x600
+ * RGBA frame to the original spec's 320x800 network input (framesToInput, as the viewer's frame;
+ * for StudioFramePixels), and `batchinput`, `--batch` cropped 320x800 RGB frames to a training
+ * input (as the run loop's), each up to a one-value read of the result; `frameinput-caller` and
+ * `batchinput-caller`, the same up to framesToInput's return: the time the calling thread (the
+ * page, the training worker) is held, what a GPU leaves of the work; `targets` and
+ * `targets-caller`, a batch's one-hot training targets from its class indices (oneHotTargets, for
+ * StudioOneHotClasses), likewise. The two variants alternate
  * in pairs after one warm-up of each (shader compilation), so a change of machine load hits both;
  * medians of each and of the per-pair ratio, and the kernel calls of one run of each (tf.profile).
  * Writes
@@ -42,6 +49,9 @@ import { AdamOptimizer } from '../src/training/adamOptimizer';
 import { squaredNorm } from '../src/training/gradientNorm';
 import { computeGradients, defaultAdamSettings, disposeGradients, Trainer } from '../src/training/trainStep';
 import { alternatePairs, median } from '../src/testing/pairedTiming';
+import { framesToInput } from '../src/inference/frameInput';
+import { croppedSpec } from '../src/training/batchPipeline';
+import { oneHotTargets as targetsOfClasses } from '../src/training/oneHotTargets';
 import { benchInput, oneHotTargets } from './core/measure';
 
 function arg(name: string, fallback: string): string {
@@ -199,6 +209,50 @@ async function main(): Promise<void> {
     return count ? calls : ms;
   };
 
+  /** Frames to network input up to a one-value read of it: ms, or kernel calls. */
+  const frameSpec = defaultModelConfig().input;
+  const frameOf = (w: number, h: number, channels: number, seed: number) => ({
+    data: Uint8ClampedArray.from({ length: w * h * channels }, (_, i) => (i * 31 + seed * 7 + (i >> 9)) % 256),
+    width: w,
+    height: h,
+    channels,
+  });
+  const inputCases = {
+    frame: { frames: [frameOf(frameSpec.frameWidth, frameSpec.frameHeight, 4, 0)], spec: frameSpec },
+    batch: { frames: Array.from({ length: batch }, (_, k) => frameOf(frameSpec.frameWidth, frameSpec.cropBottom - frameSpec.cropTop, 3, k)), spec: croppedSpec(frameSpec) },
+  };
+  /** `returned`: the calling thread's time alone (until framesToInput returns), else until the input is readable. */
+  const frameInput = async (which: keyof typeof inputCases, count: boolean, returned = false): Promise<number> => {
+    const { frames, spec } = inputCases[which];
+    const started = performance.now();
+    let x: tf.Tensor4D | null = null;
+    const calls = count ? (await tf.profile(() => void (x = framesToInput(frames, spec)))).kernels.length : 0;
+    if (!count) x = framesToInput(frames, spec);
+    const callerMs = performance.now() - started;
+    const first = tf.slice(x!, [0, 0, 0, 0], [1, 1, 1, 1]);
+    await first.data();
+    const ms = performance.now() - started;
+    tf.dispose([first, x!]);
+    return count ? calls : returned ? callerMs : ms;
+  };
+
+  /** A batch's training targets from its class indices (oneHotTargets), as frameInput. */
+  const targetRows = frameSpec.cropBottom - frameSpec.cropTop;
+  const batchClasses = Uint8Array.from({ length: batch * targetRows * frameSpec.frameWidth }, (_, i) => (i >> 6) % 3);
+  const targetsInput = async (count: boolean, returned = false): Promise<number> => {
+    const started = performance.now();
+    let y: tf.Tensor4D | null = null;
+    const make = () => targetsOfClasses(batchClasses, [batch, targetRows, frameSpec.frameWidth], 3);
+    const calls = count ? (await tf.profile(() => void (y = make()))).kernels.length : 0;
+    if (!count) y = make();
+    const callerMs = performance.now() - started;
+    const first = tf.slice(y!, [0, 0, 0, 0], [1, 1, 1, 1]);
+    await first.data();
+    const ms = performance.now() - started;
+    tf.dispose([first, y!]);
+    return count ? calls : returned ? callerMs : ms;
+  };
+
   const results: Comparison[] = [];
   for (const phase of phases) {
     if (phase === 'update') results.push(await compare('optimiser update', () => update(false), () => update(true)));
@@ -206,7 +260,16 @@ async function main(): Promise<void> {
     else if (phase === 'batchnorm') results.push(await compare(`${layers.length} BatchNorm layers, forward and backward`, () => batchNormLayers(false), () => batchNormLayers(true)));
     else if (phase === 'runningstats') results.push(await compare('running-statistics update', () => runningStats(false), () => runningStats(true)));
     else if (phase === 'gradnorm') results.push(await compare('gradient norm', () => gradientNorm(false), () => gradientNorm(true)));
-    else throw new Error(`unknown phase ${phase} (update, step, batchnorm, runningstats, gradnorm)`);
+    else if (/^(frame|batch)input(-caller)?$/.test(phase)) {
+      const which = phase.startsWith('frame') ? 'frame' : 'batch';
+      const returned = phase.endsWith('-caller');
+      const what = which === 'frame' ? 'one 800x600 RGBA frame to the 320x800 network input' : `${batch} cropped 320x800 RGB frames to a training input`;
+      results.push(await compare(`${what}${returned ? ", the caller's time" : ''}`, () => frameInput(which, false, returned), () => frameInput(which, true)));
+    }
+    else if (phase === 'targets' || phase === 'targets-caller') {
+      const returned = phase.endsWith('-caller');
+      results.push(await compare(`${batch} 320x800 training targets (3 classes)${returned ? ", the caller's time" : ''}`, () => targetsInput(false, returned), () => targetsInput(true)));
+    } else throw new Error(`unknown phase ${phase} (update, step, batchnorm, runningstats, gradnorm, frameinput, batchinput, frameinput-caller, batchinput-caller, targets, targets-caller)`);
   }
   adam.dispose();
   trainer.dispose();

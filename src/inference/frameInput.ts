@@ -1,6 +1,7 @@
 /** Camera frame pixels -> network input, following a model's input spec. */
 import * as tf from '@tensorflow/tfjs';
 import type { InputSpec } from '../model/config';
+import { backendConvertsFrames, framePixelsAttrs, pixelsOnBackend, uploadFrameBytes } from './framePixelsKernel';
 
 export interface FramePixels {
   /** Interleaved 8-bit pixels, `channels` per pixel (3 = RGB, 4 = RGBA). */
@@ -58,24 +59,42 @@ export function writeRgbFloats(
 
 /**
  * Frames (same size) -> [N, inputHeight, inputWidth, 3] float32: crop rows, channel order,
- * scale, mean/std (one pass in JavaScript, one upload), then a bilinear resize on the backend when
- * the input size differs from the crop.
+ * scale, mean/std, then a bilinear resize on the backend when the input size differs from the crop.
+ * Where the backend converts frames itself (framePixelsKernel.ts) the bytes are uploaded and
+ * converted there (`uploaded`: the frames' bytes already uploaded with uploadFrameBytes, kept by the
+ * caller); elsewhere one pass in JavaScript and one upload of floats.
  */
-export function framesToInput(frames: FramePixels[], spec: InputSpec): tf.Tensor4D {
+export function framesToInput(frames: FramePixels[], spec: InputSpec, uploaded?: tf.Tensor1D): tf.Tensor4D {
   for (const f of frames) {
     const problem = frameProblem(f, spec);
     if (problem) throw new Error(problem);
   }
   const rows = spec.cropBottom - spec.cropTop;
-  const width = spec.frameWidth;
-  const perFrame = rows * width;
-  const values = new Float32Array(frames.length * perFrame * 3);
-  frames.forEach((f, n) => writeRgbFloats(f, spec.cropTop * width, perFrame, values, n * perFrame * 3, spec));
-  const x = tf.tensor4d(values, [frames.length, rows, width, 3], 'float32');
-  if (spec.inputHeight === rows && spec.inputWidth === width) return x;
+  const x = backendConvertsFrames() ? cropOnBackend(frames, spec, uploaded) : cropInJavaScript(frames, spec);
+  if (spec.inputHeight === rows && spec.inputWidth === spec.frameWidth) return x;
   return tf.tidy(() => {
     const resized = tf.image.resizeBilinear(x, [spec.inputHeight, spec.inputWidth], false, true);
     x.dispose();
     return resized;
   });
+}
+
+/** The crop as network values, converted in JavaScript and uploaded as floats. */
+function cropInJavaScript(frames: FramePixels[], spec: InputSpec): tf.Tensor4D {
+  const rows = spec.cropBottom - spec.cropTop;
+  const width = spec.frameWidth;
+  const perFrame = rows * width;
+  const values = new Float32Array(frames.length * perFrame * 3);
+  frames.forEach((f, n) => writeRgbFloats(f, spec.cropTop * width, perFrame, values, n * perFrame * 3, spec));
+  return tf.tensor4d(values, [frames.length, rows, width, 3], 'float32');
+}
+
+/** The crop as network values, the frames' bytes uploaded and converted on the backend. */
+function cropOnBackend(frames: FramePixels[], spec: InputSpec, uploaded?: tf.Tensor1D): tf.Tensor4D {
+  const packed = uploaded ?? uploadFrameBytes(frames);
+  try {
+    return pixelsOnBackend(packed, framePixelsAttrs(frames[0]!, frames.length, spec.cropTop, spec.cropBottom - spec.cropTop, spec));
+  } finally {
+    if (!uploaded) packed.dispose();
+  }
 }

@@ -27,8 +27,8 @@ export interface PreparedBatch {
   names: string[];
   /** Cropped frames: use with croppedSpec(spec). */
   frames: FramePixels[];
-  /** One-hot float32 targets [N, inputHeight, inputWidth, C]. */
-  targets: Float32Array;
+  /** Class index of every input pixel, [N, inputHeight, inputWidth] (oneHotTargets makes the targets). */
+  classes: Uint8Array;
 }
 
 export interface CacheStats {
@@ -178,14 +178,10 @@ export class BatchPipeline {
 
   async batch(indices: readonly number[]): Promise<PreparedBatch> {
     const pairs = await Promise.all(indices.map((i) => this.pair(i)));
-    const c = this.scheme.classes.length;
     const n = this.spec.inputHeight * this.spec.inputWidth;
-    const targets = new Float32Array(pairs.length * n * c);
-    pairs.forEach((p, b) => {
-      const offset = b * n * c;
-      for (let i = 0; i < n; i++) targets[offset + i * c + p.classes[i]] = 1;
-    });
-    return { indices: [...indices], names: pairs.map((p) => p.name), frames: pairs.map((p) => p.frame), targets };
+    const classes = new Uint8Array(pairs.length * n);
+    pairs.forEach((p, b) => classes.set(p.classes, b * n));
+    return { indices: [...indices], names: pairs.map((p) => p.name), frames: pairs.map((p) => p.frame), classes };
   }
 
   clear(): void {

@@ -12,6 +12,7 @@ import type { PairSource } from './pairSource';
 import { defaultModelConfig, type InputSpec, type ModelConfig } from '../model/config';
 import { LinkNetModel } from '../model/linkNetModel';
 import { framesToInput } from '../inference/frameInput';
+import { oneHotTargets } from './oneHotTargets';
 import type { ClassThresholds } from '../inference/frameMasks';
 import type {
   CheckpointInfo,
@@ -396,7 +397,7 @@ export class TrainingRun {
       const params = sampleAugmentParams(this.settings.augment, indices.length, () => this.augmentRng.next());
       const { input, target } = tf.tidy(() => {
         const raw = framesToInput(batch.frames, this.unitSpec);
-        const t = tf.tensor4d(batch.targets, [indices.length, this.data.spec.inputHeight, this.data.spec.inputWidth, this.config.classes.length], 'float32');
+        const t = oneHotTargets(batch.classes, [indices.length, this.data.spec.inputHeight, this.data.spec.inputWidth], this.config.classes.length);
         const a = applyAugmentation(raw, t, params);
         let x = a.images;
         if (this.needsNormalise) {

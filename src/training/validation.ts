@@ -103,7 +103,7 @@ export async function gradeAtInputSize(
           const p = base + i * c;
           const masked = hood !== null && hood[i] === 1;
           for (let ch = 0; ch < c; ch++) {
-            const t = batch.targets[p + ch] === 1;
+            const t = batch.classes[b * n + i] === ch;
             const predicted = !masked && probs[p + ch] > thresholdOf(ch);
             const counts = perClass[ch];
             if (predicted && t) counts.tp++;

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HoodMask } from '../data/hoodFile';
 import { frameProblem, framesToInput, writeRgbFloats, type FramePixels } from '../inference/frameInput';
+import { backendConvertsFrames, framePixelsAttrs, pixelsOnBackend, uploadFrameBytes } from '../inference/framePixelsKernel';
 import { challengeChannels, probabilitiesAtCropSize } from '../inference/frameMasks';
 import { FoldedLinkNet } from '../model/foldedLinkNet';
 import type { LinkNetModel } from '../model/linkNetModel';
@@ -55,7 +56,10 @@ export interface RenderResult {
 }
 
 /** The frame's pixels as a [H, W, 3] float32 tensor of byte values. */
-function frameTensor(frame: FramePixels): tf.Tensor3D {
+function frameTensor(frame: FramePixels, uploaded: tf.Tensor1D | null): tf.Tensor3D {
+  if (uploaded) {
+    return tf.tidy(() => tf.reshape(pixelsOnBackend(uploaded, framePixelsAttrs(frame, 1, 0, frame.height)), [frame.height, frame.width, 3]));
+  }
   const values = new Float32Array(frame.width * frame.height * 3);
   writeRgbFloats(frame, 0, frame.width * frame.height, values, 0);
   return tf.tensor3d(values, [frame.height, frame.width, 3], 'float32');
@@ -157,8 +161,16 @@ export class ViewerEngine {
     const roles = challengeChannels(model.config.classes);
     const net = await this.nets.get(model);
     const t0 = performance.now();
-    const input = framesToInput([frame], spec);
-    const pixels = !keepPixels ? null : this.composeWith === 'javascript' ? rgbaOf(frame) : frameTensor(frame);
+    // Where the backend converts frames, their bytes go up once for both the input and the pixels.
+    const uploaded = backendConvertsFrames() ? uploadFrameBytes([frame]) : null;
+    let input: tf.Tensor4D;
+    let pixels: tf.Tensor3D | Uint8ClampedArray | null;
+    try {
+      input = framesToInput([frame], spec, uploaded ?? undefined);
+      pixels = !keepPixels ? null : this.composeWith === 'javascript' ? rgbaOf(frame) : frameTensor(frame, uploaded);
+    } finally {
+      uploaded?.dispose();
+    }
     const t1 = performance.now();
     let probs: tf.Tensor3D;
     try {

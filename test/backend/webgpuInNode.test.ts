@@ -6,11 +6,14 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { useWebgpuBackendInNode } from '../../src/backend/webgpuInNode';
 import { isWebgpuKernelRegistered, registerWebgpuKernels, unregisterWebgpuKernels, WEBGPU_KERNEL_NAMES } from '../../src/backend/webgpuKernels';
-import { defaultModelConfig } from '../../src/model/config';
+import { defaultModelConfig, originalInputSpec, type InputSpec } from '../../src/model/config';
 import { FoldedLinkNet } from '../../src/model/foldedLinkNet';
 import { LinkNetModel } from '../../src/model/linkNetModel';
 import type { BatchNormStats } from '../../src/model/tensorOps';
 import { runNodeFrameJob } from '../../bench/core/nodeFrame';
+import { END_TO_END_SETTINGS, END_TO_END_VIEW } from '../../bench/core/frameJob';
+import { ViewerEngine } from '../../src/viewer/engine';
+import { ONE_HOT_CLASSES_KERNEL, oneHotTargets, oneHotValues } from '../../src/training/oneHotTargets';
 import { AdamOptimizer } from '../../src/training/adamOptimizer';
 import { ADAM_UPDATE_KERNEL } from '../../src/training/adamUpdate';
 import { BATCH_NORM_BACKWARD_KERNEL, BATCH_NORM_FORWARD_KERNEL, batchNormTraining } from '../../src/model/batchNormTraining';
@@ -18,6 +21,8 @@ import { RUNNING_AVERAGE_KERNEL } from '../../src/model/runningAverage';
 import { ADD_SQUARED_NORM_KERNEL, squaredNorm } from '../../src/training/gradientNorm';
 import { squaredNormWorkgroups } from '../../src/backend/webgpuKernels/squaredNorm';
 import { RELU_GRAD_KERNEL, reluTraining } from '../../src/model/reluTraining';
+import { backendConvertsFrames, FRAME_PIXELS_KERNEL, framePixelsAttrs, pixelsOnBackend, uploadFrameBytes } from '../../src/inference/framePixelsKernel';
+import { framesToInput, writeRgbFloats } from '../../src/inference/frameInput';
 import { swiftshaderVulkanManifest, vulkanLoaderInstalled } from '../support/swiftshaderVulkan';
 
 const manifest = swiftshaderVulkanManifest();
@@ -359,6 +364,124 @@ describe.skipIf(!manifest || !loader)('TensorFlow.js WebGPU in Node through Dawn
     // Equal values; the sign of a zero may differ (dy * 0 is -0 where dy < 0), which no update sees.
     const unsigned = (a: Float32Array) => Array.from(a, (v) => v + 0);
     gpu.out.forEach((g, i) => expect(unsigned(g), shapes[i].join('x')).toEqual(unsigned(cpu.out[i])));
+  }, 240_000);
+
+  it('StudioFramePixels: frames uploaded as bytes and converted on the device equal the JavaScript conversion (crop, channel order, normalisation, 3 and 4 channels, a batch whose bytes end mid-word)', async () => {
+    process.env.VK_ICD_FILENAMES = manifest!;
+    await useWebgpuBackendInNode();
+    expect(backendConvertsFrames()).toBe(true);
+    // Every byte value, 255 in the top byte of words too (a negative int32).
+    const frameOf = (width: number, height: number, channels: number, seed: number) => ({
+      data: Uint8ClampedArray.from({ length: width * height * channels }, (_, i) => (i * 97 + seed * 31 + ((i * i) >> 3)) % 256),
+      width,
+      height,
+      channels,
+    });
+    const reference = (frames: ReturnType<typeof frameOf>[], rowStart: number, rows: number, spec?: InputSpec) => {
+      const perFrame = rows * frames[0]!.width;
+      const out = new Float32Array(frames.length * perFrame * 3);
+      frames.forEach((f, n) => writeRgbFloats(f, rowStart * f.width, perFrame, out, n * perFrame * 3, spec));
+      return out;
+    };
+    const spec: InputSpec = { ...originalInputSpec(), channelOrder: 'bgr', scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], frameWidth: 7, frameHeight: 5, cropTop: 1, cropBottom: 4, inputHeight: 3, inputWidth: 7 };
+    const cases = [
+      { name: 'RGBA frame, rows 1-4, BGR, normalised (framesToInput)', frames: [frameOf(7, 5, 4, 1)], rowStart: 1, rows: 3, spec },
+      { name: 'two RGB frames of 63 bytes, RGB, normalised', frames: [frameOf(7, 3, 3, 2), frameOf(7, 3, 3, 3)], rowStart: 0, rows: 3, spec: { ...spec, channelOrder: 'rgb' as const } },
+      { name: 'RGBA frame, all rows, the byte values', frames: [frameOf(5, 4, 4, 4)], rowStart: 0, rows: 4, spec: undefined },
+      { name: 'RGB frame, last row, the byte values', frames: [frameOf(3, 3, 3, 5)], rowStart: 2, rows: 1, spec: undefined },
+      { name: 'three RGBA frames, rows 1-3 of each, normalised', frames: [frameOf(5, 4, 4, 6), frameOf(5, 4, 4, 7), frameOf(5, 4, 4, 8)], rowStart: 1, rows: 2, spec },
+      { name: 'two RGB frames, row 2 of each, the byte values', frames: [frameOf(3, 4, 3, 9), frameOf(3, 4, 3, 10)], rowStart: 2, rows: 1, spec: undefined },
+    ];
+    const before = tf.memory().numTensors;
+    for (const c of cases) {
+      const want = reference(c.frames, c.rowStart, c.rows, c.spec);
+      let got: Float32Array;
+      let kernels: string[] = [];
+      if (c.name.includes('framesToInput')) {
+        let x: tf.Tensor | null = null;
+        kernels = (await tf.profile(() => void (x = framesToInput(c.frames, c.spec!)))).kernels.map((k) => k.name);
+        expect(x!.shape).toEqual([1, 3, 7, 3]);
+        got = Float32Array.from(await x!.data());
+        x!.dispose();
+      } else {
+        const packed = uploadFrameBytes(c.frames);
+        expect(packed.size, c.name).toBe(Math.ceil(c.frames.reduce((n, f) => n + f.data.length, 0) / 4));
+        const x = pixelsOnBackend(packed, framePixelsAttrs(c.frames[0]!, c.frames.length, c.rowStart, c.rows, c.spec));
+        expect(x.shape, c.name).toEqual([c.frames.length, c.rows, c.frames[0]!.width, 3]);
+        got = Float32Array.from(await x.data());
+        tf.dispose([packed, x]);
+      }
+      if (kernels.length) expect(kernels).toEqual([FRAME_PIXELS_KERNEL]);
+      expect(got.length, c.name).toBe(want.length);
+      let worst = 0;
+      got.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - want[i]!))));
+      // The same float32 steps; WGSL's division may be a rounding off.
+      expect(worst, c.name).toBeLessThanOrEqual(c.spec ? 5e-7 : 0);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    // Unregistered, framesToInput converts in JavaScript again.
+    unregisterWebgpuKernels([FRAME_PIXELS_KERNEL]);
+    try {
+      expect(backendConvertsFrames()).toBe(false);
+      let x: tf.Tensor | null = null;
+      const profile = await tf.profile(() => void (x = framesToInput(cases[0]!.frames, spec)));
+      expect(profile.kernels.map((k) => k.name)).not.toContain(FRAME_PIXELS_KERNEL);
+      x!.dispose();
+    } finally {
+      registerWebgpuKernels([FRAME_PIXELS_KERNEL]);
+    }
+  }, 240_000);
+
+  it('StudioOneHotClasses: training targets from class bytes on the device equal the JavaScript one-hot values (3 and 5 classes, counts that end mid-word)', async () => {
+    process.env.VK_ICD_FILENAMES = manifest!;
+    await useWebgpuBackendInNode();
+    const before = tf.memory().numTensors;
+    for (const [n, h, w, c] of [[2, 3, 5, 3], [1, 4, 4, 5], [3, 1, 1, 3]] as const) {
+      const classes = Uint8Array.from({ length: n * h * w }, (_, i) => (i * 7 + (i >> 2)) % c);
+      let t: tf.Tensor | null = null;
+      const kernels = (await tf.profile(() => void (t = oneHotTargets(classes, [n, h, w], c)))).kernels.map((k) => k.name);
+      expect(kernels).toContain(ONE_HOT_CLASSES_KERNEL);
+      expect(t!.shape).toEqual([n, h, w, c]);
+      expect(Array.from(await t!.data()), `${n}x${h}x${w}x${c}`).toEqual(Array.from(oneHotValues(classes, c)));
+      t!.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  }, 240_000);
+
+  it("the viewer engine's frame with StudioFramePixels (one upload of the frame's bytes for the input and the pixels) gives the probabilities and the overlay of the JavaScript conversion", async () => {
+    process.env.VK_ICD_FILENAMES = manifest!;
+    await useWebgpuBackendInNode();
+    // A 64x48 RGBA frame, rows 8-40 cropped and run as is (BGR, /255, ImageNet mean and std).
+    const input = { ...originalInputSpec(), mean: [0.485, 0.456, 0.406] as [number, number, number], std: [0.229, 0.224, 0.225] as [number, number, number], frameWidth: 64, frameHeight: 48, cropTop: 8, cropBottom: 40, inputHeight: 32, inputWidth: 64 };
+    const model = LinkNetModel.create(defaultModelConfig({ encoder: 'resnet18', input }), 5);
+    const frame = { data: Uint8ClampedArray.from({ length: 64 * 48 * 4 }, (_, i) => (i % 4 === 3 ? 255 : (i * 37 + (i >> 8) * 11) % 256)), width: 64, height: 48, channels: 4 };
+    const runFrame = async () => {
+      const engine = new ViewerEngine();
+      try {
+        await engine.infer(model, frame, 'frame'); // folds the model (first frame)
+        const profile = await tf.profile(async () => void (await engine.infer(model, frame, 'frame')));
+        await engine.render(END_TO_END_SETTINGS, null, END_TO_END_VIEW, null);
+        return { kernels: profile.kernels.map((k) => k.name), probs: (await engine.readProbabilities()).values, image: (await engine.readOverlay()).rgba };
+      } finally {
+        engine.dispose();
+      }
+    };
+    const onDevice = await runFrame();
+    expect(onDevice.kernels.filter((k) => k === FRAME_PIXELS_KERNEL), 'the network input and the frame, from one upload').toHaveLength(2);
+    unregisterWebgpuKernels([FRAME_PIXELS_KERNEL]);
+    let inJavaScript: Awaited<ReturnType<typeof runFrame>>;
+    try {
+      inJavaScript = await runFrame();
+    } finally {
+      registerWebgpuKernels([FRAME_PIXELS_KERNEL]);
+      model.dispose();
+    }
+    expect(inJavaScript.kernels).not.toContain(FRAME_PIXELS_KERNEL);
+    let worst = 0;
+    onDevice.probs.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - inJavaScript.probs[i]!))));
+    expect(worst).toBeLessThan(1e-5);
+    expect(onDevice.image.length).toBe(64 * 48 * 4);
+    expect(Array.from(onDevice.image)).toEqual(Array.from(inJavaScript.image));
   }, 240_000);
 
   it("the bench's Node frame job: the viewer engine's frame on WebGPU (network, post-processing, overlay pass) with the image read back, no tensor left behind", async () => {

@@ -37,8 +37,8 @@ async function baselineScores(): Promise<{ allBackground: number; allRoad: numbe
     const batch = await pipeline.batch([i]);
     const truth = { road: new Uint8Array(n), car: new Uint8Array(n) };
     for (let p = 0; p < n; p++) {
-      truth.road[p] = batch.targets[p * 3 + 1];
-      truth.car[p] = batch.targets[p * 3 + 2];
+      truth.road[p] = batch.classes[p] === 1 ? 1 : 0;
+      truth.car[p] = batch.classes[p] === 2 ? 1 : 0;
     }
     const none = new Uint8Array(n);
     const allRoad = Uint8Array.from({ length: n }, (_, p) => (hood[p] ? 0 : 1));

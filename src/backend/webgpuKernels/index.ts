@@ -28,6 +28,11 @@
  *    or two launches per gradient instead of a square, a sum and an add.
  *  - StudioReluGrad (see src/model/reluTraining.ts): ReLU's gradient in one pass from its output,
  *    instead of step(x) and a multiply.
+ *  - StudioFramePixels (see src/inference/framePixelsKernel.ts): frames uploaded as their bytes, four
+ *    to a word, and cropped, channel-ordered and normalised in one launch, instead of a JavaScript
+ *    pass that writes and uploads four-byte floats.
+ *  - StudioOneHotClasses (see src/training/oneHotTargets.ts): a training batch's targets from its
+ *    class indices uploaded as bytes, instead of one-hot floats written in JavaScript and uploaded.
  *
  * Usage, after importing the WebGPU backend (selectBackend does it):
  *   registerWebgpuKernels();     // idempotent; returns the names it registered
@@ -45,6 +50,8 @@ import { makeChannelBroadcastWebgpu } from './channelBroadcast';
 import { KERNEL_NAME as RUNNING_AVERAGE, makeRunningAverageWebgpu } from './runningAverage';
 import { KERNEL_NAME as ADD_SQUARED_NORM, makeAddSquaredNormWebgpu } from './squaredNorm';
 import { KERNEL_NAME as RELU_GRAD, makeReluGradWebgpu } from './reluGrad';
+import { KERNEL_NAME as FRAME_PIXELS, makeFramePixelsWebgpu } from './framePixels';
+import { KERNEL_NAME as ONE_HOT_CLASSES, makeOneHotClassesWebgpu } from './oneHotClasses';
 import { BATCH_NORM_BACKWARD_KERNEL, BATCH_NORM_FORWARD_KERNEL, makeBatchNormBackwardWebgpu, makeBatchNormForwardWebgpu } from './batchNormTraining';
 
 const BACKEND = 'webgpu';
@@ -69,6 +76,8 @@ const ENTRIES: readonly KernelEntry[] = [
   { name: RUNNING_AVERAGE, make: makeRunningAverageWebgpu },
   { name: ADD_SQUARED_NORM, make: makeAddSquaredNormWebgpu },
   { name: RELU_GRAD, make: makeReluGradWebgpu },
+  { name: FRAME_PIXELS, make: makeFramePixelsWebgpu },
+  { name: ONE_HOT_CLASSES, make: makeOneHotClassesWebgpu },
 ];
 
 export const WEBGPU_KERNEL_NAMES: readonly string[] = ENTRIES.map((e) => e.name);
