@@ -209,25 +209,15 @@ async function main(): Promise<void> {
     return count ? calls : ms;
   };
 
-  /** Frames to network input up to a one-value read of it: ms, or kernel calls. */
-  const frameSpec = defaultModelConfig().input;
-  const frameOf = (w: number, h: number, channels: number, seed: number) => ({
-    data: Uint8ClampedArray.from({ length: w * h * channels }, (_, i) => (i * 31 + seed * 7 + (i >> 9)) % 256),
-    width: w,
-    height: h,
-    channels,
-  });
-  const inputCases = {
-    frame: { frames: [frameOf(frameSpec.frameWidth, frameSpec.frameHeight, 4, 0)], spec: frameSpec },
-    batch: { frames: Array.from({ length: batch }, (_, k) => frameOf(frameSpec.frameWidth, frameSpec.cropBottom - frameSpec.cropTop, 3, k)), spec: croppedSpec(frameSpec) },
-  };
-  /** `returned`: the calling thread's time alone (until framesToInput returns), else until the input is readable. */
-  const frameInput = async (which: keyof typeof inputCases, count: boolean, returned = false): Promise<number> => {
-    const { frames, spec } = inputCases[which];
+  /**
+   * A tensor made on the device up to a one-value read of it: ms (`returned`: the calling thread's
+   * time alone, until `make` returns), or kernel calls.
+   */
+  const madeOnDevice = async (make: () => tf.Tensor4D, count: boolean, returned = false): Promise<number> => {
     const started = performance.now();
     let x: tf.Tensor4D | null = null;
-    const calls = count ? (await tf.profile(() => void (x = framesToInput(frames, spec)))).kernels.length : 0;
-    if (!count) x = framesToInput(frames, spec);
+    const calls = count ? (await tf.profile(() => void (x = make()))).kernels.length : 0;
+    if (!count) x = make();
     const callerMs = performance.now() - started;
     const first = tf.slice(x!, [0, 0, 0, 0], [1, 1, 1, 1]);
     await first.data();
@@ -235,22 +225,21 @@ async function main(): Promise<void> {
     tf.dispose([first, x!]);
     return count ? calls : returned ? callerMs : ms;
   };
-
-  /** A batch's training targets from its class indices (oneHotTargets), as frameInput. */
-  const targetRows = frameSpec.cropBottom - frameSpec.cropTop;
-  const batchClasses = Uint8Array.from({ length: batch * targetRows * frameSpec.frameWidth }, (_, i) => (i >> 6) % 3);
-  const targetsInput = async (count: boolean, returned = false): Promise<number> => {
-    const started = performance.now();
-    let y: tf.Tensor4D | null = null;
-    const make = () => targetsOfClasses(batchClasses, [batch, targetRows, frameSpec.frameWidth], 3);
-    const calls = count ? (await tf.profile(() => void (y = make()))).kernels.length : 0;
-    if (!count) y = make();
-    const callerMs = performance.now() - started;
-    const first = tf.slice(y!, [0, 0, 0, 0], [1, 1, 1, 1]);
-    await first.data();
-    const ms = performance.now() - started;
-    tf.dispose([first, y!]);
-    return count ? calls : returned ? callerMs : ms;
+  const frameSpec = defaultModelConfig().input;
+  const cropRows = frameSpec.cropBottom - frameSpec.cropTop;
+  const frameOf = (w: number, h: number, channels: number, seed: number) => ({
+    data: Uint8ClampedArray.from({ length: w * h * channels }, (_, i) => (i * 31 + seed * 7 + (i >> 9)) % 256),
+    width: w,
+    height: h,
+    channels,
+  });
+  const viewerFrame = [frameOf(frameSpec.frameWidth, frameSpec.frameHeight, 4, 0)];
+  const batchFrames = Array.from({ length: batch }, (_, k) => frameOf(frameSpec.frameWidth, cropRows, 3, k));
+  const batchClasses = Uint8Array.from({ length: batch * cropRows * frameSpec.frameWidth }, (_, i) => (i >> 6) % 3);
+  const deviceInputs = {
+    frame: () => framesToInput(viewerFrame, frameSpec),
+    batch: () => framesToInput(batchFrames, croppedSpec(frameSpec)),
+    targets: () => targetsOfClasses(batchClasses, [batch, cropRows, frameSpec.frameWidth], 3),
   };
 
   const results: Comparison[] = [];
@@ -260,15 +249,11 @@ async function main(): Promise<void> {
     else if (phase === 'batchnorm') results.push(await compare(`${layers.length} BatchNorm layers, forward and backward`, () => batchNormLayers(false), () => batchNormLayers(true)));
     else if (phase === 'runningstats') results.push(await compare('running-statistics update', () => runningStats(false), () => runningStats(true)));
     else if (phase === 'gradnorm') results.push(await compare('gradient norm', () => gradientNorm(false), () => gradientNorm(true)));
-    else if (/^(frame|batch)input(-caller)?$/.test(phase)) {
-      const which = phase.startsWith('frame') ? 'frame' : 'batch';
+    else if (/^(frameinput|batchinput|targets)(-caller)?$/.test(phase)) {
+      const which = phase.startsWith('frame') ? 'frame' : phase.startsWith('batch') ? 'batch' : 'targets';
       const returned = phase.endsWith('-caller');
-      const what = which === 'frame' ? 'one 800x600 RGBA frame to the 320x800 network input' : `${batch} cropped 320x800 RGB frames to a training input`;
-      results.push(await compare(`${what}${returned ? ", the caller's time" : ''}`, () => frameInput(which, false, returned), () => frameInput(which, true)));
-    }
-    else if (phase === 'targets' || phase === 'targets-caller') {
-      const returned = phase.endsWith('-caller');
-      results.push(await compare(`${batch} 320x800 training targets (3 classes)${returned ? ", the caller's time" : ''}`, () => targetsInput(false, returned), () => targetsInput(true)));
+      const what = { frame: 'one 800x600 RGBA frame to the 320x800 network input', batch: `${batch} cropped 320x800 RGB frames to a training input`, targets: `${batch} 320x800 training targets (3 classes)` }[which];
+      results.push(await compare(`${what}${returned ? ", the caller's time" : ''}`, () => madeOnDevice(deviceInputs[which], false, returned), () => madeOnDevice(deviceInputs[which], true)));
     } else throw new Error(`unknown phase ${phase} (update, step, batchnorm, runningstats, gradnorm, frameinput, batchinput, frameinput-caller, batchinput-caller, targets, targets-caller)`);
   }
   adam.dispose();
