@@ -65,20 +65,21 @@ export function framePixelsAttrs(
 }
 
 /**
- * The frames' bytes one after another as int32 words (four bytes each, little-endian, the last
- * word zero-padded). One frame whose bytes are word-aligned is viewed, not copied.
+ * Byte arrays (frames' pixels, class indices) one after another as int32 words (four bytes each,
+ * little-endian, the last word zero-padded). One array whose bytes are word-aligned is viewed, not
+ * copied.
  */
-export function packFrameBytes(frames: readonly Pick<FramePixels, 'data'>[]): Int32Array {
-  const first = frames[0]?.data;
-  if (frames.length === 1 && first && first.byteOffset % 4 === 0 && first.length % 4 === 0) {
+export function packBytes(parts: readonly Pick<FramePixels, 'data'>[]): Int32Array {
+  const first = parts[0]?.data;
+  if (parts.length === 1 && first && first.byteOffset % 4 === 0 && first.length % 4 === 0) {
     return new Int32Array(first.buffer, first.byteOffset, first.length / 4);
   }
-  const total = frames.reduce((n, f) => n + f.data.length, 0);
+  const total = parts.reduce((n, p) => n + p.data.length, 0);
   const bytes = new Uint8Array(Math.ceil(total / 4) * 4);
   let offset = 0;
-  for (const f of frames) {
-    bytes.set(f.data, offset);
-    offset += f.data.length;
+  for (const p of parts) {
+    bytes.set(p.data, offset);
+    offset += p.data.length;
   }
   return new Int32Array(bytes.buffer);
 }
@@ -101,7 +102,7 @@ export function uploadFrameBytes(frames: readonly FramePixels[]): tf.Tensor1D {
     }
     if (f.data.length !== f.width * f.height * f.channels) throw new Error(`a ${f.width}x${f.height} frame of ${f.channels} channels has ${f.data.length} bytes`);
   }
-  return tf.tensor1d(packFrameBytes(frames), 'int32');
+  return tf.tensor1d(packBytes(frames), 'int32');
 }
 
 /** Uploaded frames (uploadFrameBytes) -> float32 [frames, rows, width, 3] as `attrs` say. */

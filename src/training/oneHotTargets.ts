@@ -8,7 +8,7 @@
  * upload, as before.
  */
 import * as tf from '@tensorflow/tfjs';
-import { packFrameBytes } from '../inference/framePixelsKernel';
+import { packBytes } from '../inference/framePixelsKernel';
 
 export const ONE_HOT_CLASSES_KERNEL = 'StudioOneHotClasses';
 
@@ -41,7 +41,7 @@ export function oneHotTargets(classes: Uint8Array, shape: readonly [number, numb
   if (classes.length !== n * h * w) throw new Error(`${classes.length} class indices for targets of ${n}x${h}x${w}`);
   const out: [number, number, number, number] = [n, h, w, classCount];
   if (tf.getKernel(ONE_HOT_CLASSES_KERNEL, tf.getBackend()) === undefined) return tf.tensor4d(oneHotValues(classes, classCount), out, 'float32');
-  const packed = tf.tensor1d(packFrameBytes([{ data: classes }]), 'int32');
+  const packed = tf.tensor1d(packBytes([{ data: classes }]), 'int32');
   try {
     const attrs: OneHotClassesAttrs = { pixels: classes.length, classes: classCount };
     return tf.tidy(() => tf.reshape(tf.engine().runKernel(ONE_HOT_CLASSES_KERNEL, { packed } as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor, out));

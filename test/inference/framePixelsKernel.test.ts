@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { backendConvertsFrames, framePixelsAttrs, packFrameBytes, uploadFrameBytes } from '../../src/inference/framePixelsKernel';
+import { backendConvertsFrames, framePixelsAttrs, packBytes, uploadFrameBytes } from '../../src/inference/framePixelsKernel';
 import { framesToInput } from '../../src/inference/frameInput';
 import { originalInputSpec } from '../../src/model/config';
 
 const frame = (data: number[], width: number, height: number, channels: number) => ({ data: Uint8ClampedArray.from(data), width, height, channels });
 
-describe('packFrameBytes', () => {
+describe('packBytes', () => {
   it('views one word-aligned frame without copying, little-endian', () => {
     const f = frame([1, 2, 3, 255, 5, 6, 7, 8], 2, 1, 4);
-    const words = packFrameBytes([f]);
+    const words = packBytes([f]);
     expect(words.buffer).toBe(f.data.buffer);
     expect(Array.from(words)).toEqual([1 | (2 << 8) | (3 << 16) | (255 << 24), 5 | (6 << 8) | (7 << 16) | (8 << 24)]);
     expect(words[0]).toBeLessThan(0);
@@ -18,7 +18,7 @@ describe('packFrameBytes', () => {
   it('copies frames one after another and pads the last word with zeros', () => {
     const a = frame([1, 2, 3], 1, 1, 3);
     const b = frame([4, 5, 6], 1, 1, 3);
-    const words = packFrameBytes([a, b]);
+    const words = packBytes([a, b]);
     expect(words.buffer).not.toBe(a.data.buffer);
     expect(Array.from(new Uint8Array(words.buffer))).toEqual([1, 2, 3, 4, 5, 6, 0, 0]);
   });
@@ -26,9 +26,9 @@ describe('packFrameBytes', () => {
   it('copies a single frame that starts mid-word or ends mid-word', () => {
     const buffer = new Uint8ClampedArray([9, 1, 2, 3, 4, 5, 6, 7, 8]);
     const offset = { data: buffer.subarray(1), width: 2, height: 1, channels: 4 };
-    expect(Array.from(new Uint8Array(packFrameBytes([offset]).buffer))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(Array.from(new Uint8Array(packBytes([offset]).buffer))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const odd = frame([1, 2, 3, 4, 5, 6], 2, 1, 3);
-    expect(Array.from(new Uint8Array(packFrameBytes([odd]).buffer))).toEqual([1, 2, 3, 4, 5, 6, 0, 0]);
+    expect(Array.from(new Uint8Array(packBytes([odd]).buffer))).toEqual([1, 2, 3, 4, 5, 6, 0, 0]);
   });
 });
 
