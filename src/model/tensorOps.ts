@@ -61,19 +61,16 @@ export function tensorOps({ param, training, batchStats, batchNormGradient }: Te
 }
 
 /**
- * PyTorch's ConvTranspose2d (no bias) on NHWC: the full ('valid') transposed convolution, then
- * PyTorch's padding crops `padding` rows/cols at the top/left and `padding - outputPadding` at the
- * bottom/right. `filter` is in TensorFlow.js layout [kh, kw, out, in].
+ * PyTorch's ConvTranspose2d (no bias) on NHWC: the gradient of a convolution with padding
+ * `padding` whose input is the output size PyTorch gives, (h - 1) * stride - 2 * padding + kernel +
+ * outputPadding (the extra rows and columns at the bottom and right are reached by the last taps).
+ * One kernel, no crop: computing the full ('valid') result and slicing PyTorch's padding off cost
+ * a copy of every decoder output, and its gradient a padded copy. `filter` is in TensorFlow.js
+ * layout [kh, kw, out, in].
  */
 export function transposedConv(name: string, x: tf.Tensor4D, filter: tf.Tensor4D, spec: DeconvSpec): tf.Tensor4D {
+  if (spec.outputPadding < 0 || spec.outputPadding >= spec.stride) throw new Error(`${name}: output_padding must be in [0, stride)`);
   const [n, h, w] = x.shape;
-  const fullH = (h - 1) * spec.stride + spec.kernel;
-  const fullW = (w - 1) * spec.stride + spec.kernel;
-  let y = tf.conv2dTranspose(x, filter, [n, fullH, fullW, spec.outChannels], spec.stride, 'valid');
-  const cropEnd = spec.padding - spec.outputPadding;
-  if (spec.padding > 0 || cropEnd !== 0) {
-    if (cropEnd < 0) throw new Error(`${name}: output_padding larger than padding is not supported`);
-    y = tf.slice(y, [0, spec.padding, spec.padding, 0], [n, fullH - spec.padding - cropEnd, fullW - spec.padding - cropEnd, spec.outChannels]);
-  }
-  return y;
+  const size = (length: number) => (length - 1) * spec.stride - 2 * spec.padding + spec.kernel + spec.outputPadding;
+  return tf.conv2dTranspose(x, filter, [n, size(h), size(w), spec.outChannels], spec.stride, spec.padding);
 }
