@@ -31,8 +31,10 @@ export interface TensorOpsOptions {
 export function tensorOps({ param, training, batchStats, batchNormGradient }: TensorOpsOptions): LayerOps<tf.Tensor4D> {
   return {
     conv(name, x, spec) {
-      const y = tf.conv2d(x, param(`${name}.weight`) as tf.Tensor4D, spec.stride, spec.padding);
-      return spec.bias ? tf.add(y, param(`${name}.bias`)) : y;
+      const filter = param(`${name}.weight`) as tf.Tensor4D;
+      if (!spec.bias) return tf.conv2d(x, filter, spec.stride, spec.padding);
+      // The bias added in the convolution kernel, not in a pass of its own (differentiable).
+      return tf.fused.conv2d({ x, filter, strides: spec.stride, pad: spec.padding, bias: param(`${name}.bias`) });
     },
     deconv(name, x, spec) {
       const y = transposedConv(name, x, param(`${name}.weight`) as tf.Tensor4D, spec);
