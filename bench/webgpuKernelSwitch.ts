@@ -3,6 +3,8 @@
  * side in one process: LinkNet training with the named kernels on and off, everything else the same.
  * `--kernels batchnorm-gradient` instead compares the training BatchNorm's closed-form gradient with
  * TensorFlow.js's autodiff of its forward ops (src/model/batchNormTraining.ts), every kernel the studio's;
+ * `--kernels batchnorm-relu` a BatchNorm and the ReLU after it as one kernel or two (in `step`, the
+ * model's 29 such pairs in LinkNet34; in `batchnorm`, every BatchNorm layer followed by a ReLU);
  * being ops, not a kernel, it can also run on wasm (`--backend wasm`).
  * WebGPU in Node through Dawn (src/backend/webgpuInNode.ts; on a machine without a GPU, set
  * VK_ICD_FILENAMES to Chromium's SwiftShader Vulkan driver).
@@ -42,7 +44,8 @@ import { defaultLossConfig } from '../src/loss/fbetaLoss';
 import type { BatchNormGradient } from '../src/model/batchNormTraining';
 import { defaultModelConfig, type EncoderName } from '../src/model/config';
 import { LinkNetModel } from '../src/model/linkNetModel';
-import { batchNormTraining } from '../src/model/batchNormTraining';
+import { batchNormReluTraining, batchNormTraining } from '../src/model/batchNormTraining';
+import { reluTraining } from '../src/model/reluTraining';
 import { BN_EPSILON, type BatchNormStats } from '../src/model/tensorOps';
 import { walkShapes } from '../src/model/shapeWalk';
 import { AdamOptimizer } from '../src/training/adamOptimizer';
@@ -88,8 +91,14 @@ const switchesBatchNorm = kernels.length === 1 && kernels[0] === BATCHNORM_SWITC
 /** The gradient the training BatchNorm takes in this run (switched with useStudio when comparing it). */
 let batchNormGradient: BatchNormGradient = 'closed-form';
 
+const BATCHNORM_RELU_SWITCH = 'batchnorm-relu';
+const switchesBatchNormRelu = kernels.length === 1 && kernels[0] === BATCHNORM_RELU_SWITCH;
+/** Whether a training BatchNorm followed by a ReLU runs as one kernel (switched with useStudio when comparing it). */
+let fuseBatchNormRelu = true;
+
 function useStudio(on: boolean): void {
   if (switchesBatchNorm) batchNormGradient = on ? 'closed-form' : 'autodiff';
+  else if (switchesBatchNormRelu) fuseBatchNormRelu = on;
   else if (on) registerWebgpuKernels(kernels);
   else unregisterWebgpuKernels(kernels);
 }
@@ -123,7 +132,7 @@ async function main(): Promise<void> {
 
   /** Gradients of one step, computed and waited for (untimed), then the update alone: ms, or kernel calls. */
   const update = async (count: boolean): Promise<number> => {
-    const g = computeGradients(model, x, t, defaultLossConfig(), { batchNormGradient });
+    const g = computeGradients(model, x, t, defaultLossConfig(), { batchNormGradient, fuseBatchNormRelu });
     await g.loss.data();
     const toApply = [...g.grads].map(([name, gradient]) => ({ variable: model.variable(name), gradient }));
     const started = performance.now();
@@ -135,7 +144,7 @@ async function main(): Promise<void> {
     return count ? calls : ms;
   };
   /** One training step with the BatchNorm gradient of the moment (what Trainer.step does). */
-  const trainStep = () => trainer.apply(computeGradients(model, x, t, defaultLossConfig(), { batchNormGradient }));
+  const trainStep = () => trainer.apply(computeGradients(model, x, t, defaultLossConfig(), { batchNormGradient, fuseBatchNormRelu }));
   const step = async (): Promise<number> => {
     const started = performance.now();
     const { loss } = await trainStep();
@@ -160,7 +169,12 @@ async function main(): Promise<void> {
     const run = () =>
       layers.map(({ x, gamma, beta, dy }) => {
         const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-          const r = batchNormTraining(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, BN_EPSILON, batchNormGradient);
+          // With --kernels batchnorm-relu: each layer followed by a ReLU, fused or not.
+          const r = !switchesBatchNormRelu
+            ? batchNormTraining(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, BN_EPSILON, batchNormGradient)
+            : fuseBatchNormRelu
+              ? batchNormReluTraining(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, BN_EPSILON)
+              : (({ y, mean, variance }) => ({ y: reluTraining(y), mean, variance }))(batchNormTraining(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, BN_EPSILON));
           tf.dispose([r.mean, r.variance]);
           return tf.sum(tf.mul(r.y, dy));
         })([x, gamma, beta]);
@@ -196,7 +210,7 @@ async function main(): Promise<void> {
 
   /** The run loop's gradient norm (squaredNorm) of one step's gradients: ms, or kernel calls. */
   const gradientNorm = async (count: boolean): Promise<number> => {
-    const g = computeGradients(model, x, t, defaultLossConfig(), { batchNormGradient });
+    const g = computeGradients(model, x, t, defaultLossConfig(), { batchNormGradient, fuseBatchNormRelu });
     await g.loss.data();
     const started = performance.now();
     let total: tf.Scalar | null = null;
@@ -262,7 +276,7 @@ async function main(): Promise<void> {
   tf.dispose([x, t, ...layers.flatMap((l) => Object.values(l))]);
 
   const lines = [
-    `${switchesBatchNorm ? "The training BatchNorm's closed-form gradient (studio) against TensorFlow.js's autodiff of its ops (TF.js)" : `The studio's ${kernels.join(', ')} against ${kernels.every((k) => k.startsWith('Studio')) ? 'the TensorFlow.js ops they replace (TF.js)' : "TensorFlow.js's"}`}: LinkNet (${encoder}), batch ${batch}, ${height}x${width}, ${backend === 'wasm' ? 'on' : 'WebGPU in Node on'} ${info.adapter}, median of ${pairs} alternating pairs`,
+    `${switchesBatchNorm ? "The training BatchNorm's closed-form gradient (studio) against TensorFlow.js's autodiff of its ops (TF.js)" : switchesBatchNormRelu ? 'BatchNorm + ReLU as one kernel (studio) against the BatchNorm kernel and a ReLU (TF.js)' : `The studio's ${kernels.join(', ')} against ${kernels.every((k) => k.startsWith('Studio')) ? 'the TensorFlow.js ops they replace (TF.js)' : "TensorFlow.js's"}`}: LinkNet (${encoder}), batch ${batch}, ${height}x${width}, ${backend === 'wasm' ? 'on' : 'WebGPU in Node on'} ${info.adapter}, median of ${pairs} alternating pairs`,
     '',
     '| phase | studio ms | TF.js ms | speed-up (median of pair ratios) | kernel calls (studio / TF.js) |',
     '| --- | ---: | ---: | ---: | ---: |',

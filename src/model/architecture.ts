@@ -27,6 +27,8 @@ export interface LayerOps<T> {
   deconv(name: string, x: T, spec: DeconvSpec): T;
   batchNorm(name: string, x: T, channels: number): T;
   relu(x: T): T;
+  /** relu(batchNorm(...)) as one operation, where an implementation fuses them (else the two). */
+  batchNormRelu?(name: string, x: T, channels: number): T;
   add(a: T, b: T): T;
   maxPool(x: T, kernel: number, stride: number, padding: number): T;
 }
@@ -59,13 +61,18 @@ export function encoderFilters(encoder: EncoderName): [number, number, number, n
   return ENCODERS[encoder].block === 'basic' ? [64, 128, 256, 512] : [256, 512, 1024, 2048];
 }
 
+/** BatchNorm then ReLU: the ops' fused form where they have one. */
+function normRelu<T>(ops: LayerOps<T>, name: string, x: T, channels: number): T {
+  return ops.batchNormRelu ? ops.batchNormRelu(name, x, channels) : ops.relu(ops.batchNorm(name, x, channels));
+}
+
 const conv = (inChannels: number, outChannels: number, kernel: number, stride: number, padding: number, bias: boolean): ConvSpec =>
   ({ inChannels, outChannels, kernel, stride, padding, bias });
 
 /** torchvision BasicBlock: 3x3 (stride) -> 3x3, identity or 1x1 downsample. */
 function basicBlock<T>(ops: LayerOps<T>, name: string, x: T, inC: number, planes: number, stride: number): T {
   let y = ops.conv(`${name}.conv1`, x, conv(inC, planes, 3, stride, 1, false));
-  y = ops.relu(ops.batchNorm(`${name}.bn1`, y, planes));
+  y = normRelu(ops, `${name}.bn1`, y, planes);
   y = ops.conv(`${name}.conv2`, y, conv(planes, planes, 3, 1, 1, false));
   y = ops.batchNorm(`${name}.bn2`, y, planes);
   const shortcut = stride !== 1 || inC !== planes
@@ -77,8 +84,8 @@ function basicBlock<T>(ops: LayerOps<T>, name: string, x: T, inC: number, planes
 /** torchvision Bottleneck (v1.5: the stride sits on the 3x3 conv), expansion 4. */
 function bottleneckBlock<T>(ops: LayerOps<T>, name: string, x: T, inC: number, planes: number, stride: number): T {
   const outC = planes * 4;
-  let y = ops.relu(ops.batchNorm(`${name}.bn1`, ops.conv(`${name}.conv1`, x, conv(inC, planes, 1, 1, 0, false)), planes));
-  y = ops.relu(ops.batchNorm(`${name}.bn2`, ops.conv(`${name}.conv2`, y, conv(planes, planes, 3, stride, 1, false)), planes));
+  let y = normRelu(ops, `${name}.bn1`, ops.conv(`${name}.conv1`, x, conv(inC, planes, 1, 1, 0, false)), planes);
+  y = normRelu(ops, `${name}.bn2`, ops.conv(`${name}.conv2`, y, conv(planes, planes, 3, stride, 1, false)), planes);
   y = ops.batchNorm(`${name}.bn3`, ops.conv(`${name}.conv3`, y, conv(planes, outC, 1, 1, 0, false)), outC);
   const shortcut = stride !== 1 || inC !== outC
     ? ops.batchNorm(`${name}.downsample.1`, ops.conv(`${name}.downsample.0`, x, conv(inC, outC, 1, stride, 0, false)), outC)
@@ -89,11 +96,11 @@ function bottleneckBlock<T>(ops: LayerOps<T>, name: string, x: T, inC: number, p
 /** LinkNet DecoderBlock(in, n): 1x1 in->in/4, 3x3 transposed conv x2 upsampling, 1x1 in/4->n; BN+ReLU after each. */
 function decoderBlock<T>(ops: LayerOps<T>, name: string, x: T, inC: number, outC: number): T {
   const mid = inC / 4;
-  let y = ops.relu(ops.batchNorm(`${name}.norm1`, ops.conv(`${name}.conv1`, x, conv(inC, mid, 1, 1, 0, true)), mid));
+  let y = normRelu(ops, `${name}.norm1`, ops.conv(`${name}.conv1`, x, conv(inC, mid, 1, 1, 0, true)), mid);
   y = ops.deconv(`${name}.deconv2`, y, { ...conv(mid, mid, 3, 2, 1, true), outputPadding: 1 });
-  y = ops.relu(ops.batchNorm(`${name}.norm2`, y, mid));
+  y = normRelu(ops, `${name}.norm2`, y, mid);
   y = ops.conv(`${name}.conv3`, y, conv(mid, outC, 1, 1, 0, true));
-  return ops.relu(ops.batchNorm(`${name}.norm3`, y, outC));
+  return normRelu(ops, `${name}.norm3`, y, outC);
 }
 
 /** Runs LinkNet on `input` (3 channels) with the given ops; returns encoder/decoder features and logits. */
@@ -104,7 +111,7 @@ export function linkNet<T>(ops: LayerOps<T>, config: Pick<ModelConfig, 'encoder'
   const block = layout.block === 'basic' ? basicBlock : bottleneckBlock;
 
   let x = ops.conv('firstconv', input, conv(3, 64, 7, 2, 3, false));
-  x = ops.relu(ops.batchNorm('firstbn', x, 64));
+  x = normRelu(ops, 'firstbn', x, 64);
   x = ops.maxPool(x, 3, 2, 1);
 
   const encoded: T[] = [];

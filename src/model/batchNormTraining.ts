@@ -18,6 +18,7 @@
  * "before" of a comparison), the closed form runs as the ops below.
  */
 import * as tf from '@tensorflow/tfjs';
+import { reluGrad, reluGradKernelActive } from './reluTraining';
 
 /**
  * How a training-mode BatchNorm is differentiated: 'closed-form' (the default) or 'autodiff'
@@ -53,6 +54,8 @@ export interface BatchNormBackwardInputs<T> {
 
 export interface BatchNormKernelAttrs {
   epsilon: number;
+  /** StudioBatchNormForward: y = max(0, BatchNorm(x)), the ReLU that follows most BatchNorms in the same pass. */
+  relu?: boolean;
 }
 
 /** Whether the active backend has both kernels (otherwise the closed form runs as ops). */
@@ -63,8 +66,24 @@ export function batchNormKernelsActive(): boolean {
 
 export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, gradient: BatchNormGradient = 'closed-form'): BatchNormTrainingResult {
   if (gradient === 'autodiff') return batchNormByOps(x, gamma, beta, epsilon);
-  if (x.dtype === 'float32' && batchNormKernelsActive()) return withClosedFormGradient(x, gamma, beta, kernelsForward(epsilon));
+  if (x.dtype === 'float32' && batchNormKernelsActive()) return withClosedFormGradient(x, gamma, beta, kernelsForward(epsilon, false));
   return withClosedFormGradient(x, gamma, beta, opsForward(epsilon, x.shape[0] * x.shape[1] * x.shape[2]));
+}
+
+/** Whether batchNormReluTraining can fuse: both BatchNorm kernels and StudioReluGrad are on the active backend. */
+export function batchNormReluFusable(): boolean {
+  return batchNormKernelsActive() && reluGradKernelActive();
+}
+
+/**
+ * relu(BatchNorm(x)) in training mode with the ReLU inside StudioBatchNormForward's last pass (one
+ * launch, a full-size read and write fewer than a separate ReLU). Its gradient masks dy by y > 0
+ * (StudioReluGrad) and runs StudioBatchNormBackward on that: what the two ops' gradients do.
+ * Needs batchNormReluFusable().
+ */
+export function batchNormReluTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
+  if (x.dtype !== 'float32' || !batchNormReluFusable()) throw new Error(`${BATCH_NORM_FORWARD_KERNEL} with ReLU: needs float32 input and the BatchNorm and ReLU-gradient kernels on the active backend`);
+  return withClosedFormGradient(x, gamma, beta, kernelsForward(epsilon, true));
 }
 
 /** One direction's work: y and the batch statistics, and the gradient of (x, gamma, beta) given dy. */
@@ -112,16 +131,16 @@ function opsForward(epsilon: number, count: number): ClosedForm {
   };
 }
 
-/** The closed form as the backend's two kernels (see the top of this file). */
-function kernelsForward(epsilon: number): ClosedForm {
-  const attrs = { epsilon } as unknown as tf.NamedAttrMap;
+/** The closed form as the backend's two kernels (see the top of this file); `relu`: y = max(0, y), dy masked by y > 0. */
+function kernelsForward(epsilon: number, relu: boolean): ClosedForm {
+  const attrs = { epsilon, relu } as unknown as tf.NamedAttrMap;
   return (input, gammaIn, betaIn, save) => {
     const forwardInputs: BatchNormForwardInputs<tf.Tensor> = { x: input, gamma: gammaIn, beta: betaIn };
     const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_FORWARD_KERNEL, forwardInputs as unknown as tf.NamedTensorMap, attrs) as unknown as tf.Tensor[];
-    save([input, mean, variance, gammaIn]);
+    save(relu ? [input, mean, variance, gammaIn, y] : [input, mean, variance, gammaIn]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, ms, vs, gs] = saved;
-      const backwardInputs: BatchNormBackwardInputs<tf.Tensor> = { dy, x: xs, mean: ms, variance: vs, gamma: gs };
+      const [xs, ms, vs, gs, ys] = saved;
+      const backwardInputs: BatchNormBackwardInputs<tf.Tensor> = { dy: ys ? reluGrad({ dy, y: ys }) : dy, x: xs, mean: ms, variance: vs, gamma: gs };
       return tf.engine().runKernel(BATCH_NORM_BACKWARD_KERNEL, backwardInputs as unknown as tf.NamedTensorMap, attrs) as unknown as tf.Tensor[];
     };
     return { y, mean, variance, gradFunc };

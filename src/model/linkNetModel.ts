@@ -16,6 +16,8 @@ export interface ForwardOptions {
   batchStats?: BatchNormStats[];
   /** How training-mode BatchNorm is differentiated (default 'closed-form'; 'autodiff' is the reference). */
   batchNormGradient?: BatchNormGradient;
+  /** Training: BatchNorm + ReLU as one kernel where the backend can (default true). */
+  fuseBatchNormRelu?: boolean;
 }
 
 export interface ForwardResult extends LinkNetOutputs<tf.Tensor4D> {
@@ -67,7 +69,7 @@ export class LinkNetModel {
     const sizeProblem = inputSizeProblem(h, w);
     if (sizeProblem) throw new Error(sizeProblem);
     if (c !== 3) throw new Error(`input has ${c} channels; LinkNet takes 3`);
-    const ops = tensorOps({ param: (name) => this.variable(name), training: options.training ?? false, batchStats: options.batchStats, batchNormGradient: options.batchNormGradient });
+    const ops = tensorOps({ param: (name) => this.variable(name), training: options.training ?? false, batchStats: options.batchStats, batchNormGradient: options.batchNormGradient, fuseBatchNormRelu: options.fuseBatchNormRelu });
     const outputs = linkNet(ops, this.config, input);
     const probs = this.config.final === 'softmax' ? tf.softmax(outputs.logits, -1) : tf.sigmoid(outputs.logits);
     return { ...outputs, probs: probs as tf.Tensor4D };

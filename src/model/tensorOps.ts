@@ -1,7 +1,7 @@
 /** LinkNet's layer operations on TensorFlow.js tensors, with PyTorch semantics (NHWC). */
 import * as tf from '@tensorflow/tfjs';
 import type { DeconvSpec, LayerOps } from './architecture';
-import { batchNormTraining, type BatchNormGradient } from './batchNormTraining';
+import { batchNormReluFusable, batchNormReluTraining, batchNormTraining, type BatchNormGradient, type BatchNormTrainingResult } from './batchNormTraining';
 import { reluGradKernelActive, reluTraining } from './reluTraining';
 
 /** PyTorch BatchNorm2d defaults. */
@@ -26,9 +26,31 @@ export interface TensorOpsOptions {
   batchStats?: BatchNormStats[];
   /** How training-mode BatchNorm is differentiated (default 'closed-form'). */
   batchNormGradient?: BatchNormGradient;
+  /**
+   * Training: a BatchNorm followed by a ReLU as one kernel where the backend can (WebGPU with the
+   * studio's kernels; default true; false: the two separately, the "before" of a comparison).
+   */
+  fuseBatchNormRelu?: boolean;
 }
 
-export function tensorOps({ param, training, batchStats, batchNormGradient }: TensorOpsOptions): LayerOps<tf.Tensor4D> {
+export function tensorOps({ param, training, batchStats, batchNormGradient, fuseBatchNormRelu = true }: TensorOpsOptions): LayerOps<tf.Tensor4D> {
+  const relu = (x: tf.Tensor4D) => (training && reluGradKernelActive() ? reluTraining(x) : tf.relu(x));
+  /** A training BatchNorm's y, its batch statistics reported (or freed). */
+  const keepStats = (name: string, x: tf.Tensor4D, { y, mean, variance }: BatchNormTrainingResult): tf.Tensor4D => {
+    if (batchStats) batchStats.push({ name, mean, variance, count: x.shape[0] * x.shape[1] * x.shape[2] });
+    else tf.dispose([mean, variance]);
+    return y;
+  };
+  const batchNorm = (name: string, x: tf.Tensor4D): tf.Tensor4D => {
+    const gamma = param(`${name}.weight`);
+    const beta = param(`${name}.bias`);
+    if (!training) {
+      const scale = tf.mul(gamma, tf.rsqrt(tf.add(param(`${name}.running_var`), BN_EPSILON)));
+      const shift = tf.sub(beta, tf.mul(param(`${name}.running_mean`), scale));
+      return tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
+    }
+    return keepStats(name, x, batchNormTraining(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, BN_EPSILON, batchNormGradient));
+  };
   return {
     conv(name, x, spec) {
       const filter = param(`${name}.weight`) as tf.Tensor4D;
@@ -40,23 +62,13 @@ export function tensorOps({ param, training, batchStats, batchNormGradient }: Te
       const y = transposedConv(name, x, param(`${name}.weight`) as tf.Tensor4D, spec);
       return spec.bias ? tf.add(y, param(`${name}.bias`)) : y;
     },
-    batchNorm(name, x) {
-      const gamma = param(`${name}.weight`);
-      const beta = param(`${name}.bias`);
-      if (!training) {
-        const scale = tf.mul(gamma, tf.rsqrt(tf.add(param(`${name}.running_var`), BN_EPSILON)));
-        const shift = tf.sub(beta, tf.mul(param(`${name}.running_mean`), scale));
-        return tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
-      }
-      const { y, mean, variance } = batchNormTraining(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, BN_EPSILON, batchNormGradient);
-      if (batchStats) {
-        batchStats.push({ name, mean, variance, count: x.shape[0] * x.shape[1] * x.shape[2] });
-      } else {
-        tf.dispose([mean, variance]);
-      }
-      return y as tf.Tensor4D;
+    batchNorm,
+    relu,
+    batchNormRelu(name, x) {
+      const fused = training && fuseBatchNormRelu && batchNormGradient !== 'autodiff' && x.dtype === 'float32' && batchNormReluFusable();
+      if (!fused) return relu(batchNorm(name, x));
+      return keepStats(name, x, batchNormReluTraining(x, param(`${name}.weight`) as tf.Tensor1D, param(`${name}.bias`) as tf.Tensor1D, BN_EPSILON));
     },
-    relu: (x) => (training && reluGradKernelActive() ? reluTraining(x) : tf.relu(x)),
     add: (a, b) => tf.add(a, b),
     maxPool: (x, k, s, p) => tf.maxPool(x, k, s, p),
   };

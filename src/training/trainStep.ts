@@ -40,7 +40,7 @@ export function computeGradients(
   input: tf.Tensor4D,
   target: tf.Tensor4D,
   lossConfig: LossConfig,
-  forward: Pick<ForwardOptions, 'batchNormGradient'> = {},
+  forward: Pick<ForwardOptions, 'batchNormGradient' | 'fuseBatchNormRelu'> = {},
 ): Gradients {
   const batchStats: BatchNormStats[] = [];
   let fScores: tf.Tensor1D | null = null;

@@ -16,7 +16,7 @@ import { ViewerEngine } from '../../src/viewer/engine';
 import { ONE_HOT_CLASSES_KERNEL, oneHotTargets, oneHotValues } from '../../src/training/oneHotTargets';
 import { AdamOptimizer } from '../../src/training/adamOptimizer';
 import { ADAM_UPDATE_KERNEL } from '../../src/training/adamUpdate';
-import { BATCH_NORM_BACKWARD_KERNEL, BATCH_NORM_FORWARD_KERNEL, batchNormTraining } from '../../src/model/batchNormTraining';
+import { BATCH_NORM_BACKWARD_KERNEL, BATCH_NORM_FORWARD_KERNEL, batchNormReluFusable, batchNormReluTraining, batchNormTraining } from '../../src/model/batchNormTraining';
 import { RUNNING_AVERAGE_KERNEL } from '../../src/model/runningAverage';
 import { ADD_SQUARED_NORM_KERNEL, squaredNorm } from '../../src/training/gradientNorm';
 import { squaredNormWorkgroups } from '../../src/backend/webgpuKernels/squaredNorm';
@@ -259,6 +259,63 @@ describe.skipIf(!manifest || !loader)('TensorFlow.js WebGPU in Node through Dawn
         }),
       );
     }
+  }, 240_000);
+
+  it("BatchNorm + ReLU in one StudioBatchNormForward (the ReLU in its last pass; the gradient masked by y > 0) gives the cpu backend's relu(BatchNorm) values, statistics and gradients", async () => {
+    process.env.VK_ICD_FILENAMES = manifest!;
+    // vec4 (C = 8) and scalar (C = 3) passes; about half the values below zero after the shift.
+    const shapes: [number, number, number, number][] = [[2, 5, 6, 8], [1, 7, 5, 3]];
+    const run = async (fused: boolean) => {
+      const out: Float32Array[][] = [];
+      const kernels: string[] = [];
+      for (const [k, shape] of shapes.entries()) {
+        const c = shape[3];
+        const n = shape.reduce((a, b) => a * b, 1);
+        const x = tf.tensor4d(Float32Array.from({ length: n }, (_, i) => Math.sin(k * 7 + i * 0.61) * 3 + 0.5), shape);
+        const gamma = tf.tensor1d(Float32Array.from({ length: c }, (_, i) => 0.5 + i * 0.3));
+        const beta = tf.tensor1d(Float32Array.from({ length: c }, (_, i) => (i % 2 ? 0.2 : -0.3)));
+        const dy = tf.tensor4d(Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.37)), shape);
+        let stats: tf.Tensor[] = [];
+        let y: tf.Tensor | null = null;
+        const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+          const r = fused
+            ? batchNormReluTraining(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5)
+            : (({ y: yy, ...rest }) => ({ y: tf.relu(yy), ...rest }))(batchNormTraining(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5));
+          stats = [r.mean, r.variance];
+          y = tf.keep(r.y);
+          return tf.sum(tf.mul(r.y, dy));
+        };
+        let grads: tf.Tensor[] = [];
+        const profile = await tf.profile(() => void (grads = tf.grads(f)([x, gamma, beta])));
+        kernels.push(...profile.kernels.map((p) => p.name));
+        out.push(await Promise.all([y!, ...stats, ...grads].map(async (t) => Float32Array.from(await t.data()))));
+        tf.dispose([x, gamma, beta, dy, y!, ...stats, ...grads]);
+      }
+      return { out, kernels };
+    };
+    await useWebgpuBackendInNode();
+    expect(batchNormReluFusable()).toBe(true);
+    const gpu = await run(true);
+    expect(gpu.kernels.filter((k) => k === BATCH_NORM_FORWARD_KERNEL)).toHaveLength(shapes.length);
+    expect(gpu.kernels, 'no separate ReLU in the forward pass').not.toContain('Relu');
+    expect(gpu.kernels.filter((k) => k === RELU_GRAD_KERNEL)).toHaveLength(shapes.length);
+    const compiled = Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
+    for (const key of ['studioBatchNorm_normalizeRelu_4', 'studioBatchNorm_normalizeRelu_1']) expect(compiled.some((k) => k.startsWith(key)), key).toBe(true);
+    await tf.setBackend('cpu');
+    expect(batchNormReluFusable()).toBe(false);
+    const cpu = await run(false);
+    const names = ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'];
+    gpu.out.forEach((tensors, s) =>
+      tensors.forEach((values, t) => {
+        const ref = cpu.out[s]![t]!;
+        const scale = Math.max(...Array.from(ref, Math.abs), 1e-3);
+        let worst = 0;
+        values.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - ref[i]!))));
+        expect(worst / scale, `${shapes[s]!.join('x')} ${names[t]}`).toBeLessThan(2e-5);
+      }),
+    );
+    // ReLU really cut: some outputs are exactly zero, and their gradients did not pass.
+    expect(Array.from(gpu.out[0]![0]!).filter((v) => v === 0).length).toBeGreaterThan(10);
   }, 240_000);
 
   it("StudioRunningAverage: a training step's running-statistics update is one kernel per statistic and equals the cpu backend's", async () => {

@@ -4,7 +4,8 @@
  *  - StudioBatchNormForward (x, gamma, beta -> y, mean, variance): the mean and the variance as
  *    column sums down the N*H*W rows (two passes each where the rows are sliced, see
  *    leadingAxesReduce.ts), then y in one pass: 5 passes, 3 full-size reads and 1 write. The closed
- *    form as ops takes 9 ops, 6 full-size reads and 4 writes.
+ *    form as ops takes 9 ops, 6 full-size reads and 4 writes. With `relu` the last pass also
+ *    applies the ReLU that follows (batchNormReluTraining).
  *  - StudioBatchNormBackward (dy, x, mean, variance, gamma -> dx, dgamma, dbeta): dbeta = sum(dy)
  *    and dgamma = sum(dy * (x - mean)) / sqrt(variance + eps) as column sums, then dx in one pass.
  *    5 passes, 5 full-size reads and 1 write, instead of 16 ops, 9 reads and 5 writes.
@@ -34,6 +35,11 @@ const CHANNEL_PASSES = {
     channel: ['mean', 'variance', 'gamma', 'beta'],
     expression: '(x[index] - mean[ch]) * (gamma[ch] * inverseSqrt(variance[ch] + uniforms.epsilon)) + beta[ch]',
   },
+  normalizeRelu: {
+    full: ['x'],
+    channel: ['mean', 'variance', 'gamma', 'beta'],
+    expression: 'max(ZERO, (x[index] - mean[ch]) * (gamma[ch] * inverseSqrt(variance[ch] + uniforms.epsilon)) + beta[ch])',
+  },
   inputGradient: {
     full: ['dy', 'x'],
     channel: ['mean', 'variance', 'gamma', 'dgamma', 'dbeta'],
@@ -61,7 +67,7 @@ export class BatchNormChannelProgram extends ElementwiseProgram {
   fn main(index : i32) {
     if (index >= uniforms.size) { return; }
     let ch = index % uniforms.period;
-    result[index] = ${CHANNEL_PASSES[this.pass].expression};
+    result[index] = ${CHANNEL_PASSES[this.pass].expression.replace('ZERO', this.outputComponent === 4 ? 'vec4<f32>(0.0)' : '0.0')};
   }
 `;
   }
@@ -89,11 +95,11 @@ export function makeBatchNormForwardWebgpu(): tf.KernelFunc {
   return ({ inputs, backend: anyBackend, attrs }) => {
     const backend = anyBackend as unknown as WebGPUBackend;
     const { x, gamma, beta } = inputs as unknown as BatchNormForwardInputs<tf.TensorInfo>;
-    const { epsilon } = attrs as unknown as BatchNormKernelAttrs;
+    const { epsilon, relu } = attrs as unknown as BatchNormKernelAttrs;
     const plan = channelPlan(BATCH_NORM_FORWARD_KERNEL, x);
     const mean = reduceLeadingAxes(backend, x, plan, plan.rows);
     const variance = reduceColumns(backend, [x, mean], [], plan, { term: 'centeredSquare', finish: 'divide', divisor: plan.rows });
-    const y = runChannelPass(backend, 'normalize', [x, mean, variance, gamma, beta], plan, epsilon);
+    const y = runChannelPass(backend, relu ? 'normalizeRelu' : 'normalize', [x, mean, variance, gamma, beta], plan, epsilon);
     return [y, mean, variance];
   };
 }
