@@ -11,6 +11,13 @@ export const KERNEL_NAME = FRAME_PIXELS_KERNEL;
 
 const THREADS = 64;
 
+/** WGSL: byte b of an int32 array `packed` holding bytes four to a word, little-endian (packBytes). */
+export const PACKED_BYTE_WGSL = `
+  fn packedByte(b : i32) -> u32 {
+    return (bitcast<u32>(packed[b >> 2u]) >> (u32(b & 3) * 8u)) & 255u;
+  }
+`;
+
 /** One thread per output pixel (its three values); one division to find the source pixel. */
 export class FramePixelsProgram implements WebGPUProgram {
   shaderKey: string;
@@ -35,13 +42,10 @@ export class FramePixelsProgram implements WebGPUProgram {
   }
 
   getUserCode(): string {
-    const byte = (c: number) => (this.wordPerPixel ? `f32((word >> (u32(uniforms.source[${c}]) * 8u)) & 255u)` : `byteAt(first + uniforms.source[${c}])`);
+    const byte = (c: number) => (this.wordPerPixel ? `f32((word >> (u32(uniforms.source[${c}]) * 8u)) & 255u)` : `f32(packedByte(first + uniforms.source[${c}]))`);
     const value = (c: number) => (this.normalise ? `((${byte(c)} * uniforms.scale) - uniforms.mean[${c}]) / uniforms.deviation[${c}]` : byte(c));
     return `
-  fn byteAt(b : i32) -> f32 {
-    return f32((bitcast<u32>(packed[b >> 2u]) >> (u32(b & 3) * 8u)) & 255u);
-  }
-
+${PACKED_BYTE_WGSL}
   fn main(pixel : i32) {
     if (pixel >= uniforms.pixels) { return; }
     // Output pixel p of frame n is source pixel p + n * skipPerFrame + skipFirst (the rows left out).

@@ -6,6 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { ElementwiseProgram } from './elementwiseProgram';
+import { PACKED_BYTE_WGSL } from './framePixels';
 import { ONE_HOT_CLASSES_KERNEL, type OneHotClassesAttrs, type OneHotClassesInputs } from '../../training/oneHotTargets';
 
 export const KERNEL_NAME = ONE_HOT_CLASSES_KERNEL;
@@ -25,10 +26,10 @@ export class OneHotClassesProgram extends ElementwiseProgram {
   }
 
   getUserCode(): string {
-    return `
+    return `${PACKED_BYTE_WGSL}
   fn main(pixel : i32) {
     if (pixel >= uniforms.pixels) { return; }
-    let k = i32((bitcast<u32>(packed[pixel >> 2u]) >> (u32(pixel & 3) * 8u)) & 255u);
+    let k = i32(packedByte(pixel));
     for (var c = 0; c < ${this.classes}; c++) {
       result[pixel * ${this.classes} + c] = select(0.0, 1.0, k == c);
     }
