@@ -21,6 +21,11 @@ export interface DeconvSpec extends ConvSpec {
   outputPadding: number;
 }
 
+/** PyTorch ConvTranspose2d's output size along one axis: (size - 1) * stride - 2 * padding + kernel + output_padding. */
+export function deconvOutputSize(size: number, spec: DeconvSpec): number {
+  return (size - 1) * spec.stride - 2 * spec.padding + spec.kernel + spec.outputPadding;
+}
+
 /** The layer operations LinkNet is made of; `name` is the PyTorch module path. */
 export interface LayerOps<T> {
   conv(name: string, x: T, spec: ConvSpec): T;

@@ -2,7 +2,7 @@
  * A symbolic run of the architecture: shapes, parameter list (PyTorch names and layouts)
  * and multiply-accumulate counts, without allocating a tensor.
  */
-import { linkNet, type ConvSpec, type DeconvSpec, type LayerOps, type LinkNetOutputs } from './architecture';
+import { deconvOutputSize, linkNet, type ConvSpec, type DeconvSpec, type LayerOps, type LinkNetOutputs } from './architecture';
 import type { ModelConfig } from './config';
 
 /** NHWC shape of an activation. */
@@ -43,7 +43,6 @@ export interface ShapeWalk {
 }
 
 const convOut = (size: number, k: number, s: number, p: number) => Math.floor((size + 2 * p - k) / s) + 1;
-const deconvOut = (size: number, k: number, s: number, p: number, op: number) => (size - 1) * s - 2 * p + k + op;
 
 /** Runs the architecture on shapes for an input of the given size (batch 1). */
 export function walkShapes(config: Pick<ModelConfig, 'encoder' | 'classes'>, height = 320, width = 800): ShapeWalk {
@@ -85,8 +84,8 @@ export function walkShapes(config: Pick<ModelConfig, 'encoder' | 'classes'>, hei
       macs += x.h * x.w * spec.inChannels * spec.outChannels * spec.kernel * spec.kernel;
       return produced({
         n: x.n,
-        h: deconvOut(x.h, spec.kernel, spec.stride, spec.padding, spec.outputPadding),
-        w: deconvOut(x.w, spec.kernel, spec.stride, spec.padding, spec.outputPadding),
+        h: deconvOutputSize(x.h, spec),
+        w: deconvOutputSize(x.w, spec),
         c: spec.outChannels,
       });
     },

@@ -1,6 +1,6 @@
 /** LinkNet's layer operations on TensorFlow.js tensors, with PyTorch semantics (NHWC). */
 import * as tf from '@tensorflow/tfjs';
-import type { DeconvSpec, LayerOps } from './architecture';
+import { deconvOutputSize, type DeconvSpec, type LayerOps } from './architecture';
 import { batchNormReluFusable, batchNormReluTraining, batchNormTraining, type BatchNormGradient, type BatchNormTrainingResult } from './batchNormTraining';
 import { reluGradKernelActive, reluTraining } from './reluTraining';
 
@@ -85,6 +85,5 @@ export function tensorOps({ param, training, batchStats, batchNormGradient, fuse
 export function transposedConv(name: string, x: tf.Tensor4D, filter: tf.Tensor4D, spec: DeconvSpec): tf.Tensor4D {
   if (spec.outputPadding < 0 || spec.outputPadding >= spec.stride) throw new Error(`${name}: output_padding must be in [0, stride)`);
   const [n, h, w] = x.shape;
-  const size = (length: number) => (length - 1) * spec.stride - 2 * spec.padding + spec.kernel + spec.outputPadding;
-  return tf.conv2dTranspose(x, filter, [n, size(h), size(w), spec.outChannels], spec.stride, spec.padding);
+  return tf.conv2dTranspose(x, filter, [n, deconvOutputSize(h, spec), deconvOutputSize(w, spec), spec.outChannels], spec.stride, spec.padding);
 }
