@@ -6,11 +6,8 @@
  * new GPUDevice). Kernels stay registered (they are kept by backend name).
  */
 import * as tf from '@tensorflow/tfjs';
+import { loseActiveDevice, reregisterBackend } from '../backend/deviceLoss';
 import type { BackendControl } from './runLoop';
-
-interface WithDevice {
-  device?: { destroy(): void };
-}
 
 export class TfBackendControl implements BackendControl {
   constructor(private backendName: string = tf.getBackend()) {}
@@ -20,16 +17,12 @@ export class TfBackendControl implements BackendControl {
   }
 
   loseDevice(): void {
-    const backend = tf.backend() as unknown as WithDevice;
-    if (this.backendName === 'webgpu' && backend.device) backend.device.destroy();
+    if (this.backendName === 'webgpu') loseActiveDevice();
   }
 
   async recreate(): Promise<void> {
     const name = this.backendName;
-    const factory = tf.findBackendFactory(name);
-    if (!factory) throw new Error(`the ${name} backend is not registered`);
-    tf.removeBackend(name);
-    tf.registerBackend(name, factory);
+    reregisterBackend(name);
     if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend could not be created again`);
     await tf.ready();
   }

@@ -3,7 +3,7 @@
  * (trainingProtocol.ts) to one TrainingRun (training/runLoop.ts), which does the work. Runs are
  * saved in IndexedDB and the best model goes to the browser model store.
  */
-import * as tf from '@tensorflow/tfjs';
+import { describeDeviceLoss, watchDeviceLoss } from '../backend/deviceLoss';
 import { selectBackend } from '../backend/selectBackend';
 import { TfBackendControl } from '../training/backendControl';
 import { classifyFailure } from '../training/failures';
@@ -53,11 +53,9 @@ function ensureBackend(setting: string): Promise<TfBackendControl> {
 
 /** A real WebGPU device loss (not one we caused) stops the run at the next step. */
 function watchDevice(): void {
-  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
-  if (!device?.lost) return;
-  void device.lost.then((info) => {
-    if (info.reason === 'destroyed') return;
-    post({ type: 'log', level: 'error', text: `the GPU device was lost: ${info.message}` });
+  watchDeviceLoss((loss) => {
+    if (loss.reason === 'destroyed') return; // the run's own fault injection (TfBackendControl.loseDevice)
+    post({ type: 'log', level: 'error', text: describeDeviceLoss(loss) });
     run?.injectFault('device-lost');
   });
 }
