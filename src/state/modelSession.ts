@@ -217,11 +217,30 @@ function exportStem(info: CurrentModelInfo): string {
   return stem === '' || stem === 'model' ? fallback : stem;
 }
 
-export type SessionListener = (info: CurrentModelInfo | null) => void;
+/** `restored`: the same model rebuilt on a new backend (restore()); what was made on the old one is gone. */
+export type SessionListener = (info: CurrentModelInfo | null, restored: boolean) => void;
+
+/** Disposes a model whose backend may have been removed (a lost device): nothing is left to free there then. */
+function disposeOnLostBackend(model: LinkNetModel): void {
+  try {
+    model.dispose();
+  } catch {
+    // its tensors went with the lost device's backend
+  }
+}
+
+/** Builds the current model again from what it was made of (page memory, not the device). */
+type Rebuild = () => LinkNetModel;
 
 export class ModelSession {
   private model: LinkNetModel | null = null;
   private info: CurrentModelInfo | null = null;
+  /**
+   * How to build the current model again after its backend lost its tensors (a lost GPU device):
+   * its seed, or the weights it was built from, kept in page memory. Session models never change
+   * in place, so these stay their weights.
+   */
+  private rebuild: Rebuild | null = null;
   /** Metadata the source carried beyond the model description (training notes...), kept on export. */
   private extraMetadata: Record<string, string> = {};
   private readonly listeners = new Set<SessionListener>();
@@ -241,19 +260,31 @@ export class ModelSession {
     return () => this.listeners.delete(listener);
   }
 
-  private replace(model: LinkNetModel, origin: ModelOrigin, extraMetadata: Record<string, string>): CurrentModelInfo {
+  private replace(model: LinkNetModel, origin: ModelOrigin, extraMetadata: Record<string, string>, rebuild: Rebuild, restored = false): CurrentModelInfo {
     const old = this.model;
     this.model = model;
+    this.rebuild = rebuild;
     this.extraMetadata = extraMetadata;
     this.info = { config: model.config, origin, ...countOf(model), label: describeOrigin(origin) };
-    if (old && old !== model) old.dispose();
-    for (const l of this.listeners) l(this.info);
+    if (old && old !== model) disposeOnLostBackend(old);
+    for (const l of this.listeners) l(this.info, restored);
     return this.info;
+  }
+
+  /**
+   * After the backend was made anew (a lost GPU device took the model's tensors): builds the
+   * current model again on the active backend, from its seed or the weights it came from, with
+   * the same origin and metadata. Returns null when there is no model.
+   */
+  restore(): CurrentModelInfo | null {
+    if (!this.model || !this.info || !this.rebuild) return null;
+    return this.replace(this.rebuild(), this.info.origin, this.extraMetadata, this.rebuild, true);
   }
 
   /** A freshly initialised model with the given settings. */
   createNew(config: ModelConfig, seed: number): CurrentModelInfo {
-    return this.replace(LinkNetModel.create(config, seed), { kind: 'new', seed }, {});
+    const build = () => LinkNetModel.create(config, seed);
+    return this.replace(build(), { kind: 'new', seed }, {}, build);
   }
 
   /**
@@ -267,20 +298,23 @@ export class ModelSession {
     try {
       if (loaded.kind === 'encoder-only') {
         const config: ModelConfig = { ...panelConfig, encoder: loaded.config.encoder };
-        const model = LinkNetModel.create(config, seed);
-        try {
-          model.assignTorchWeights(loaded.weights);
-        } catch (e) {
-          model.dispose();
-          throw e;
-        }
-        const info = this.replace(model, { kind: 'encoder', file: subject, seed }, {});
+        const build = () => {
+          const model = LinkNetModel.create(config, seed);
+          try {
+            model.assignTorchWeights(loaded.weights);
+          } catch (e) {
+            model.dispose();
+            throw e;
+          }
+          return model;
+        };
+        const info = this.replace(build(), { kind: 'encoder', file: subject, seed }, {}, build);
         return { info, notice: `${subject}: ${loaded.config.encoder} encoder weights imported, decoder initialised (seed ${seed})` };
       }
-      const model = LinkNetModel.fromTorchWeights(loaded.config, loaded.weights);
+      const build = () => LinkNetModel.fromTorchWeights(loaded.config, loaded.weights);
       const own = new Set(Object.keys(configToMetadata(loaded.config)));
       const extra = Object.fromEntries(Object.entries(loaded.metadata).filter(([k]) => !own.has(k)));
-      const info = this.replace(model, { kind: 'file', file: subject, format: picked.format }, extra);
+      const info = this.replace(build(), { kind: 'file', file: subject, format: picked.format }, extra, build);
       return { info, notice: `${subject}: ${loaded.config.encoder.replace('resnet', 'LinkNet')} with ${loaded.config.classes.length} classes imported` };
     } catch (e) {
       throw namedError(subject, e);
@@ -346,10 +380,10 @@ export class ModelSession {
   async loadFromBrowser(name: string): Promise<CurrentModelInfo> {
     try {
       const loaded = await loadModelFromBrowser(name);
-      const model = LinkNetModel.fromTorchWeights(loaded.config, loaded.weights);
+      const build = () => LinkNetModel.fromTorchWeights(loaded.config, loaded.weights);
       const own = new Set(Object.keys(configToMetadata(loaded.config)));
       const extra = Object.fromEntries(Object.entries(loaded.metadata).filter(([k]) => !own.has(k)));
-      return this.replace(model, { kind: 'browser', name: name.trim() }, extra);
+      return this.replace(build(), { kind: 'browser', name: name.trim() }, extra, build);
     } catch (e) {
       throw namedError(name.trim(), e);
     }
@@ -369,7 +403,8 @@ export class ModelSession {
 
   /** Weights from the training worker (PyTorch names) become the current model. */
   adoptTrainedWeights(config: ModelConfig, weights: Record<string, Float32Array>, run: string): CurrentModelInfo {
-    return this.replace(LinkNetModel.fromTorchWeights(config, new Map(Object.entries(weights))), { kind: 'training', run }, {});
+    const build = () => LinkNetModel.fromTorchWeights(config, new Map(Object.entries(weights)));
+    return this.replace(build(), { kind: 'training', run }, {}, build);
   }
 
   /** Drops the current model. */
@@ -377,9 +412,10 @@ export class ModelSession {
     const old = this.model;
     this.model = null;
     this.info = null;
+    this.rebuild = null;
     this.extraMetadata = {};
-    old?.dispose();
-    for (const l of this.listeners) l(null);
+    if (old) disposeOnLostBackend(old);
+    for (const l of this.listeners) l(null, false);
   }
 }
 

@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { linkNetTensors, smallConfig, toSafetensors, torchvisionTensors } from '../../e2e/support/modelFiles';
+import { reregisterBackend } from '../../src/backend/deviceLoss';
+import type { LinkNetModel } from '../../src/model/linkNetModel';
 import { ModelSession, readPickedFiles } from '../../src/state/modelSession';
 import { parseSafetensors } from '../../src/weights/safetensors';
 
@@ -40,6 +42,45 @@ describe('ModelSession', () => {
 
     session.clear();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('restore() rebuilds each kind of model from page memory on a backend made anew, with the same weights', async () => {
+    const session = new ModelSession();
+    const told: boolean[] = [];
+    session.onChange((_info, restored) => told.push(restored));
+    expect(session.restore()).toBeNull();
+    const trained = Object.fromEntries(await weightsOfNewModel(session, () => session.createNew(config, 5)));
+    const origins: [string, () => unknown][] = [
+      ['new', () => session.createNew(smallConfig({ classes: ['a', 'b', 'c'] }), 3)],
+      ['file', () => session.importFiles([{ name: 'road2.safetensors', bytes: good }], config, 0)],
+      ['encoder', () => session.importFiles([{ name: 'resnet18.safetensors', bytes: toSafetensors(torchvisionTensors('resnet18'), 'F32') }], config, 7)],
+      ['training', () => session.adoptTrainedWeights(config, trained, 'run 1')],
+    ];
+    for (const [kind, make] of origins) {
+      make();
+      const old = session.linkNet!;
+      const info = session.current!;
+      expect(info.origin.kind).toBe(kind);
+      const before = await old.readTorchWeights();
+      // What a lost device leaves: the backend removed with every tensor on it, a new one in its place.
+      reregisterBackend('cpu');
+      await tf.setBackend('cpu');
+      const tensorsBefore = tf.memory().numTensors;
+      told.length = 0;
+      const restored = session.restore()!;
+      expect(told).toEqual([true]);
+      expect(session.linkNet).not.toBe(old);
+      expect(restored.origin).toEqual(info.origin);
+      expect(restored.label).toBe(info.label);
+      const after = await session.linkNet!.readTorchWeights();
+      expect([...after.keys()]).toEqual([...before.keys()]);
+      const differing = [...before].filter(([name, values]) => !bytesOf(values).equals(bytesOf(after.get(name)!))).map(([name]) => name);
+      expect(differing, kind).toEqual([]);
+      // The old model's tensors leave the engine's count as the new model's arrive: nothing leaks.
+      expect(tf.memory().numTensors).toBe(tensorsBefore);
+    }
+    session.clear();
+    expect(told.at(-1)).toBe(false);
   });
 
   it('makes a torchvision ResNet the encoder of a model with the given settings', async () => {
@@ -89,3 +130,16 @@ describe('ModelSession', () => {
     expect(read([{ name: 'cut.safetensors', bytes: good.slice(0, 1000) }])).toThrow(/^cut\.safetensors: header length \d+ bytes runs past the end of the file \(1000 bytes; truncated file/);
   });
 });
+
+function bytesOf(values: Float32Array): Buffer {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/** The weights of a model made by `make` (then dropped), as trained weights arrive from the worker. */
+async function weightsOfNewModel(session: ModelSession, make: () => unknown): Promise<Map<string, Float32Array>> {
+  make();
+  const model: LinkNetModel = session.linkNet!;
+  const weights = await model.readTorchWeights();
+  session.clear();
+  return weights;
+}
