@@ -266,6 +266,73 @@ async function gpuDrawnViewer(page: Page, info: TestInfo): Promise<void> {
   expect(errors).toEqual([]);
 }
 
+/** A backend whose GPU state a driver reset can take: how the test loses it and what the banner says. */
+interface LostGpu {
+  backend: string;
+  label: string;
+  what: string;
+  reason: string;
+}
+
+for (const lost of [
+  { backend: 'webgpu', label: 'WebGPU', what: 'GPU device', reason: 'destroyed' },
+  { backend: 'webgl', label: 'WebGL', what: 'WebGL context', reason: 'webglcontextlost' },
+] satisfies LostGpu[]) {
+  test(`viewer on ${lost.label}: a lost ${lost.what} is replaced and the model rebuilt, with the same result`, async ({ page }, info) => lostGpuRecovered(page, info, lost));
+}
+
+async function lostGpuRecovered(page: Page, info: TestInfo, lost: LostGpu): Promise<void> {
+  const errors = collectErrors(page);
+  await openStudio(page, lost.backend);
+  await expect(page.getByTestId('backend-name')).toHaveText(lost.backend);
+  await page.getByTestId('tab-viewer').click();
+  await newSmallModel(page);
+  await page.getByTestId('viewer-file-input').setInputFiles([
+    { name: FRAME, mimeType: 'image/png', buffer: frameBytes },
+    { name: FRAME.replace('.png', '_label.png'), mimeType: 'image/png', buffer: labelBytes },
+  ]);
+  await expect(page.getByTestId('pixel-counts')).toBeVisible({ timeout: 240_000 });
+  await settled(page);
+  const ranges = async () => {
+    const el = page.getByTestId('probability-ranges');
+    return [Number(await el.getAttribute('data-car-min')), Number(await el.getAttribute('data-car-max'))];
+  };
+  const before = { counts: await pixelCounts(page), ranges: await ranges(), score: await page.getByTestId('score-frame').innerText() };
+
+  // What a driver reset does to the page's device (the model's weights, the kept frame and the
+  // viewer's uploads live on it).
+  const made = await page.evaluate(async () => {
+    const url = '/src/backend/deviceLoss.ts';
+    const deviceLoss = (await import(/* @vite-ignore */ url)) as typeof import('../src/backend/deviceLoss');
+    return deviceLoss.loseActiveDevice();
+  });
+  expect(made).toBe(true);
+  const banner = page.getByTestId('device-recovery');
+  await expect(banner).toHaveAttribute('data-state', 'recovered', { timeout: 240_000 });
+  await expect(page.getByTestId('device-recovery-detail')).toContainText(`Reason: ${lost.reason}`);
+  await expect(page.getByTestId('device-recovery-detail')).toContainText(`${lost.label} runs on a new device; the model (new, initialised with seed 0) was rebuilt from page memory`);
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-status', 'ready');
+  await expect(page.getByTestId('backend-name')).toHaveText(lost.backend);
+  // The current frame ran again on the new device, with the same weights: the same result.
+  await expect.poll(async () => (await pixelCounts(page)).runs, { timeout: 240_000 }).toBe(before.counts.runs + 1);
+  await settled(page);
+  await banner.screenshot({ path: info.outputPath(`device-recovered-${lost.backend}.png`) });
+  const after = { counts: await pixelCounts(page), ranges: await ranges(), score: await page.getByTestId('score-frame').innerText() };
+  expect(after.counts.car).toBe(before.counts.car);
+  expect(after.counts.road).toBe(before.counts.road);
+  expect(after.ranges[0]).toBeCloseTo(before.ranges[0]!, 6);
+  expect(after.ranges[1]).toBeCloseTo(before.ranges[1]!, 6);
+  expect(after.score).toBe(before.score);
+  await expect(page.getByTestId('viewer-error')).toHaveCount(0);
+  // Post-processing works on the new device: a threshold change re-renders without the network.
+  await setThreshold(page, 'car', '1e-5');
+  await expect.poll(async () => (await pixelCounts(page)).car).toBeGreaterThan(after.counts.car);
+  expect((await pixelCounts(page)).runs).toBe(after.counts.runs);
+  await page.getByTestId('device-recovery-dismiss').click();
+  await expect(banner).toHaveCount(0);
+  expect(errors).toEqual([]);
+}
+
 /** A real frame with its label: overlay in the pixels, thresholds, hood, views, bad files. */
 async function frameChecks(page: Page, info: TestInfo, mark: (what: string) => void): Promise<void> {
 

@@ -5,7 +5,8 @@
  */
 import { create } from 'zustand';
 import type { BackendInfo, BackendName } from '../backend/decide';
-import { BACKEND_NAMES, resolveForcedBackend } from '../backend/decide';
+import { BACKEND_LABELS, BACKEND_NAMES, resolveForcedBackend } from '../backend/decide';
+import type { DeviceLoss } from '../backend/deviceLoss';
 import { defaultModelConfig, DEFAULT_CLASSES, inputSizeProblem, type EncoderName, type ModelConfig } from '../model/config';
 import { summarizeModel, type ModelSummary } from '../model/summary';
 import type { SavedModelInfo } from '../weights/browserModelStore';
@@ -28,8 +29,19 @@ export interface InputSize {
   width: number;
 }
 
+/** The page's answer to a lost GPU device (the training worker answers for its own). */
+export interface DeviceRecovery {
+  /** The reason the browser gave, e.g. "unknown: GPU hang". */
+  reason: string;
+  state: 'recovering' | 'recovered' | 'failed';
+  /** Once done: what runs now and what became of the model, or why it failed. */
+  detail: string | null;
+}
+
 export interface BackendState {
   status: 'idle' | 'selecting' | 'ready' | 'failed';
+  /** The last lost GPU device and the recovery from it (until dismissed). */
+  recovery: DeviceRecovery | null;
   info: BackendInfo | null;
   error: string | null;
   /** Saved preference ('auto' or a forced backend); a `?backend=` URL parameter overrides it. */
@@ -72,6 +84,12 @@ export interface StudioState {
   activeTab: WorkspaceTab;
 
   initBackend: () => Promise<void>;
+  /**
+   * After the page's GPU device was lost: a new backend (a new device, or the next backend when
+   * none can be made), then the current model rebuilt on it from page memory.
+   */
+  recoverFromDeviceLoss: (loss: DeviceLoss) => Promise<void>;
+  dismissRecovery: () => void;
   setBackendSetting: (setting: BackendSetting) => Promise<void>;
   setEncoder: (encoder: EncoderName) => void;
   setClassCount: (count: number) => void;
@@ -162,11 +180,19 @@ export function configFromPanel(panel: ModelState): ModelConfig {
 
 const loadSession = () => import('./modelSession');
 
+/** Stops watching the page's GPU device (replaced whenever a backend is chosen). */
+let stopWatchingDevice: () => void = () => undefined;
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 let messageId = 0;
 
 export const useStudioStore = create<StudioState>()((set, get) => ({
   backend: {
     status: 'idle',
+    recovery: null,
     info: null,
     error: null,
     setting: readSetting(),
@@ -181,9 +207,11 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
     if (get().backend.status === 'selecting') return;
     set((s) => ({ backend: { ...s.backend, status: 'selecting', error: null } }));
     try {
-      const { selectBackend } = await import('../backend/selectBackend');
+      const [{ selectBackend }, { watchDeviceLoss }] = await Promise.all([import('../backend/selectBackend'), import('../backend/deviceLoss')]);
       const info = await selectBackend({ setting: get().backend.setting, purpose: 'training' });
       set((s) => ({ backend: { ...s.backend, status: 'ready', info, error: null } }));
+      stopWatchingDevice();
+      stopWatchingDevice = watchDeviceLoss((loss) => void get().recoverFromDeviceLoss(loss));
       const adapter = info.adapter ? ` (${info.adapter})` : '';
       get().pushMessage('info', `Backend ${info.name}${adapter}${info.forced ? ', forced' : ''}`);
       for (const r of info.reasons) get().pushMessage('warn', r);
@@ -193,6 +221,43 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
       get().pushMessage('error', `Backend selection failed: ${error}`);
     }
   },
+
+  recoverFromDeviceLoss: async (loss) => {
+    const { deviceLossReason, reregisterBackend } = await import('../backend/deviceLoss');
+    const reason = deviceLossReason(loss);
+    const lostBackend = get().backend.info?.name ?? 'webgpu';
+    const recovery = (state: DeviceRecovery['state'], detail: string | null) =>
+      set((s) => ({ backend: { ...s.backend, recovery: { reason, state, detail } } }));
+    recovery('recovering', null);
+    get().pushMessage('error', `The GPU device was lost (${reason}): making a new one`);
+    try {
+      reregisterBackend(lostBackend);
+    } catch (e) {
+      recovery('failed', `The ${BACKEND_LABELS[lostBackend]} backend could not be reset: ${errorText(e)}. Reload the page.`);
+      return;
+    }
+    await get().initBackend();
+    const backend = get().backend;
+    if (backend.status !== 'ready' || !backend.info) {
+      recovery('failed', `No backend could be made again (${backend.error ?? 'unknown reason'}). Reload the page.`);
+      return;
+    }
+    const now = BACKEND_LABELS[backend.info.name];
+    const runsOn = backend.info.name === lostBackend ? `${now} runs on a new device` : `${BACKEND_LABELS[lostBackend]} could not be made again: the studio runs on ${now} now`;
+    try {
+      const info = (await loadSession()).modelSession.restore();
+      if (info) showModel(info);
+      const detail = info ? `${runsOn}; the model (${info.label}) was rebuilt from page memory: nothing was lost.` : `${runsOn}.`;
+      recovery('recovered', detail);
+      get().pushMessage('info', detail);
+    } catch (e) {
+      const detail = `${runsOn}, but the model could not be rebuilt: ${errorText(e)}`;
+      recovery('failed', detail);
+      get().pushMessage('error', detail);
+    }
+  },
+
+  dismissRecovery: () => set((s) => ({ backend: { ...s.backend, recovery: null } })),
 
   setBackendSetting: async (setting) => {
     writeSetting(setting);

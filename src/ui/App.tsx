@@ -1,3 +1,4 @@
+import { DeviceRecoveryBanner } from './components/DeviceRecoveryBanner';
 import { Header } from './components/Header';
 import { ModelPanel } from './components/ModelPanel';
 import { StatusBar } from './components/StatusBar';
@@ -7,6 +8,7 @@ export function App() {
   return (
     <div className="app">
       <Header />
+      <DeviceRecoveryBanner />
       <main className="app-main">
         <ModelPanel />
         <Workspace />

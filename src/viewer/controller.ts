@@ -83,9 +83,12 @@ export class ViewerController {
     useDatasetStore.subscribe((s, prev) => {
       if (s.hood.mask !== prev.hood.mask && useViewerStore.getState().hoodChoice === 'dataset') this.scheduleRender();
     });
-    modelSession.onChange(() => {
-      this.engine.clear();
+    modelSession.onChange((_info, restored) => {
+      // Restored after a lost GPU device: everything kept on the old backend went with it.
+      if (restored) this.engine.dropLostBackend();
+      else this.engine.clear();
       this.scores.clear();
+      if (restored) this.store.setState({ error: null });
       if (this.current) void this.runCurrent();
     });
   }

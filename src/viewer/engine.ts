@@ -78,8 +78,9 @@ class KeptUpload<S> {
   }
 
   dispose(): void {
-    this.kept?.tensor.dispose();
+    const kept = this.kept;
     this.kept = null;
+    kept?.tensor.dispose();
   }
 }
 
@@ -321,14 +322,14 @@ export class ViewerEngine {
 
   /** Drops the kept frame, probabilities and renders (e.g. when the model changes). */
   clear(): void {
-    for (const t of [this.probs, this.frame, this.masks]) if (t instanceof tf.Tensor) t.dispose();
-    this.disposeOverlay();
+    const kept = [this.probs, this.frame, this.masks, this.overlay && isPacked(this.overlay) ? this.overlay.packed : null];
     this.probValues = null;
     this.probs = null;
     this.frame = null;
     this.masks = null;
     this.overlay = null;
     this.model = null;
+    for (const t of kept) if (t instanceof tf.Tensor) t.dispose();
   }
 
   dispose(): void {
@@ -336,5 +337,20 @@ export class ViewerEngine {
     this.hood.dispose();
     this.truth.dispose();
     this.nets.dispose();
+  }
+
+  /**
+   * Forgets everything kept on a backend that is gone (its GPU device was lost and the backend
+   * made anew): the frame, renders, hood and truth uploads and the folded network are made again
+   * on the new backend when next needed.
+   */
+  dropLostBackend(): void {
+    for (const drop of [() => this.clear(), () => this.hood.dispose(), () => this.truth.dispose(), () => this.nets.dispose()]) {
+      try {
+        drop();
+      } catch {
+        // the tensors belonged to the lost device's backend
+      }
+    }
   }
 }

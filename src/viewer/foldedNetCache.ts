@@ -47,8 +47,9 @@ export class FoldedNetCache<M, N extends Disposable> {
 
   /** Frees the kept network (a fold in progress is freed when it ends). */
   dispose(): void {
-    this.release(this.entry);
+    const entry = this.entry;
     this.entry = null;
+    this.release(entry);
   }
 
   private release(entry: Entry<M, N> | null): void {
