@@ -49,7 +49,9 @@ export function watchDeviceLoss(onLost: (loss: DeviceLoss) => void): () => void 
   const backend = tf.backend();
   let watching = true;
   const report = (loss: DeviceLoss) => {
-    if (!watching || tf.findBackend(name) !== backend) return;
+    // The registry itself: tf.findBackend would start building a removed backend, and that
+    // silently cancels a tf.setBackend in progress (the recovery's own).
+    if (!watching || tf.engine().registry[name] !== backend) return;
     watching = false;
     onLost(loss);
   };

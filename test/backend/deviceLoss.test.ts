@@ -81,6 +81,19 @@ describe('watchDeviceLoss', () => {
     expect(replaced).toEqual([]);
   });
 
+  it('a loss reported after the backend was removed does not start building it again', async () => {
+    // (tf.findBackend would: and that silently cancels a tf.setBackend in progress.)
+    await tf.setBackend('webgpu');
+    const device = activeDevice() as unknown as StandInDevice;
+    const losses: DeviceLoss[] = [];
+    watchDeviceLoss((loss) => losses.push(loss));
+    reregisterBackend('webgpu');
+    device.reset('while the backend is being made again');
+    await turn();
+    expect(losses).toEqual([]);
+    expect(tf.engine().registry['webgpu']).toBeUndefined();
+  });
+
   it('watches nothing on a backend without a device', async () => {
     await tf.setBackend('cpu');
     expect(activeDevice()).toBeNull();
