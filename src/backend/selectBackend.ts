@@ -13,11 +13,11 @@ import {
   markInitFailure,
   resolveForcedBackend,
   type BackendInfo,
-  type BackendName,
   type BackendPurpose,
   type BackendProbes,
   type ForcedBackend,
 } from './decide';
+import { initialiseBackend } from './initialiseBackend';
 import { probeAll } from './probes';
 import { configureWasm } from './wasmSetup';
 import { recordSelectedBackend } from './selectedBackend';
@@ -36,49 +36,6 @@ export interface SelectBackendOptions {
   timeoutMs?: number;
   /** Run a tiny computation after initialising to make sure the backend really works. Default true. */
   verify?: boolean;
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function timeout(ms: number, what: string): Promise<never> {
-  return new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} timed out after ${Math.round(ms / 1000)} s`)), ms));
-}
-
-/**
- * tf.setBackend() reports a failed initialisation only as `false` plus console warnings;
- * capture those warnings so the reason can be shown.
- */
-async function initialise(name: BackendName, timeoutMs: number, verify: boolean): Promise<string | null> {
-  if (!tf.findBackendFactory(name)) return 'backend is not registered in this build';
-  const warnings: string[] = [];
-  const originalWarn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
-    originalWarn.apply(console, args);
-  };
-  try {
-    const ok = await Promise.race([tf.setBackend(name), timeout(timeoutMs, `tf.setBackend('${name}')`)]);
-    if (!ok) {
-      const detail = warnings.filter((w) => !/^Initialization of backend/.test(w)).pop();
-      return (detail ?? 'tf.setBackend returned false').split('\n')[0] ?? 'tf.setBackend returned false';
-    }
-  } catch (e) {
-    return message(e);
-  } finally {
-    console.warn = originalWarn;
-  }
-  if (!verify) return null;
-  try {
-    const t = tf.tidy(() => tf.ones([1024]).mul(2).sum());
-    const [value] = await Promise.race([t.data(), timeout(timeoutMs, 'self-test')]);
-    t.dispose();
-    if (value !== 2048) return `self-test computed ${String(value)} instead of 2048`;
-  } catch (e) {
-    return `self-test failed: ${message(e)}`;
-  }
-  return null;
 }
 
 /** Probe, decide, initialise (falling back on failure), record and return the chosen backend. */
@@ -101,7 +58,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
 
   for (let attempt = 0; attempt < 4; attempt++) {
     const decision = decideBackend({ probes, forced: resolved.forced, purpose });
-    const error = await initialise(decision.name, timeoutMs, verify);
+    const error = await initialiseBackend(decision.name, timeoutMs, verify);
     if (error === null) {
       const info: BackendInfo = { ...decision, reasons: [...resolved.notes, ...decision.reasons] };
       recordSelectedBackend(info);

@@ -7,7 +7,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loseActiveDevice, reregisterBackend } from '../backend/deviceLoss';
+import { initialiseBackend } from '../backend/initialiseBackend';
 import type { BackendControl } from './runLoop';
+
+/** How long making the backend again may take (a new GPU device, the self-test). */
+const RECREATE_TIMEOUT_MS = 60_000;
 
 export class TfBackendControl implements BackendControl {
   constructor(private backendName: string = tf.getBackend()) {}
@@ -23,7 +27,7 @@ export class TfBackendControl implements BackendControl {
   async recreate(): Promise<void> {
     const name = this.backendName;
     reregisterBackend(name);
-    if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend could not be created again`);
-    await tf.ready();
+    const error = await initialiseBackend(name, RECREATE_TIMEOUT_MS);
+    if (error) throw new Error(`the ${name} backend could not be created again: ${error}`);
   }
 }
