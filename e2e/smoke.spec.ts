@@ -14,9 +14,13 @@ async function figure(page: Page, testId: string): Promise<number> {
   return Number(raw);
 }
 
+/** Uncaught errors, and errors the page logs (a failed request, the favicon's included). */
 function collectErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()} (${m.location().url})`);
+  });
   return errors;
 }
 
