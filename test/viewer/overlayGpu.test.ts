@@ -87,6 +87,8 @@ describe('the overlay composed with tensor ops', () => {
         expect(compareRgba(ia.rgba, ib.rgba).maxDifference).toBeLessThanOrEqual(1);
         expect(await js.readMasks()).toEqual(await ops.readMasks());
       }
+      // Frame after frame the engines keep the same tensors (frame, probabilities, masks, image, uploads, folded net): nothing grows.
+      const keptAfterFirst = tf.memory().numTensors;
       // A second frame: the JavaScript engine's probabilities read for the first frame are not reused.
       const firstProbs = Float32Array.from((await js.readProbabilities()).values);
       const frame2 = { ...frame, data: frame.data.map((v, i) => (i % 4 === 3 ? 255 : 255 - v)) };
@@ -98,6 +100,7 @@ describe('the overlay composed with tensor ops', () => {
       const secondProbs = (await js.readProbabilities()).values;
       expect(secondProbs).toEqual((await ops.readProbabilities()).values);
       expect(secondProbs).not.toEqual(firstProbs);
+      expect(tf.memory().numTensors).toBe(keptAfterFirst);
     } finally {
       js.dispose();
       ops.dispose();
