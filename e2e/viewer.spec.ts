@@ -112,6 +112,23 @@ async function newSmallModel(page: Page): Promise<void> {
   await expect(page.getByTestId('current-model')).toHaveAttribute('data-state', 'loaded', { timeout: 120_000 });
 }
 
+/** The real frame with its label, as the viewer's file input takes them. */
+function frameWithLabel(): { name: string; mimeType: string; buffer: Buffer }[] {
+  return [
+    { name: FRAME, mimeType: 'image/png', buffer: frameBytes },
+    { name: FRAME.replace('.png', '_label.png'), mimeType: 'image/png', buffer: labelBytes },
+  ];
+}
+
+/** In the viewer: a small model, then the real frame with its label, run and rendered. */
+async function smallModelOnFrame(page: Page): Promise<void> {
+  await page.getByTestId('tab-viewer').click();
+  await newSmallModel(page);
+  await page.getByTestId('viewer-file-input').setInputFiles(frameWithLabel());
+  await expect(page.getByTestId('pixel-counts')).toBeVisible({ timeout: 240_000 });
+  await settled(page);
+}
+
 /** Pixels of an element's screenshot. */
 async function shot(locator: Locator, path?: string): Promise<{ width: number; height: number; rgba: Uint8Array }> {
   const png = decodePng(await locator.screenshot(path ? { path } : {}));
@@ -223,14 +240,7 @@ async function gpuDrawnViewer(page: Page, info: TestInfo): Promise<void> {
   });
   expectOverlayParity('drawn into a WebGPU canvas', drawn);
 
-  await page.getByTestId('tab-viewer').click();
-  await newSmallModel(page);
-  await page.getByTestId('viewer-file-input').setInputFiles([
-    { name: FRAME, mimeType: 'image/png', buffer: frameBytes },
-    { name: FRAME.replace('.png', '_label.png'), mimeType: 'image/png', buffer: labelBytes },
-  ]);
-  await expect(page.getByTestId('pixel-counts')).toBeVisible({ timeout: 240_000 });
-  await settled(page);
+  await smallModelOnFrame(page);
   await expect(page.getByTestId('draw-path')).toHaveAttribute('data-path', 'gpu');
   await expect(page.getByTestId('draw-path')).toHaveAttribute('data-compose', 'webgpu-pass');
   await expect(page.getByTestId('score-frame')).toBeVisible();
@@ -285,14 +295,7 @@ async function lostGpuRecovered(page: Page, info: TestInfo, lost: LostGpu): Prom
   const errors = collectErrors(page);
   await openStudio(page, lost.backend);
   await expect(page.getByTestId('backend-name')).toHaveText(lost.backend);
-  await page.getByTestId('tab-viewer').click();
-  await newSmallModel(page);
-  await page.getByTestId('viewer-file-input').setInputFiles([
-    { name: FRAME, mimeType: 'image/png', buffer: frameBytes },
-    { name: FRAME.replace('.png', '_label.png'), mimeType: 'image/png', buffer: labelBytes },
-  ]);
-  await expect(page.getByTestId('pixel-counts')).toBeVisible({ timeout: 240_000 });
-  await settled(page);
+  await smallModelOnFrame(page);
   const ranges = async () => {
     const el = page.getByTestId('probability-ranges');
     return [Number(await el.getAttribute('data-car-min')), Number(await el.getAttribute('data-car-max'))];
@@ -337,10 +340,7 @@ async function lostGpuRecovered(page: Page, info: TestInfo, lost: LostGpu): Prom
 async function frameChecks(page: Page, info: TestInfo, mark: (what: string) => void): Promise<void> {
 
   const started = Date.now();
-  await page.getByTestId('viewer-file-input').setInputFiles([
-    { name: FRAME, mimeType: 'image/png', buffer: frameBytes },
-    { name: FRAME.replace('.png', '_label.png'), mimeType: 'image/png', buffer: labelBytes },
-  ]);
+  await page.getByTestId('viewer-file-input').setInputFiles(frameWithLabel());
   await expect(page.getByTestId('viewer-current')).toContainText('(with label)');
   await expect(page.getByTestId('pixel-counts')).toBeVisible();
   await settled(page);
