@@ -5,7 +5,7 @@
  * video made in the page yields one answer entry per frame, and a truth file scores 1.0 against
  * itself. A resnet18 LinkNet with a 64x160 input on the wasm backend keeps frames fast.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, expect, test, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { AnswerFileWriter, parseAnswerFile } from '../src/io/answerFile';
@@ -456,12 +456,50 @@ test('viewer on wasm: a real frame with its label, thresholds, hood, bad files, 
     await expect(page.getByTestId('viewer-no-model')).toHaveCount(0);
     mark('model created');
     await frameChecks(page, info, mark);
+    await imagesToAnswerFile(page);
+    mark('images to an answer file');
     await videoAndScoring(page, info, mark);
     expect(errors).toEqual([]);
   } finally {
     await browser.close();
   }
 });
+
+/**
+ * The answer file of a list of images (each decoded while the one before runs): one entry per
+ * image, in list order; a corrupt image stops it with a message naming the file.
+ */
+async function imagesToAnswerFile(page: Page): Promise<void> {
+  await page.getByTestId('viewer-clear').click();
+  const dir = join(LYFT_REAL_DIR, 'train/CameraRGB');
+  const names = readdirSync(dir).filter((n) => n.endsWith('.png')).sort().slice(0, 3);
+  await page.getByTestId('viewer-file-input').setInputFiles(names.map((name) => ({ name, mimeType: 'image/png', buffer: readFileSync(join(dir, name)) })));
+  await expect(page.getByTestId('pixel-counts')).toBeVisible();
+  await settled(page);
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByTestId('export-answer').click();
+  const parsed = parseAnswerFile(readFileSync(await (await downloadPromise).path(), 'utf8'));
+  await expect(page.getByTestId('viewer-notice')).toHaveText('Answer file: 3 frames from 3 images');
+  expect([...parsed.keys()]).toEqual([1, 2, 3]);
+  for (const f of parsed.values()) {
+    expect(decodePng(Buffer.from(f.car, 'base64'))).toMatchObject({ width: 800, height: 600, channels: 1 });
+    expect(decodePng(Buffer.from(f.road, 'base64'))).toMatchObject({ width: 800, height: 600, channels: 1 });
+  }
+
+  const corrupt = 'corrupt.png: cannot decode this image (not an image, or a corrupt or truncated file)';
+  await page.getByTestId('viewer-file-input').setInputFiles([{ name: 'corrupt.png', mimeType: 'image/png', buffer: frameBytes.subarray(0, 2000) }]);
+  await expect(page.getByTestId('viewer-error-message')).toHaveText(corrupt);
+  // Back to the third image (its error gone), then the export meets the corrupt one.
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByTestId('viewer-error')).toHaveCount(0);
+  await settled(page);
+  let downloads = 0;
+  page.on('download', () => downloads++);
+  await page.getByTestId('export-answer').click();
+  await expect(page.getByTestId('viewer-error-message')).toHaveText(corrupt);
+  await settled(page);
+  expect(downloads).toBe(0);
+}
 
 /** A video made in the page: one answer entry per frame; a truth file scores 1.0 against itself. */
 async function videoAndScoring(page: Page, info: TestInfo, mark: (what: string) => void): Promise<void> {

@@ -22,6 +22,7 @@ import { FrameScores } from './frameScores';
 import { viewerItemsFromFiles, type ListedFile, type ViewerItem } from './frameSources';
 import { truthFromLabelPixels, type TruthMasks } from './groundTruth';
 import { emptyTimings, RateMeter, singleFrameRate, type StageTimings } from './timings';
+import { loadedAhead, OneAhead } from '../util/loadedAhead';
 import { closeVideo, DropCounter, everyFrame, openVideo, playLive, stepBack, stepForward } from './videoFrames';
 
 export const NO_MODEL_MESSAGE = 'There is no model yet: create one with "New model" in the model panel, import a model file or load a saved one.';
@@ -75,6 +76,8 @@ export class ViewerController {
   /** The last render of the current frame (its masks and image are kept by the engine). */
   private last: RenderResult | null = null;
   private exporting = false;
+  /** The next image of the list, decoded while the current one runs (stepping forward then skips the decode). */
+  private readonly nextImage = new OneAhead<File, DecodedFrame>();
 
   constructor() {
     useViewerStore.subscribe((s, prev) => {
@@ -141,6 +144,7 @@ export class ViewerController {
   clearFiles(): void {
     this.stopVideo();
     this.items = [];
+    this.nextImage.clear();
     this.current = null;
     this.last = null;
     this.engine.clear();
@@ -176,13 +180,18 @@ export class ViewerController {
         return;
       }
       const t0 = performance.now();
-      const [pixels, label] = await Promise.all([decodeImageFile(item.file, item.path), item.label ? this.readLabel(item.label, item.labelPath ?? 'label') : null]);
+      const [pixels, label] = await Promise.all([
+        this.nextImage.take(item.file, () => decodeImageFile(item.file, item.path)),
+        item.label ? this.readLabel(item.label, item.labelPath ?? 'label') : null,
+      ]);
       if (label && (label.width !== pixels.width || label.height !== pixels.height)) {
         throw new Error(`${item.labelPath}: the label is ${label.width}x${label.height}, its frame ${pixels.width}x${pixels.height}`);
       }
       if (request !== this.openRequest) return;
       this.timings = { ...emptyTimings(), decode: performance.now() - t0 };
       this.current = { key: item.path, path: item.path, pixels, label, labelPath: item.labelPath };
+      const next = this.items[index + 1];
+      if (next?.kind === 'image') this.nextImage.start(next.file, () => decodeImageFile(next.file, next.path));
       await this.runCurrent();
     } catch (e) {
       if (request === this.openRequest) this.store.setState({ error: message(e) });
@@ -460,8 +469,8 @@ export class ViewerController {
       }
       const images = this.items.filter((i): i is ViewerItem<File> => i.kind === 'image');
       if (images.length === 0) throw new Error('no frames to export: drop images, a folder or a video first');
-      for (const item of images) {
-        const pixels = await decodeImageFile(item.file, item.path);
+      // The next image decodes (off the main thread) while this one runs on the backend.
+      for await (const [item, pixels] of loadedAhead(images, (i) => decodeImageFile(i.file, i.path))) {
         const model = modelSession.linkNet;
         if (!model) throw new Error(NO_MODEL_MESSAGE);
         await this.engine.infer(model, pixels, item.path);
