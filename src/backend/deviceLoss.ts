@@ -92,9 +92,9 @@ export function reregisterBackend(name: string): void {
   tf.registerBackend(name, factory);
 }
 
-/** The reason the browser gave, e.g. "unknown: GPU hang". */
+/** The reason the browser gave, e.g. "unknown: GPU hang" (without a closing full stop, to go inside a sentence). */
 export function deviceLossReason(loss: DeviceLoss): string {
-  const detail = loss.message.trim();
+  const detail = loss.message.trim().replace(/\.$/, '');
   return `${loss.reason}${detail ? `: ${detail}` : ''}`;
 }
 

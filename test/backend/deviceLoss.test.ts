@@ -115,7 +115,7 @@ describe('loseActiveDevice and reregisterBackend', () => {
     expect(loseActiveDevice()).toBe(true);
     expect(device.destroyed).toBe(1);
     await turn();
-    expect(losses.map(deviceLossReason)).toEqual(['destroyed: Device was destroyed.']);
+    expect(losses.map(deviceLossReason)).toEqual(['destroyed: Device was destroyed']);
 
     reregisterBackend('webgpu');
     expect(await tf.setBackend('webgpu')).toBe(true);
