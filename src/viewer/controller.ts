@@ -13,6 +13,7 @@ import { useDatasetStore } from '../state/datasetStore';
 import { modelSession } from '../state/modelSession';
 import type { PostprocessSettings } from '../postprocess/settings';
 import { useViewerStore, type FrameReport } from '../state/viewerStore';
+import { loadedAhead, OneAhead } from '../util/loadedAhead';
 import { datasetFrameList, loadDatasetFrame } from './datasetFrames';
 import { decodeImageFile, grabVideoFrame, type DecodedFrame } from './decodeFrame';
 import { FrameProblemError, ViewerEngine, type ProbabilityRanges, type RenderResult } from './engine';
@@ -22,7 +23,6 @@ import { FrameScores } from './frameScores';
 import { viewerItemsFromFiles, type ListedFile, type ViewerItem } from './frameSources';
 import { truthFromLabelPixels, type TruthMasks } from './groundTruth';
 import { emptyTimings, RateMeter, singleFrameRate, type StageTimings } from './timings';
-import { loadedAhead, OneAhead } from '../util/loadedAhead';
 import { closeVideo, DropCounter, everyFrame, openVideo, playLive, stepBack, stepForward } from './videoFrames';
 
 export const NO_MODEL_MESSAGE = 'There is no model yet: create one with "New model" in the model panel, import a model file or load a saved one.';
