@@ -304,12 +304,7 @@ async function lostGpuRecovered(page: Page, info: TestInfo, lost: LostGpu): Prom
 
   // What a driver reset does to the page's device (the model's weights, the kept frame and the
   // viewer's uploads live on it).
-  const made = await page.evaluate(async () => {
-    const url = '/src/backend/deviceLoss.ts';
-    const deviceLoss = (await import(/* @vite-ignore */ url)) as typeof import('../src/backend/deviceLoss');
-    return deviceLoss.loseActiveDevice();
-  });
-  expect(made).toBe(true);
+  await loseDevice(page);
   const banner = page.getByTestId('device-recovery');
   await expect(banner).toHaveAttribute('data-state', 'recovered', { timeout: 240_000 });
   await expect(page.getByTestId('device-recovery-detail')).toContainText(`Reason: ${lost.reason}`);
@@ -335,6 +330,49 @@ async function lostGpuRecovered(page: Page, info: TestInfo, lost: LostGpu): Prom
   await expect(banner).toHaveCount(0);
   expect(errors).toEqual([]);
 }
+
+/** Loses the page's GPU device (WebGPU) or context (WebGL); `gpuGone`: no WebGPU adapter is offered afterwards either. */
+async function loseDevice(page: Page, gpuGone = false): Promise<void> {
+  const made = await page.evaluate(async (gone) => {
+    if (gone) Object.defineProperty(navigator.gpu, 'requestAdapter', { value: async () => null });
+    const url = '/src/backend/deviceLoss.ts';
+    const deviceLoss = (await import(/* @vite-ignore */ url)) as typeof import('../src/backend/deviceLoss');
+    return deviceLoss.loseActiveDevice();
+  }, gpuGone);
+  expect(made).toBe(true);
+}
+
+test('viewer: when no new GPU device can be had, the studio goes on on WebGL with the model rebuilt', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
+  await smallModelOnFrame(page);
+  // A vehicle threshold in the middle of the untrained model's probabilities: masks of both values.
+  const ranges = page.getByTestId('probability-ranges');
+  const middle = (Number(await ranges.getAttribute('data-car-min')) + Number(await ranges.getAttribute('data-car-max'))) / 2;
+  await setThreshold(page, 'car', middle.toPrecision(6));
+  await expect.poll(async () => (await pixelCounts(page)).car).toBeGreaterThan(1000);
+  await settled(page);
+  const before = await pixelCounts(page);
+  await loseDevice(page, true);
+  await expect(page.getByTestId('device-recovery')).toHaveAttribute('data-state', 'recovered', { timeout: 240_000 });
+  await expect(page.getByTestId('device-recovery-detail')).toContainText(
+    'WebGPU could not be made again: the studio runs on WebGL now; the model (new, initialised with seed 0) was rebuilt from page memory: nothing was lost.',
+  );
+  await expect(page.getByTestId('backend-name')).toHaveText('webgl');
+  await expect.poll(async () => (await pixelCounts(page)).runs, { timeout: 240_000 }).toBe(before.runs + 1);
+  await settled(page);
+  // The same weights on another backend: the same masks but for pixels whose probability sits at the threshold.
+  const after = await pixelCounts(page);
+  const frame = 800 * 600;
+  expect(after.car).toBeGreaterThan(1000);
+  expect(Math.abs(after.car - before.car)).toBeLessThanOrEqual(frame * 1e-3);
+  expect(after.road).toBe(before.road);
+  await expect(page.getByTestId('viewer-error')).toHaveCount(0);
+  console.log(`fallback to WebGL after the loss: vehicle pixels ${before.car} -> ${after.car}, road ${before.road} -> ${after.road}`);
+  expect(errors).toEqual([]);
+});
 
 /** A real frame with its label: overlay in the pixels, thresholds, hood, views, bad files. */
 async function frameChecks(page: Page, info: TestInfo, mark: (what: string) => void): Promise<void> {
