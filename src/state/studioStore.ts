@@ -24,6 +24,11 @@ export interface StatusMessage {
   at: number;
 }
 
+/** An error's message (or the thrown value as text). */
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 export interface InputSize {
   height: number;
   width: number;
@@ -157,7 +162,7 @@ export function computeModelState(config: ModelConfig, size: InputSize, batch: n
   try {
     return { config, size, batch, summary: summarizeModel(config, size, batch), problem: null };
   } catch (e) {
-    return { config, size, batch, summary: null, problem: e instanceof Error ? e.message : String(e) };
+    return { config, size, batch, summary: null, problem: errorText(e) };
   }
 }
 
@@ -182,10 +187,6 @@ const loadSession = () => import('./modelSession');
 
 /** Stops watching the page's GPU device (replaced whenever a backend is chosen). */
 let stopWatchingDevice: () => void = () => undefined;
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 let messageId = 0;
 
@@ -216,7 +217,7 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
       get().pushMessage('info', `Backend ${info.name}${adapter}${info.forced ? ', forced' : ''}`);
       for (const r of info.reasons) get().pushMessage('warn', r);
     } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
+      const error = errorText(e);
       set((s) => ({ backend: { ...s.backend, status: 'failed', error } }));
       get().pushMessage('error', `Backend selection failed: ${error}`);
     }
@@ -346,7 +347,7 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
     try {
       await listSaved(await loadSession());
     } catch (e) {
-      set((s) => ({ weights: { ...s.weights, saved: [], error: e instanceof Error ? e.message : String(e) } }));
+      set((s) => ({ weights: { ...s.weights, saved: [], error: errorText(e) } }));
     }
   },
 
@@ -408,7 +409,7 @@ async function runWeightsTask(label: string, task: (ctx: { session: SessionModul
     store.setState((s) => ({ weights: { ...s.weights, notice } }));
     store.getState().pushMessage('info', notice);
   } catch (e) {
-    const error = e instanceof Error ? e.message : String(e);
+    const error = errorText(e);
     store.setState((s) => ({ weights: { ...s.weights, error } }));
     store.getState().pushMessage('error', error);
   } finally {
