@@ -70,9 +70,9 @@ export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.T
   return withClosedFormGradient(x, gamma, beta, opsForward(epsilon, x.shape[0] * x.shape[1] * x.shape[2]));
 }
 
-/** Whether batchNormReluTraining can fuse: both BatchNorm kernels and StudioReluGrad are on the active backend. */
-export function batchNormReluFusable(): boolean {
-  return batchNormKernelsActive() && reluGradKernelActive();
+/** Whether batchNormReluTraining can fuse for `x`: float32, with both BatchNorm kernels and StudioReluGrad on the active backend. */
+export function batchNormReluFusable(x: tf.Tensor): boolean {
+  return x.dtype === 'float32' && batchNormKernelsActive() && reluGradKernelActive();
 }
 
 /**
@@ -82,7 +82,7 @@ export function batchNormReluFusable(): boolean {
  * Needs batchNormReluFusable().
  */
 export function batchNormReluTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
-  if (x.dtype !== 'float32' || !batchNormReluFusable()) throw new Error(`${BATCH_NORM_FORWARD_KERNEL} with ReLU: needs float32 input and the BatchNorm and ReLU-gradient kernels on the active backend`);
+  if (!batchNormReluFusable(x)) throw new Error(`${BATCH_NORM_FORWARD_KERNEL} with ReLU: needs float32 input and the BatchNorm and ReLU-gradient kernels on the active backend`);
   return withClosedFormGradient(x, gamma, beta, kernelsForward(epsilon, true));
 }
 

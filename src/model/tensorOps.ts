@@ -65,7 +65,7 @@ export function tensorOps({ param, training, batchStats, batchNormGradient, fuse
     batchNorm,
     relu,
     batchNormRelu(name, x) {
-      const fused = training && fuseBatchNormRelu && batchNormGradient !== 'autodiff' && x.dtype === 'float32' && batchNormReluFusable();
+      const fused = training && fuseBatchNormRelu && batchNormGradient !== 'autodiff' && batchNormReluFusable(x);
       if (!fused) return relu(batchNorm(name, x));
       return keepStats(name, x, batchNormReluTraining(x, param(`${name}.weight`) as tf.Tensor1D, param(`${name}.bias`) as tf.Tensor1D, BN_EPSILON));
     },

@@ -294,7 +294,9 @@ describe.skipIf(!manifest || !loader)('TensorFlow.js WebGPU in Node through Dawn
       return { out, kernels };
     };
     await useWebgpuBackendInNode();
-    expect(batchNormReluFusable()).toBe(true);
+    const fusable = (dtype: 'float32' | 'int32') => tf.tidy(() => batchNormReluFusable(tf.zeros([1, 1, 1, 1], dtype)));
+    expect(fusable('float32')).toBe(true);
+    expect(fusable('int32')).toBe(false);
     const gpu = await run(true);
     expect(gpu.kernels.filter((k) => k === BATCH_NORM_FORWARD_KERNEL)).toHaveLength(shapes.length);
     expect(gpu.kernels, 'no separate ReLU in the forward pass').not.toContain('Relu');
@@ -302,7 +304,7 @@ describe.skipIf(!manifest || !loader)('TensorFlow.js WebGPU in Node through Dawn
     const compiled = Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
     for (const key of ['studioBatchNorm_normalizeRelu_4', 'studioBatchNorm_normalizeRelu_1']) expect(compiled.some((k) => k.startsWith(key)), key).toBe(true);
     await tf.setBackend('cpu');
-    expect(batchNormReluFusable()).toBe(false);
+    expect(fusable('float32')).toBe(false);
     const cpu = await run(false);
     const names = ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'];
     gpu.out.forEach((tensors, s) =>
