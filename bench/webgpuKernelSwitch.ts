@@ -44,7 +44,7 @@ import { defaultLossConfig } from '../src/loss/fbetaLoss';
 import type { BatchNormGradient } from '../src/model/batchNormTraining';
 import { defaultModelConfig, type EncoderName } from '../src/model/config';
 import { LinkNetModel } from '../src/model/linkNetModel';
-import { batchNormReluTraining, batchNormTraining } from '../src/model/batchNormTraining';
+import { batchNormReluTraining, batchNormTraining, type BatchNormTrainingResult } from '../src/model/batchNormTraining';
 import { reluTraining } from '../src/model/reluTraining';
 import { BN_EPSILON, type BatchNormStats } from '../src/model/tensorOps';
 import { walkShapes } from '../src/model/shapeWalk';
@@ -95,6 +95,14 @@ const BATCHNORM_RELU_SWITCH = 'batchnorm-relu';
 const switchesBatchNormRelu = kernels.length === 1 && kernels[0] === BATCHNORM_RELU_SWITCH;
 /** Whether a training BatchNorm followed by a ReLU runs as one kernel (switched with useStudio when comparing it). */
 let fuseBatchNormRelu = true;
+
+/** One BatchNorm layer's training forward as this run compares it; with --kernels batchnorm-relu followed by a ReLU, fused or not. */
+function layerForward(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): BatchNormTrainingResult {
+  if (!switchesBatchNormRelu) return batchNormTraining(x, gamma, beta, BN_EPSILON, batchNormGradient);
+  if (fuseBatchNormRelu) return batchNormReluTraining(x, gamma, beta, BN_EPSILON);
+  const separate = batchNormTraining(x, gamma, beta, BN_EPSILON);
+  return { ...separate, y: reluTraining(separate.y) };
+}
 
 function useStudio(on: boolean): void {
   if (switchesBatchNorm) batchNormGradient = on ? 'closed-form' : 'autodiff';
@@ -169,12 +177,7 @@ async function main(): Promise<void> {
     const run = () =>
       layers.map(({ x, gamma, beta, dy }) => {
         const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-          // With --kernels batchnorm-relu: each layer followed by a ReLU, fused or not.
-          const r = !switchesBatchNormRelu
-            ? batchNormTraining(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, BN_EPSILON, batchNormGradient)
-            : fuseBatchNormRelu
-              ? batchNormReluTraining(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, BN_EPSILON)
-              : (({ y, mean, variance }) => ({ y: reluTraining(y), mean, variance }))(batchNormTraining(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, BN_EPSILON));
+          const r = layerForward(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D);
           tf.dispose([r.mean, r.variance]);
           return tf.sum(tf.mul(r.y, dy));
         })([x, gamma, beta]);

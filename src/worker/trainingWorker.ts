@@ -51,7 +51,7 @@ function ensureBackend(setting: string): Promise<TfBackendControl> {
   return backend;
 }
 
-/** A real WebGPU device loss (not one we caused) stops the run at the next step. */
+/** A real loss of the GPU device (WebGPU) or context (WebGL), not one we caused, stops the run at the next step. */
 function watchDevice(): void {
   watchDeviceLoss((loss) => {
     if (loss.reason === 'destroyed') return; // the run's own fault injection (TfBackendControl.loseDevice)
