@@ -14,83 +14,12 @@ import { CLASS_COLOURS, countColour, type Rgb } from '../src/viewer/overlay';
 import type { OverlayParityReport } from '../src/viewer/overlayParity';
 import { truthFromLabelPixels } from '../src/viewer/groundTruth';
 import { LYFT_REAL_DIR } from '../test/paths';
+import { webmFrameCount, webmFromVp8 } from '../test/support/webm';
 import { chromiumLaunchOptions } from './support/chromium';
 
 const FRAME = '000_0021.png';
 const frameBytes = readFileSync(join(LYFT_REAL_DIR, 'train/CameraRGB', FRAME));
 const labelBytes = readFileSync(join(LYFT_REAL_DIR, 'train/CameraSeg', FRAME));
-
-/** EBML element: id bytes, size as an 8-byte vint, body. */
-function ebml(id: number[], body: Buffer | Buffer[]): Buffer {
-  const data = Buffer.isBuffer(body) ? body : Buffer.concat(body);
-  const size = Buffer.alloc(8);
-  size.writeUInt32BE(Math.floor(data.length / 2 ** 32), 0);
-  size.writeUInt32BE(data.length >>> 0, 4);
-  size[0] = (size[0]! & 0x00) | 0x01;
-  return Buffer.concat([Buffer.from(id), size, data]);
-}
-
-function uint(id: number[], v: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(v);
-  return ebml(id, b);
-}
-
-/** A minimal WebM file of VP8 key frames, `frameMs` apart. */
-function webmFromVp8(frames: Buffer[], width: number, height: number, frameMs: number): Buffer {
-  const header = ebml([0x1a, 0x45, 0xdf, 0xa3], [
-    uint([0x42, 0x86], 1), uint([0x42, 0xf7], 1), uint([0x42, 0xf2], 4), uint([0x42, 0xf3], 8),
-    ebml([0x42, 0x82], Buffer.from('webm')), uint([0x42, 0x87], 2), uint([0x42, 0x85], 2),
-  ]);
-  const duration = Buffer.alloc(8);
-  duration.writeDoubleBE(frames.length * frameMs);
-  const info = ebml([0x15, 0x49, 0xa9, 0x66], [uint([0x2a, 0xd7, 0xb1], 1_000_000), ebml([0x44, 0x89], duration), ebml([0x4d, 0x80], Buffer.from('e2e')), ebml([0x57, 0x41], Buffer.from('e2e'))]);
-  const video = ebml([0xe0], [uint([0xb0], width), uint([0xba], height)]);
-  const track = ebml([0xae], [uint([0xd7], 1), uint([0x73, 0xc5], 1), uint([0x83], 1), ebml([0x86], Buffer.from('V_VP8')), video]);
-  const tracks = ebml([0x16, 0x54, 0xae, 0x6b], [track]);
-  const blocks = frames.map((f, i) => {
-    const head = Buffer.from([0x81, 0, 0, 0x80]);
-    head.writeInt16BE(i * frameMs, 1);
-    return ebml([0xa3], Buffer.concat([head, f]));
-  });
-  const cluster = ebml([0x1f, 0x43, 0xb6, 0x75], [uint([0xe7], 0), ...blocks]);
-  return Buffer.concat([header, ebml([0x18, 0x53, 0x80, 0x67], [info, tracks, cluster])]);
-}
-
-/** Reads an EBML variable-length integer at `at`: its length and value (null for "unknown size"). */
-function vint(bytes: Uint8Array, at: number, keepMarker: boolean): { length: number; value: number | null } {
-  const first = bytes[at]!;
-  let length = 1;
-  while (length <= 8 && !(first & (0x80 >> (length - 1)))) length++;
-  let value = keepMarker ? first : first & (0xff >> length);
-  let allOnes = value === (0xff >> length);
-  for (let i = 1; i < length; i++) {
-    value = value * 256 + bytes[at + i]!;
-    if (bytes[at + i] !== 0xff) allOnes = false;
-  }
-  return { length, value: !keepMarker && allOnes ? null : value };
-}
-
-/** Video frames in a WebM file: SimpleBlocks and BlockGroups inside the Segment's Clusters. */
-function webmFrameCount(bytes: Uint8Array): number {
-  const SEGMENT = 0x18538067;
-  const CLUSTER = 0x1f43b675;
-  let count = 0;
-  let at = 0;
-  while (at < bytes.length) {
-    const id = vint(bytes, at, true);
-    const size = vint(bytes, at + id.length, false);
-    const body = at + id.length + size.length;
-    if (id.value === SEGMENT || id.value === CLUSTER) {
-      at = body; // descend (sizes may be unknown in a recording)
-      continue;
-    }
-    if (id.value === 0xa3 || id.value === 0xa0) count++;
-    if (size.value === null) break;
-    at = body + size.value;
-  }
-  return count;
-}
 
 function collectErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -517,7 +446,7 @@ async function imagesToAnswerFile(page: Page): Promise<void> {
   const downloadPromise = page.waitForEvent('download');
   await page.getByTestId('export-answer').click();
   const parsed = parseAnswerFile(readFileSync(await (await downloadPromise).path(), 'utf8'));
-  await expect(page.getByTestId('viewer-notice')).toHaveText('Answer file: 3 frames from 3 images');
+  await expect(page.getByTestId('viewer-notice')).toHaveText(/^Answer file: 3 frames from 3 images \(\d+\.\d frames\/s\)$/);
   expect([...parsed.keys()]).toEqual([1, 2, 3]);
   for (const f of parsed.values()) {
     expect(decodePng(Buffer.from(f.car, 'base64'))).toMatchObject({ width: 800, height: 600, channels: 1 });
@@ -539,11 +468,25 @@ async function imagesToAnswerFile(page: Page): Promise<void> {
   expect(downloads).toBe(0);
 }
 
+/** Exports the open video's answer file; checks the notice; returns the file and its entries. */
+async function answerOfVideo(page: Page, notice: RegExp): Promise<{ text: string; parsed: ReturnType<typeof parseAnswerFile> }> {
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByTestId('export-answer').click();
+  const download = await downloadPromise;
+  expect(download.suggestedFilename()).toBe('clip_answer.json');
+  const text = readFileSync(await download.path(), 'utf8');
+  await expect(page.getByTestId('viewer-notice')).toHaveText(notice);
+  console.log(await page.getByTestId('viewer-notice').innerText());
+  return { text, parsed: parseAnswerFile(text) };
+}
+
 /** A video made in the page: one answer entry per frame; a truth file scores 1.0 against itself. */
 async function videoAndScoring(page: Page, info: TestInfo, mark: (what: string) => void): Promise<void> {
   await page.getByTestId('viewer-clear').click();
 
   const FRAMES = 4;
+  // A longer video of the same kind (its first FRAMES frames are the short one) for a cancelled export.
+  const LONG_FRAMES = 32;
   // VP8 frames from WebCodecs (exactly one chunk per drawn frame), put in a WebM file here.
   const chunks = await page.evaluate(
     async ({ png, frames }) => {
@@ -575,9 +518,10 @@ async function videoAndScoring(page: Page, info: TestInfo, mark: (what: string) 
       encoder.close();
       return out;
     },
-    { png: frameBytes.toString('base64'), frames: FRAMES },
+    { png: frameBytes.toString('base64'), frames: LONG_FRAMES },
   );
-  const webm = webmFromVp8(chunks.map((c) => Buffer.from(c, 'base64')), 800, 600, 100).toString('base64');
+  const vp8 = chunks.map((c) => Buffer.from(c, 'base64'));
+  const webm = webmFromVp8(vp8.slice(0, FRAMES), 800, 600, 100).toString('base64');
   const webmBytes = Buffer.from(webm, 'base64');
   const recorded = webmFrameCount(webmBytes);
   console.log(`webm: ${webmBytes.length} bytes, ${recorded} frames recorded (${FRAMES} drawn)`);
@@ -592,16 +536,54 @@ async function videoAndScoring(page: Page, info: TestInfo, mark: (what: string) 
   await settled(page);
 
   mark('video opened and stepped');
-  const downloadPromise = page.waitForEvent('download');
-  await page.getByTestId('export-answer').click();
-  const download = await downloadPromise;
-  const answer = readFileSync(await download.path(), 'utf8');
-  const parsed = parseAnswerFile(answer);
-  console.log(`answer file ${download.suggestedFilename()}: ${parsed.size} frames (${recorded} in the file); ${await page.getByTestId('viewer-notice').innerText()}`);
-  expect([...parsed.keys()]).toEqual(Array.from({ length: recorded }, (_, i) => i + 1));
-  for (const f of parsed.values()) expect(decodePng(Buffer.from(f.car, 'base64'))).toMatchObject({ width: 800, height: 600, channels: 1 });
-  expect(download.suggestedFilename()).toBe('clip_answer.json');
-
+  // A vehicle threshold in the middle of the untrained model's probabilities, so the masks depend
+  // on each frame's pixels (the frames are the same picture shifted 20 pixels at a time).
+  const ranges = page.getByTestId('probability-ranges');
+  const middle = (Number(await ranges.getAttribute('data-car-min')) + Number(await ranges.getAttribute('data-car-max'))) / 2;
+  await setThreshold(page, 'car', middle.toPrecision(6));
+  await expect.poll(async () => (await pixelCounts(page)).car).toBeGreaterThan(1000);
+  await settled(page);
+  // Decoded frame by frame with WebCodecs (in a worker); then, with workers and the decoder hidden
+  // from the page, played through the <video> element (the fallback): the same frames give the
+  // same masks.
+  const decoded = await answerOfVideo(page, /^Answer file: \d+ frames from clip\.webm \(decoded frame by frame \(vp8\); \d+\.\d frames\/s\)$/);
+  // The view is back on the frame it showed before the export.
+  await expect(page.getByTestId('video-frame')).toHaveText('frame 2');
+  await page.evaluate(() => {
+    const w = window as unknown as { VideoDecoder?: unknown; Worker?: unknown; hidden?: unknown[] };
+    w.hidden = [w.VideoDecoder, w.Worker];
+    delete w.VideoDecoder;
+    delete w.Worker;
+  });
+  const played = await answerOfVideo(page, /^Answer file: \d+ frames from clip\.webm \(played at 0\.25x speed: this browser has no WebCodecs VideoDecoder; \d+\.\d frames\/s\)$/);
+  await page.evaluate(() => {
+    const w = window as unknown as { VideoDecoder?: unknown; Worker?: unknown; hidden: unknown[] };
+    [w.VideoDecoder, w.Worker] = w.hidden;
+  });
+  const answer = decoded.text;
+  for (const [what, parsed] of [['decoded', decoded.parsed], ['played', played.parsed]] as const) {
+    expect([...parsed.keys()], what).toEqual(Array.from({ length: recorded }, (_, i) => i + 1));
+    for (const f of parsed.values()) expect(decodePng(Buffer.from(f.car, 'base64'))).toMatchObject({ width: 800, height: 600, channels: 1 });
+  }
+  // The two paths convert the decoded frames to RGB separately (a VideoFrame drawn, the <video>
+  // element drawn), which may round a few pixel values apart: the masks agree to 0.1%.
+  const mask = (png: string) => decodePng(Buffer.from(png, 'base64')).data;
+  const differing = (a: string, b: string) => {
+    const other = mask(b);
+    return mask(a).reduce((n, v, i) => n + (Boolean(v) !== Boolean(other[i]) ? 1 : 0), 0);
+  };
+  const vehicleMasks = new Set<string>();
+  for (const [n, f] of decoded.parsed) {
+    const other = played.parsed.get(n)!;
+    const ones = mask(f.car).reduce((a, v) => a + (v ? 1 : 0), 0);
+    const apart = { car: differing(f.car, other.car), road: differing(f.road, other.road) };
+    console.log(`video frame ${n}: ${ones} vehicle pixels; pixels apart from the played frame: vehicle ${apart.car}, road ${apart.road}`);
+    expect(ones, `frame ${n}`).toBeGreaterThan(1000);
+    expect(apart.car + apart.road, `frame ${n}: pixels apart`).toBeLessThan(800 * 600 * 0.001);
+    vehicleMasks.add(f.car);
+  }
+  // Each frame its own mask: a frame read twice, or out of order, would show.
+  expect(vehicleMasks.size).toBe(recorded);
   // A truth file from the real label, scored against itself in the studio.
   const label = decodePng(labelBytes);
   const truth = truthFromLabelPixels(label.data, label.channels, label.width, label.height, null);
@@ -618,4 +600,28 @@ async function videoAndScoring(page: Page, info: TestInfo, mark: (what: string) 
   await page.getByTestId('score-run').click();
   await expect(page.getByTestId('answer-score')).toContainText('2 answer frames not in the truth');
   mark('video and scoring');
+
+  // A long video's export cancelled after its first frame: nothing is downloaded, the notice says so.
+  await page.getByTestId('viewer-file-input').setInputFiles([{ name: 'long.webm', mimeType: 'video/webm', buffer: webmFromVp8(vp8, 800, 600, 100) }]);
+  await expect(page.getByTestId('video-frame')).toHaveText('frame 1');
+  await settled(page);
+  let downloads = 0;
+  const countDownload = () => downloads++;
+  page.on('download', countDownload);
+  await page.getByTestId('export-answer').click();
+  await expect(page.getByTestId('export-progress')).toHaveText(new RegExp(`^\\d+ / ${LONG_FRAMES} frames$`));
+  // Forced: on wasm the network holds the page between frames, so the button never looks "stable"
+  // to Playwright's checks; the click itself is a real one, handled between two frames.
+  await page.getByTestId('export-cancel').click({ force: true });
+  const cancelled = page.getByTestId('viewer-notice');
+  await expect(cancelled).toHaveText(/^The answer-file export was cancelled after \d+ frames; nothing was downloaded\.$/);
+  const after = Number((await cancelled.innerText()).match(/after (\d+) frames/)![1]);
+  console.log(`${await cancelled.innerText()} (of ${LONG_FRAMES})`);
+  expect(after).toBeGreaterThan(0);
+  expect(after).toBeLessThan(LONG_FRAMES);
+  await expect(page.getByTestId('export-progress')).toHaveCount(0);
+  await settled(page);
+  page.off('download', countDownload);
+  expect(downloads).toBe(0);
+  mark('export cancelled');
 }

@@ -48,3 +48,41 @@ export class OneAhead<K, R> {
     this.ahead = null;
   }
 }
+
+/** A task after the current one (and its microtasks) has finished. */
+function afterThisTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * Yields what `source` yields, in order, asking it for the next value as the current one is handed
+ * out (a video's next frame decoded and read while the caller runs the current one). The ask waits
+ * for the next task: a value already at hand would otherwise be made in the microtasks before the
+ * caller even gets the current one, and the two would take turns after all. Stopping early (break,
+ * throw) waits for the pending value, then closes `source`.
+ */
+export async function* pulledAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
+  const iterator = source[Symbol.asyncIterator]();
+  let finished = false;
+  let closing = false;
+  const pull = (): Promise<IteratorResult<T, unknown>> => (closing ? Promise.resolve({ done: true, value: undefined }) : iterator.next());
+  let next = handled(iterator.next());
+  try {
+    for (;;) {
+      const result = await next;
+      if (result.done) {
+        finished = true;
+        return;
+      }
+      next = handled(afterThisTask().then(pull));
+      yield result.value;
+    }
+  } finally {
+    if (!finished) {
+      // An ask not yet made is not made; one under way is waited for before closing.
+      closing = true;
+      await next.catch(() => undefined);
+      await iterator.return?.();
+    }
+  }
+}

@@ -9,10 +9,12 @@ import type { HoodMask } from '../data/hoodFile';
 import { hoodFromPng } from '../data/hoodFile';
 import { AnswerFileWriter, scoreAnswerAgainstTruth } from '../io/answerFile';
 import { decodePng, type DecodedImage } from '../io/png';
+import type { LinkNetModel } from '../model/linkNetModel';
 import { useDatasetStore } from '../state/datasetStore';
 import { modelSession } from '../state/modelSession';
 import type { PostprocessSettings } from '../postprocess/settings';
 import { useViewerStore, type FrameReport } from '../state/viewerStore';
+import { openDecodedVideoInWorker } from '../worker/videoDecodeClient';
 import { loadedAhead, OneAhead } from '../util/loadedAhead';
 import { datasetFrameList, loadDatasetFrame } from './datasetFrames';
 import { decodeImageFile, grabVideoFrame, type DecodedFrame } from './decodeFrame';
@@ -23,7 +25,8 @@ import { FrameScores } from './frameScores';
 import { viewerItemsFromFiles, type ListedFile, type ViewerItem } from './frameSources';
 import { truthFromLabelPixels, type TruthMasks } from './groundTruth';
 import { emptyTimings, RateMeter, singleFrameRate, type StageTimings } from './timings';
-import { closeVideo, DropCounter, everyFrame, openVideo, playLive, stepBack, stepForward } from './videoFrames';
+import { isDecodedVideo, type DecodedVideo, type UndecodableVideo } from './decodedVideo';
+import { closeVideo, DropCounter, everyFrame, EXPORT_PLAYBACK_RATE, openVideo, playLive, stepBack, stepForward } from './videoFrames';
 
 export const NO_MODEL_MESSAGE = 'There is no model yet: create one with "New model" in the model panel, import a model file or load a saved one.';
 
@@ -44,6 +47,8 @@ interface CurrentFrame {
 
 interface VideoState {
   element: HTMLVideoElement;
+  /** The file, read again frame by frame for an export. */
+  file: Blob;
   path: string;
   drops: DropCounter;
   frame: number;
@@ -52,6 +57,32 @@ interface VideoState {
   /** Seconds per frame, measured from presented frames (1/30 until known). */
   frameSeconds: number;
   lastMediaTime: number | null;
+}
+
+/** An answer file and how it was made (`method`: how a video's frames were read). */
+interface AnswerExport {
+  json: string;
+  frames: number;
+  /** Frames the <video> element skipped (0 when decoded frame by frame). */
+  missed: number;
+  source: string;
+  method: string | null;
+}
+
+/** Adds the rendered frame's masks to the answer file (`what` names the frame in a failure). */
+type AddFrame = (r: RenderResult | null, what: string, total: number | null) => Promise<void>;
+
+/** An answer-file export stopped by the user after `frames` frames. */
+class ExportCancelled extends Error {
+  constructor(readonly frames: number) {
+    super(`The answer-file export was cancelled after ${frames} frames; nothing was downloaded.`);
+  }
+}
+
+/** The model session's network, or the message that there is none. */
+function currentModel(): LinkNetModel {
+  if (!modelSession.linkNet) throw new Error(NO_MODEL_MESSAGE);
+  return modelSession.linkNet;
 }
 
 function message(e: unknown): string {
@@ -76,6 +107,7 @@ export class ViewerController {
   /** The last render of the current frame (its masks and image are kept by the engine). */
   private last: RenderResult | null = null;
   private exporting = false;
+  private cancelRequested = false;
   /** The next image of the list, decoded while the current one runs (stepping forward then skips the decode). */
   private readonly nextImage = new OneAhead<File, DecodedFrame>();
 
@@ -165,7 +197,7 @@ export class ViewerController {
       if (item.kind === 'video') {
         const element = await openVideo(item.file, item.path);
         if (request !== this.openRequest) return closeVideo(element);
-        this.video = { element, path: item.path, drops: new DropCounter(), frame: 1, playing: false, stop: null, frameSeconds: 1 / 30, lastMediaTime: null };
+        this.video = { element, file: item.file, path: item.path, drops: new DropCounter(), frame: 1, playing: false, stop: null, frameSeconds: 1 / 30, lastMediaTime: null };
         this.meter.reset();
         await this.showVideoFrame(1);
         return;
@@ -442,46 +474,87 @@ export class ViewerController {
    * The answer file ({"1": [car, road], ...}) of the current video (every frame) or of every image
    * in the list (in list order), with the current settings. Returns its JSON text.
    */
-  async answerFile(): Promise<{ json: string; frames: number; missed: number; source: string }> {
+  async answerFile(): Promise<AnswerExport> {
     if (this.exporting) throw new Error('an export is already running');
     if (!modelSession.linkNet) throw new Error(NO_MODEL_MESSAGE);
     this.exporting = true;
     const writer = new AnswerFileWriter();
-    const add = async (r: RenderResult | null, what: string) => {
+    const add: AddFrame = async (r, what, total) => {
       if (!r) throw new Error(`${what}: the frame could not be processed (${this.store.getState().error ?? 'see above'})`);
       const masks = await this.engine.readMasks();
       writer.addFrame(masks.car, masks.road, masks.width, masks.height);
-      this.store.setState({ exportProgress: { done: writer.frameCount, total: this.video ? null : this.items.filter((i) => i.kind === 'image').length } });
+      this.store.setState({ exportProgress: { done: writer.frameCount, total } });
     };
+    this.cancelRequested = false;
     try {
-      if (this.video) {
-        const v = this.video;
-        this.pause();
-        const { frames, missed } = await everyFrame(
-          v.element,
-          async (n) => {
-            await this.showVideoFrameForExport(n);
-            await add(this.last, `${v.path} frame ${n}`);
-          },
-          () => !this.exporting,
-        );
-        return { json: writer.toJSON(), frames, missed, source: v.path };
-      }
-      const images = this.items.filter((i): i is ViewerItem<File> => i.kind === 'image');
-      if (images.length === 0) throw new Error('no frames to export: drop images, a folder or a video first');
-      // The next image decodes (off the main thread) while this one runs on the backend.
-      for await (const [item, pixels] of loadedAhead(images, (i) => decodeImageFile(i.file, i.path))) {
-        const model = modelSession.linkNet;
-        if (!model) throw new Error(NO_MODEL_MESSAGE);
-        await this.engine.infer(model, pixels, item.path);
-        this.current = { key: item.path, path: item.path, pixels, label: null, labelPath: null };
-        await add(await this.renderNow(true), item.path);
-      }
-      return { json: writer.toJSON(), frames: writer.frameCount, missed: 0, source: `${images.length} images` };
+      const result = this.video ? await this.videoAnswerFile(this.video, writer, add) : await this.imagesAnswerFile(writer, add);
+      if (this.cancelRequested) throw new ExportCancelled(writer.frameCount);
+      return result;
     } finally {
       this.exporting = false;
       this.store.setState({ exportProgress: null });
     }
+  }
+
+  /** Stops a running answer-file export after the frame in hand; nothing is downloaded. */
+  cancelExport(): void {
+    if (this.exporting) this.cancelRequested = true;
+  }
+
+  /** Every image of the list into `writer`, in list order, the next one decoded while this one runs. */
+  private async imagesAnswerFile(writer: AnswerFileWriter, add: AddFrame): Promise<AnswerExport> {
+    const images = this.items.filter((i): i is ViewerItem<File> => i.kind === 'image');
+    if (images.length === 0) throw new Error('no frames to export: drop images, a folder or a video first');
+    for await (const [item, pixels] of loadedAhead(images, (i) => decodeImageFile(i.file, i.path))) {
+      if (this.cancelRequested) break;
+      await this.engine.infer(currentModel(), pixels, item.path);
+      this.current = { key: item.path, path: item.path, pixels, label: null, labelPath: null };
+      await add(await this.renderNow(true), item.path, images.length);
+    }
+    return { json: writer.toJSON(), frames: writer.frameCount, missed: 0, source: `${images.length} images`, method: null };
+  }
+
+  /**
+   * Every frame of a video into `writer`: decoded frame by frame with WebCodecs in a worker where
+   * the browser can (each frame once, the next one decoded while the backend runs this one), else played through the <video>
+   * element, pausing on each presented frame (capped by EXPORT_PLAYBACK_RATE, and a frame the
+   * decoder skips is missed). The video is left showing the frame it showed before.
+   */
+  private async videoAnswerFile(
+    v: VideoState,
+    writer: AnswerFileWriter,
+    add: AddFrame,
+  ): Promise<AnswerExport> {
+    this.pause();
+    const shownFrame = v.frame;
+    // A worker that cannot start, or a file its demuxer chokes on: the video is played instead.
+    const decoded: DecodedVideo | UndecodableVideo = await openDecodedVideoInWorker(v.file).catch((e: unknown) => ({ reason: message(e) }));
+    if (isDecodedVideo(decoded)) {
+      try {
+        let n = 0;
+        for await (const pixels of decoded.frames()) {
+          if (this.cancelRequested) break;
+          n++;
+          const path = `${v.path} frame ${n}`;
+          await this.engine.infer(currentModel(), pixels, path);
+          this.current = { key: `${v.path}#${n}`, path, pixels, label: null, labelPath: null };
+          await add(await this.renderNow(true), path, decoded.frameCount);
+        }
+      } finally {
+        decoded.close();
+      }
+      await this.showVideoFrame(shownFrame);
+      return { json: writer.toJSON(), frames: writer.frameCount, missed: 0, source: v.path, method: `decoded frame by frame (${decoded.codec})` };
+    }
+    const { frames, missed } = await everyFrame(
+      v.element,
+      async (n) => {
+        await this.showVideoFrameForExport(n);
+        await add(this.last, `${v.path} frame ${n}`, null);
+      },
+      () => this.cancelRequested,
+    );
+    return { json: writer.toJSON(), frames, missed, source: v.path, method: `played at ${EXPORT_PLAYBACK_RATE}x speed: ${decoded.reason}` };
   }
 
   private async showVideoFrameForExport(n: number): Promise<void> {
@@ -492,12 +565,16 @@ export class ViewerController {
   async exportAnswerFile(): Promise<void> {
     this.store.setState({ busy: 'Writing the answer file', error: null });
     try {
+      const t0 = performance.now();
       const r = await this.answerFile();
+      const rate = (r.frames / (performance.now() - t0)) * 1000;
       download({ name: `${exportStem(r.source)}_answer.json`, bytes: new TextEncoder().encode(r.json), type: 'application/json' });
-      this.store.setState({ notice: `Answer file: ${r.frames} frames from ${r.source}${r.missed ? ` (${r.missed} frames skipped by the decoder)` : ''}` });
+      const how = [r.method, `${rate.toFixed(1)} frames/s`, r.missed ? `${r.missed} frames skipped by the decoder` : null].filter(Boolean).join('; ');
+      this.store.setState({ notice: `Answer file: ${r.frames} frames from ${r.source} (${how})` });
       (globalThis as { __lastAnswerFile?: string }).__lastAnswerFile = r.json;
     } catch (e) {
-      this.store.setState({ error: message(e) });
+      if (e instanceof ExportCancelled) this.store.setState({ notice: e.message });
+      else this.store.setState({ error: message(e) });
     } finally {
       this.store.setState({ busy: null });
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadedAhead, OneAhead } from '../../src/util/loadedAhead';
+import { loadedAhead, OneAhead, pulledAhead } from '../../src/util/loadedAhead';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -96,6 +96,84 @@ describe('OneAhead', () => {
       await tick();
       expect(unhandled).toEqual([]);
       await expect(ahead.take('bad.png', async () => 'never')).rejects.toThrow('bad.png: cannot decode this image');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
+
+/** A source that records when each value is asked for, made, and when it is closed. */
+async function* frames(count: number, events: string[], failAt: number | null = null): AsyncGenerator<number> {
+  try {
+    for (let n = 1; n <= count; n++) {
+      events.push(`decode ${n}`);
+      await tick();
+      if (n === failAt) throw new Error(`frame ${n} cannot be decoded`);
+      yield n;
+    }
+  } finally {
+    events.push('closed');
+  }
+}
+
+describe('pulledAhead', () => {
+  it('yields every value in order, the next one made while the caller works on the current one', async () => {
+    const events: string[] = [];
+    const seen: number[] = [];
+    for await (const n of pulledAhead(frames(3, events))) {
+      events.push(`start ${n}`);
+      seen.push(n);
+      for (let i = 0; i < 3; i++) await tick();
+      events.push(`end ${n}`);
+    }
+    expect(seen).toEqual([1, 2, 3]);
+    expect(events).toEqual(['decode 1', 'start 1', 'decode 2', 'end 1', 'start 2', 'decode 3', 'end 2', 'start 3', 'closed', 'end 3']);
+  });
+
+  it('hands out a value before making the next, even when the source has it at hand', async () => {
+    // A source whose values need no waiting: without the wait for the next task, the second value
+    // would be made in the microtasks before the caller got the first.
+    const events: string[] = [];
+    async function* atHand(): AsyncGenerator<number> {
+      for (let n = 1; n <= 2; n++) {
+        events.push(`make ${n}`);
+        yield n;
+      }
+    }
+    for await (const n of pulledAhead(atHand())) events.push(`got ${n}`);
+    expect(events).toEqual(['make 1', 'got 1', 'make 2', 'got 2']);
+  });
+
+  it('closes the source when the caller stops early, making no further value', async () => {
+    const events: string[] = [];
+    for await (const n of pulledAhead(frames(5, events))) {
+      events.push(`use ${n}`);
+      if (n === 2) break;
+      await tick();
+      await tick();
+    }
+    expect(events).toEqual(['decode 1', 'use 1', 'decode 2', 'use 2', 'closed']);
+  });
+
+  it('throws a failure of the source where its value would come, with no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const events: string[] = [];
+      const seen: number[] = [];
+      await expect(
+        (async () => {
+          for await (const n of pulledAhead(frames(4, events, 3))) seen.push(n);
+        })(),
+      ).rejects.toThrow('frame 3 cannot be decoded');
+      expect(seen).toEqual([1, 2]);
+      expect(events.at(-1)).toBe('closed');
+      // Stopping while a failing value is pending: nothing unhandled either.
+      for await (const n of pulledAhead(frames(4, [], 2))) if (n === 1) break;
+      await tick();
+      await tick();
+      expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }

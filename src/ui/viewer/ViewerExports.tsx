@@ -26,10 +26,15 @@ export function ViewerExports({ controller, hasFrame }: { controller: ViewerCont
         </button>
       </div>
       {progress && (
-        <p className="muted small" data-testid="export-progress">
-          {progress.done}
-          {progress.total !== null ? ` / ${progress.total}` : ''} frames
-        </p>
+        <div className="vw-row" data-testid="export-progress-row">
+          <p className="muted small" data-testid="export-progress">
+            {progress.done}
+            {progress.total !== null ? ` / ${progress.total}` : ''} frames
+          </p>
+          <button type="button" className="ds-btn small" onClick={() => controller?.cancelExport()} data-testid="export-cancel">
+            Cancel
+          </button>
+        </div>
       )}
       <h3>Score an answer file</h3>
       <div className="vw-row wrap">

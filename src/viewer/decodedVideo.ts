@@ -1,0 +1,72 @@
+/**
+ * A video file read frame by frame with WebCodecs, for exporting every frame: the container is
+ * demuxed by mediabunny (MP4/MOV, WebM/Matroska, Ogg, ...), the frames decoded by the browser's
+ * VideoDecoder in presentation order, each exactly once, as fast as the consumer takes them. The
+ * <video> element path (play, pause on each presented frame) is the fallback where this cannot work
+ * (no WebCodecs, a container or codec the browser cannot decode): it is capped by its playback rate.
+ * Works in a worker as in the page (src/worker/videoDecodeWorker.ts runs it off the page).
+ */
+import { ALL_FORMATS, BlobSource, Input, VideoSampleSink, type InputVideoTrack } from 'mediabunny';
+import type { DecodedFrame } from './decodeFrame';
+
+export interface DecodedVideo {
+  width: number;
+  height: number;
+  codec: string;
+  /** Frames in the file (its packets), known before decoding. */
+  frameCount: number;
+  /** Every frame in presentation order, as RGBA pixels (each its own buffer). Breaking out of the loop stops the decoder. */
+  frames(): AsyncGenerator<DecodedFrame, void, undefined>;
+  close(): void;
+}
+
+/** Why a file cannot be read frame by frame here (the caller plays it instead). */
+export interface UndecodableVideo {
+  reason: string;
+}
+
+/**
+ * Opens `file` for frame-by-frame decoding, or says why it cannot be (a reason, not an error: the
+ * video may still play in a <video> element). A file that is no video at all is such a reason too.
+ */
+export async function openDecodedVideo(file: Blob): Promise<DecodedVideo | UndecodableVideo> {
+  if (typeof VideoDecoder === 'undefined') return { reason: 'this browser has no WebCodecs VideoDecoder' };
+  const input = new Input({ source: new BlobSource(file), formats: ALL_FORMATS });
+  try {
+    if (!(await input.canRead())) return closing(input, 'the container is not one the demuxer reads');
+    const track = await input.getPrimaryVideoTrack();
+    if (!track) return closing(input, 'the file has no video track');
+    const codec = (await track.getCodecParameterString()) ?? (await track.getCodec()) ?? 'unknown codec';
+    if (!(await track.canDecode())) return closing(input, `this browser cannot decode ${codec} with WebCodecs`);
+    const [width, height, stats] = await Promise.all([track.getDisplayWidth(), track.getDisplayHeight(), track.computePacketStats()]);
+    return { width, height, codec, frameCount: stats.packetCount, frames: () => decodeFrames(track, width, height), close: () => input.dispose() };
+  } catch (e) {
+    return closing(input, `the file could not be demuxed (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+function closing(input: Input, reason: string): UndecodableVideo {
+  input.dispose();
+  return { reason };
+}
+
+export function isDecodedVideo(v: DecodedVideo | UndecodableVideo): v is DecodedVideo {
+  return 'frames' in v;
+}
+
+async function* decodeFrames(track: InputVideoTrack, width: number, height: number): AsyncGenerator<DecodedFrame, void, undefined> {
+  const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error('no 2D canvas context is available');
+  // 'copy': a frame with transparency replaces the previous one instead of blending over it.
+  ctx.globalCompositeOperation = 'copy';
+  for await (const sample of new VideoSampleSink(track).samples()) {
+    try {
+      // Rotation and pixel aspect applied as a <video> element would show the frame.
+      sample.drawWithFit(ctx, { fit: 'fill' });
+    } finally {
+      sample.close();
+    }
+    const img = ctx.getImageData(0, 0, width, height);
+    yield { data: img.data, width, height, channels: 4 };
+  }
+}

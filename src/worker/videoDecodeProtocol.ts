@@ -1,0 +1,15 @@
+/** Messages between the page and a video decoding worker (one worker per video being read). */
+import type { DecodedFrame } from '../viewer/decodeFrame';
+
+export type VideoDecodeRequest =
+  /** Open the file; answered by 'opened' or 'undecodable'. */
+  | { type: 'open'; file: Blob }
+  /** The next frame; answered by 'frame' (its pixel buffer transferred) or 'end'. */
+  | { type: 'next' };
+
+export type VideoDecodeReply =
+  | { type: 'opened'; width: number; height: number; codec: string; frameCount: number }
+  | { type: 'undecodable'; reason: string }
+  | { type: 'frame'; frame: DecodedFrame }
+  | { type: 'end' }
+  | { type: 'failed'; error: string };
