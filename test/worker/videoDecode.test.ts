@@ -1,0 +1,102 @@
+/**
+ * The video decoding worker and its client together in Node: the client's `new Worker` gets an
+ * in-process double that loads the real worker module with its own `self` and passes messages both
+ * ways a task later, as a browser would. WebCodecs is a stand-in that only says what it supports,
+ * so frames are not decoded here (they are in Chromium: e2e/viewer.spec.ts).
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { isDecodedVideo } from '../../src/viewer/decodedVideo';
+import { openDecodedVideoInWorker } from '../../src/worker/videoDecodeClient';
+import type { VideoDecodeReply, VideoDecodeRequest } from '../../src/worker/videoDecodeProtocol';
+import { webmFromVp8 } from '../support/webm';
+
+const webm = new Blob([new Uint8Array(webmFromVp8([Buffer.alloc(64, 1), Buffer.alloc(64, 2)], 640, 480, 40))], { type: 'video/webm' });
+
+/** Every message the workers of a test received and sent, and how many were terminated. */
+const log = { requests: [] as VideoDecodeRequest[], replies: [] as VideoDecodeReply[], terminated: 0 };
+
+class InProcessWorker {
+  onmessage: ((e: MessageEvent<VideoDecodeReply>) => void) | null = null;
+  onerror: ((e: ErrorEvent) => void) | null = null;
+  private readonly scope: { onmessage: ((e: MessageEvent<VideoDecodeRequest>) => void) | null; postMessage(m: VideoDecodeReply): void };
+  private readonly loaded: Promise<unknown>;
+  private terminated = false;
+
+  constructor() {
+    this.scope = {
+      onmessage: null,
+      postMessage: (m) => {
+        log.replies.push(m);
+        setTimeout(() => !this.terminated && this.onmessage?.({ data: m } as MessageEvent<VideoDecodeReply>));
+      },
+    };
+    (globalThis as { self?: unknown }).self = this.scope;
+    vi.resetModules();
+    this.loaded = import('../../src/worker/videoDecodeWorker');
+  }
+
+  postMessage(m: VideoDecodeRequest): void {
+    log.requests.push(m);
+    void this.loaded.then(() => setTimeout(() => this.scope.onmessage?.({ data: m } as MessageEvent<VideoDecodeRequest>)));
+  }
+
+  terminate(): void {
+    this.terminated = true;
+    log.terminated++;
+  }
+}
+
+function standInDecoder(supported: string[]): void {
+  (globalThis as { VideoDecoder?: unknown }).VideoDecoder = class {
+    static isConfigSupported(config: VideoDecoderConfig): Promise<VideoDecoderSupport> {
+      return Promise.resolve({ supported: supported.includes(config.codec), config });
+    }
+  };
+}
+
+beforeEach(() => {
+  (globalThis as { Worker?: unknown }).Worker = InProcessWorker;
+  Object.assign(log, { requests: [], replies: [], terminated: 0 });
+});
+
+afterEach(() => {
+  delete (globalThis as { Worker?: unknown }).Worker;
+  delete (globalThis as { VideoDecoder?: unknown }).VideoDecoder;
+  delete (globalThis as { self?: unknown }).self;
+});
+
+describe('video decoding worker', () => {
+  it('opens a video in the worker: size, codec and frame count come back; closing ends the worker', async () => {
+    standInDecoder(['vp8']);
+    const video = await openDecodedVideoInWorker(webm);
+    if (!isDecodedVideo(video)) throw new Error(video.reason);
+    expect([video.width, video.height, video.codec, video.frameCount]).toEqual([640, 480, 'vp8', 2]);
+    expect(log.requests.map((r) => r.type)).toEqual(['open']);
+    expect(log.replies).toEqual([{ type: 'opened', width: 640, height: 480, codec: 'vp8', frameCount: 2 }]);
+    video.close();
+    expect(log.terminated).toBe(1);
+    // A closed video's frames are not asked for.
+    await expect(video.frames().next()).rejects.toThrow('the video was closed');
+    expect(log.requests.map((r) => r.type)).toEqual(['open']);
+  });
+
+  it('a video the worker cannot decode comes back as a reason, and its worker is ended', async () => {
+    standInDecoder([]);
+    expect(await openDecodedVideoInWorker(webm)).toEqual({ reason: 'this browser cannot decode vp8 with WebCodecs' });
+    expect(log.terminated).toBe(1);
+  });
+
+  it("a frame the worker fails to decode rejects the page's loop with the worker's message", async () => {
+    // The stand-in cannot be constructed as a decoder: the worker's decoding fails.
+    standInDecoder(['vp8']);
+    const video = await openDecodedVideoInWorker(webm);
+    if (!isDecodedVideo(video)) throw new Error(video.reason);
+    const failure = await video.frames().next().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect(log.replies.at(-1)).toEqual({ type: 'failed', error: (failure as Error).message });
+    video.close();
+  });
+});
