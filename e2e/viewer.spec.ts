@@ -486,7 +486,7 @@ async function videoAndScoring(page: Page, info: TestInfo, mark: (what: string) 
 
   const FRAMES = 4;
   // A longer video of the same kind (its first FRAMES frames are the short one) for a cancelled export.
-  const LONG_FRAMES = 32;
+  const LONG_FRAMES = 48;
   // VP8 frames from WebCodecs (exactly one chunk per drawn frame), put in a WebM file here.
   const chunks = await page.evaluate(
     async ({ png, frames }) => {

@@ -535,6 +535,8 @@ export class ViewerController {
         for await (const pixels of decoded.frames()) {
           if (this.cancelRequested) break;
           n++;
+          // The stats show the frame being exported (the element's own is shown again after).
+          v.frame = n;
           const path = `${v.path} frame ${n}`;
           await this.engine.infer(currentModel(), pixels, path);
           this.current = { key: `${v.path}#${n}`, path, pixels, label: null, labelPath: null };
@@ -542,8 +544,9 @@ export class ViewerController {
         }
       } finally {
         decoded.close();
+        // Back to the frame the element shows, also after a failure.
+        await this.showVideoFrame(shownFrame).catch(() => undefined);
       }
-      await this.showVideoFrame(shownFrame);
       return { json: writer.toJSON(), frames: writer.frameCount, missed: 0, source: v.path, method: `decoded frame by frame (${decoded.codec})` };
     }
     const { frames, missed } = await everyFrame(
