@@ -58,25 +58,54 @@ export function encodeAnswerFrame(car: Uint8Array, road: Uint8Array, width: numb
 /** Builds an answer file frame by frame (frames are numbered 1, 2, ... in the order added). */
 export class AnswerFileWriter {
   private parts: string[] = [];
+  /** Frames added with addFrameEncoding whose encoding has not finished, or failed. */
+  private pending = 0;
+  private readonly failed: number[] = [];
 
   /** Adds a frame from masks; returns its frame number. */
   addFrame(car: Uint8Array, road: Uint8Array, width: number, height: number): number {
     return this.addEncodedFrame(encodeAnswerFrame(car, road, width, height));
   }
 
+  /**
+   * Adds a frame whose encoding (as [car_b64, road_b64]) is under way elsewhere (a worker): its
+   * number is taken at the call, so frames keep the order of the calls however the encodings
+   * finish. Resolves to its frame number; rejects, and the file cannot be written, if it fails.
+   */
+  async addFrameEncoding(encoding: Promise<[string, string]>): Promise<number> {
+    const n = this.parts.length + 1;
+    this.parts.push('');
+    this.pending++;
+    try {
+      this.parts[n - 1] = this.entry(n, await encoding);
+    } catch (e) {
+      this.failed.push(n);
+      throw e;
+    } finally {
+      this.pending--;
+    }
+    return n;
+  }
+
   /** Adds a frame already encoded as [car_b64, road_b64]; returns its frame number. */
   addEncodedFrame(frame: [string, string]): number {
     const n = this.parts.length + 1;
-    this.parts.push(`${JSON.stringify(String(n))}:[${JSON.stringify(frame[0])},${JSON.stringify(frame[1])}]`);
+    this.parts.push(this.entry(n, frame));
     return n;
+  }
+
+  private entry(n: number, frame: [string, string]): string {
+    return `${JSON.stringify(String(n))}:[${JSON.stringify(frame[0])},${JSON.stringify(frame[1])}]`;
   }
 
   get frameCount(): number {
     return this.parts.length;
   }
 
-  /** The answer file's JSON text. */
+  /** The answer file's JSON text (every frame added, its encoding finished). */
   toJSON(): string {
+    if (this.pending > 0) throw new Error(`${this.pending} frames of the answer file are still being encoded`);
+    if (this.failed.length > 0) throw new Error(`frames ${this.failed.join(', ')} of the answer file could not be encoded`);
     return `{${this.parts.join(',')}}`;
   }
 

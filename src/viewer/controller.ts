@@ -14,6 +14,7 @@ import { useDatasetStore } from '../state/datasetStore';
 import { modelSession } from '../state/modelSession';
 import type { PostprocessSettings } from '../postprocess/settings';
 import { useViewerStore, type FrameReport } from '../state/viewerStore';
+import { AnswerFrameEncoder } from '../worker/answerEncodeClient';
 import { openDecodedVideoInWorker } from '../worker/videoDecodeClient';
 import { loadedAhead, OneAhead } from '../util/loadedAhead';
 import { datasetFrameList, loadDatasetFrame } from './datasetFrames';
@@ -68,6 +69,12 @@ interface AnswerExport {
   source: string;
   method: string | null;
 }
+
+/** How the frames of an answer file were read (`frames`: as counted by the reader, else null). */
+type FramesRead = Omit<AnswerExport, 'json' | 'frames'> & { frames: number | null };
+
+/** Answer-file frames whose masks may wait for their encoding at once. */
+const MAX_ENCODINGS_WAITING = 3;
 
 /** Adds the rendered frame's masks to the answer file (`what` names the frame in a failure). */
 type AddFrame = (r: RenderResult | null, what: string, total: number | null) => Promise<void>;
@@ -479,18 +486,26 @@ export class ViewerController {
     if (!modelSession.linkNet) throw new Error(NO_MODEL_MESSAGE);
     this.exporting = true;
     const writer = new AnswerFileWriter();
+    // Masks are encoded as PNGs in a worker while the next frame runs; at most a few frames wait.
+    const encoder = new AnswerFrameEncoder();
+    const encodings: Promise<number>[] = [];
     const add: AddFrame = async (r, what, total) => {
       if (!r) throw new Error(`${what}: the frame could not be processed (${this.store.getState().error ?? 'see above'})`);
       const masks = await this.engine.readMasks();
-      writer.addFrame(masks.car, masks.road, masks.width, masks.height);
+      const added = writer.addFrameEncoding(encoder.encode(masks.car, masks.road, masks.width, masks.height));
+      added.catch(() => undefined); // awaited below; a failure surfaces there
+      encodings.push(added);
+      if (encodings.length > MAX_ENCODINGS_WAITING) await encodings.shift();
       this.store.setState({ exportProgress: { done: writer.frameCount, total } });
     };
     this.cancelRequested = false;
     try {
-      const result = this.video ? await this.videoAnswerFile(this.video, writer, add) : await this.imagesAnswerFile(writer, add);
+      const read = this.video ? await this.videoAnswerFile(this.video, add) : await this.imagesAnswerFile(add);
+      await Promise.all(encodings);
       if (this.cancelRequested) throw new ExportCancelled(writer.frameCount);
-      return result;
+      return { ...read, json: writer.toJSON(), frames: read.frames ?? writer.frameCount };
     } finally {
+      encoder.close();
       this.exporting = false;
       this.store.setState({ exportProgress: null });
     }
@@ -502,7 +517,7 @@ export class ViewerController {
   }
 
   /** Every image of the list into `writer`, in list order, the next one decoded while this one runs. */
-  private async imagesAnswerFile(writer: AnswerFileWriter, add: AddFrame): Promise<AnswerExport> {
+  private async imagesAnswerFile(add: AddFrame): Promise<FramesRead> {
     const images = this.items.filter((i): i is ViewerItem<File> => i.kind === 'image');
     if (images.length === 0) throw new Error('no frames to export: drop images, a folder or a video first');
     for await (const [item, pixels] of loadedAhead(images, (i) => decodeImageFile(i.file, i.path))) {
@@ -511,7 +526,7 @@ export class ViewerController {
       this.current = { key: item.path, path: item.path, pixels, label: null, labelPath: null };
       await add(await this.renderNow(true), item.path, images.length);
     }
-    return { json: writer.toJSON(), frames: writer.frameCount, missed: 0, source: `${images.length} images`, method: null };
+    return { frames: null, missed: 0, source: `${images.length} images`, method: null };
   }
 
   /**
@@ -520,11 +535,7 @@ export class ViewerController {
    * element, pausing on each presented frame (capped by EXPORT_PLAYBACK_RATE, and a frame the
    * decoder skips is missed). The video is left showing the frame it showed before.
    */
-  private async videoAnswerFile(
-    v: VideoState,
-    writer: AnswerFileWriter,
-    add: AddFrame,
-  ): Promise<AnswerExport> {
+  private async videoAnswerFile(v: VideoState, add: AddFrame): Promise<FramesRead> {
     this.pause();
     const shownFrame = v.frame;
     // A worker that cannot start, or a file its demuxer chokes on: the video is played instead.
@@ -547,7 +558,7 @@ export class ViewerController {
         // Back to the frame the element shows, also after a failure.
         await this.showVideoFrame(shownFrame).catch(() => undefined);
       }
-      return { json: writer.toJSON(), frames: writer.frameCount, missed: 0, source: v.path, method: `decoded frame by frame (${decoded.codec})` };
+      return { frames: null, missed: 0, source: v.path, method: `decoded frame by frame (${decoded.codec})` };
     }
     const { frames, missed } = await everyFrame(
       v.element,
@@ -557,7 +568,7 @@ export class ViewerController {
       },
       () => this.cancelRequested,
     );
-    return { json: writer.toJSON(), frames, missed, source: v.path, method: `played at ${EXPORT_PLAYBACK_RATE}x speed: ${decoded.reason}` };
+    return { frames, missed, source: v.path, method: `played at ${EXPORT_PLAYBACK_RATE}x speed: ${decoded.reason}` };
   }
 
   private async showVideoFrameForExport(n: number): Promise<void> {

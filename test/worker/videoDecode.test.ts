@@ -1,50 +1,20 @@
 /**
  * The video decoding worker and its client together in Node: the client's `new Worker` gets an
- * in-process double that loads the real worker module with its own `self` and passes messages both
- * ways a task later, as a browser would. WebCodecs is a stand-in that only says what it supports,
+ * in-process double (test/support/inProcessWorker.ts) running the real worker module. WebCodecs is a stand-in that only says what it supports,
  * so frames are not decoded here (they are in Chromium: e2e/viewer.spec.ts).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isDecodedVideo } from '../../src/viewer/decodedVideo';
 import { openDecodedVideoInWorker } from '../../src/worker/videoDecodeClient';
 import type { VideoDecodeReply, VideoDecodeRequest } from '../../src/worker/videoDecodeProtocol';
+import { inProcessWorkerClass, type WorkerLog } from '../support/inProcessWorker';
 import { webmFromVp8 } from '../support/webm';
 
 const webm = new Blob([new Uint8Array(webmFromVp8([Buffer.alloc(64, 1), Buffer.alloc(64, 2)], 640, 480, 40))], { type: 'video/webm' });
 
 /** Every message the workers of a test received and sent, and how many were terminated. */
-const log = { requests: [] as VideoDecodeRequest[], replies: [] as VideoDecodeReply[], terminated: 0 };
-
-class InProcessWorker {
-  onmessage: ((e: MessageEvent<VideoDecodeReply>) => void) | null = null;
-  onerror: ((e: ErrorEvent) => void) | null = null;
-  private readonly scope: { onmessage: ((e: MessageEvent<VideoDecodeRequest>) => void) | null; postMessage(m: VideoDecodeReply): void };
-  private readonly loaded: Promise<unknown>;
-  private terminated = false;
-
-  constructor() {
-    this.scope = {
-      onmessage: null,
-      postMessage: (m) => {
-        log.replies.push(m);
-        setTimeout(() => !this.terminated && this.onmessage?.({ data: m } as MessageEvent<VideoDecodeReply>));
-      },
-    };
-    (globalThis as { self?: unknown }).self = this.scope;
-    vi.resetModules();
-    this.loaded = import('../../src/worker/videoDecodeWorker');
-  }
-
-  postMessage(m: VideoDecodeRequest): void {
-    log.requests.push(m);
-    void this.loaded.then(() => setTimeout(() => this.scope.onmessage?.({ data: m } as MessageEvent<VideoDecodeRequest>)));
-  }
-
-  terminate(): void {
-    this.terminated = true;
-    log.terminated++;
-  }
-}
+const log: WorkerLog<VideoDecodeRequest, VideoDecodeReply> = { requests: [], replies: [], terminated: 0 };
+const InProcessWorker = inProcessWorkerClass(() => import('../../src/worker/videoDecodeWorker'), log);
 
 function standInDecoder(supported: string[]): void {
   (globalThis as { VideoDecoder?: unknown }).VideoDecoder = class {
@@ -59,7 +29,9 @@ beforeEach(() => {
   Object.assign(log, { requests: [], replies: [], terminated: 0 });
 });
 
-afterEach(() => {
+afterEach(async () => {
+  await InProcessWorker.last?.loaded;
+  InProcessWorker.last = null;
   delete (globalThis as { Worker?: unknown }).Worker;
   delete (globalThis as { VideoDecoder?: unknown }).VideoDecoder;
   delete (globalThis as { self?: unknown }).self;

@@ -1,0 +1,54 @@
+/**
+ * A stand-in for the browser's Worker in Node: `new Worker(url)` loads the real worker module given
+ * to `inProcessWorkerClass` with a `self` of its own, and messages go each way a task later, as in
+ * a browser. Everything sent and received is logged; `crash()` fires the page side's onerror.
+ */
+import { vi } from 'vitest';
+
+export interface WorkerLog<Request, Reply> {
+  requests: Request[];
+  replies: Reply[];
+  terminated: number;
+}
+
+export function inProcessWorkerClass<Request, Reply>(load: () => Promise<unknown>, log: WorkerLog<Request, Reply>) {
+  return class InProcessWorker {
+    static last: InProcessWorker | null = null;
+    onmessage: ((e: MessageEvent<Reply>) => void) | null = null;
+    onerror: ((e: ErrorEvent) => void) | null = null;
+    private readonly scope: { onmessage: ((e: MessageEvent<Request>) => void) | null; postMessage(m: Reply): void };
+    /** The worker module has run (wait for it before taking `self` away). */
+    readonly loaded: Promise<unknown>;
+    private terminated = false;
+
+    constructor() {
+      this.scope = {
+        onmessage: null,
+        postMessage: (m) => {
+          log.replies.push(m);
+          setTimeout(() => !this.terminated && this.onmessage?.({ data: m } as MessageEvent<Reply>));
+        },
+      };
+      (globalThis as { self?: unknown }).self = this.scope;
+      vi.resetModules();
+      this.loaded = load();
+      InProcessWorker.last = this;
+    }
+
+    postMessage(m: Request): void {
+      log.requests.push(m);
+      void this.loaded.then(() => setTimeout(() => !this.terminated && this.scope.onmessage?.({ data: m } as MessageEvent<Request>)));
+    }
+
+    terminate(): void {
+      this.terminated = true;
+      log.terminated++;
+    }
+
+    /** The worker dies: the page side hears of it as an error event. */
+    crash(message: string): void {
+      this.terminated = true;
+      this.onerror?.({ message, preventDefault: () => undefined } as ErrorEvent);
+    }
+  };
+}
