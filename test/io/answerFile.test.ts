@@ -176,3 +176,40 @@ describe('scoreAnswerAgainstTruth', () => {
     expectAnswerError(() => scoreAnswerAgainstTruth(truthJson(), 'nope'), /^truth: answer file is not valid JSON/);
   });
 });
+
+describe('AnswerFileWriter.addFrameEncoding', () => {
+  /** A promise and the functions that settle it, for encodings that finish when a test says. */
+  function deferred<T>(): { promise: Promise<T>; resolve(v: T): void; reject(e: Error): void } {
+    let resolve!: (v: T) => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  }
+
+  it('numbers frames in call order though their encodings finish in reverse', async () => {
+    const writer = new AnswerFileWriter();
+    const encodings = [deferred<[string, string]>(), deferred<[string, string]>(), deferred<[string, string]>()];
+    const added = encodings.map((e) => writer.addFrameEncoding(e.promise));
+    writer.addEncodedFrame(['car4', 'road4']);
+    expect(writer.frameCount).toBe(4);
+    expect(() => writer.toJSON()).toThrow('3 frames of the answer file are still being encoded');
+    encodings[2]!.resolve(['car3', 'road3']);
+    encodings[1]!.resolve(['car2', 'road2']);
+    encodings[0]!.resolve(['car1', 'road1']);
+    expect(await Promise.all(added)).toEqual([1, 2, 3]);
+    expect(JSON.parse(writer.toJSON())).toEqual({ 1: ['car1', 'road1'], 2: ['car2', 'road2'], 3: ['car3', 'road3'], 4: ['car4', 'road4'] });
+  });
+
+  it('a failed encoding rejects its frame, and the file cannot be written', async () => {
+    const writer = new AnswerFileWriter();
+    const failing = deferred<[string, string]>();
+    const added = writer.addFrameEncoding(failing.promise);
+    await writer.addFrameEncoding(Promise.resolve(['car2', 'road2']));
+    failing.reject(new Error('encoder gone'));
+    await expect(added).rejects.toThrow('encoder gone');
+    expect(() => writer.toJSON()).toThrow('frames 1 of the answer file could not be encoded');
+  });
+});
