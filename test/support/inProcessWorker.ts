@@ -3,7 +3,7 @@
  * to `inProcessWorkerClass` with a `self` of its own, and messages go each way a task later, as in
  * a browser. Everything sent and received is logged; `crash()` fires the page side's onerror.
  */
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 
 export interface WorkerLog<Request, Reply> {
   requests: Request[];
@@ -51,4 +51,25 @@ export function inProcessWorkerClass<Request, Reply>(load: () => Promise<unknown
       this.onerror?.({ message, preventDefault: () => undefined } as ErrorEvent);
     }
   };
+}
+
+/**
+ * For a test file: `Worker` is the in-process double of the worker module `load` imports, with a
+ * fresh `log` for each test; after each test, `Worker` and `self` are taken away again (once the
+ * last worker's module has run).
+ */
+export function useInProcessWorker<Request, Reply>(load: () => Promise<unknown>) {
+  const log: WorkerLog<Request, Reply> = { requests: [], replies: [], terminated: 0 };
+  const InProcessWorker = inProcessWorkerClass(load, log);
+  beforeEach(() => {
+    (globalThis as { Worker?: unknown }).Worker = InProcessWorker;
+    Object.assign(log, { requests: [], replies: [], terminated: 0 });
+  });
+  afterEach(async () => {
+    await InProcessWorker.last?.loaded;
+    InProcessWorker.last = null;
+    delete (globalThis as { Worker?: unknown }).Worker;
+    delete (globalThis as { self?: unknown }).self;
+  });
+  return { log, InProcessWorker };
 }

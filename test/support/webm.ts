@@ -1,6 +1,7 @@
 /**
  * Minimal WebM (Matroska) files for tests: written from VP8 frames (from WebCodecs in a page, or
- * any bytes where only the container matters), and their frames counted.
+ * any bytes where only the container matters), and their frames counted; and, for Node, a stand-in
+ * WebCodecs VideoDecoder that only says which codecs it supports.
  */
 import { Buffer } from 'node:buffer';
 
@@ -74,4 +75,17 @@ export function webmFrameCount(bytes: Uint8Array): number {
     at = body + size.value;
   }
   return count;
+}
+
+/** Installs a WebCodecs VideoDecoder stand-in (on globalThis) that supports the codecs named. */
+export function standInVideoDecoder(supported: string[]): void {
+  (globalThis as { VideoDecoder?: unknown }).VideoDecoder = class {
+    static isConfigSupported(config: VideoDecoderConfig): Promise<VideoDecoderSupport> {
+      return Promise.resolve({ supported: supported.includes(config.codec), config });
+    }
+  };
+}
+
+export function removeVideoDecoder(): void {
+  delete (globalThis as { VideoDecoder?: unknown }).VideoDecoder;
 }

@@ -4,32 +4,19 @@
  * encodings finish; a worker that dies has its waiting frames encoded on the page; without workers
  * everything is encoded on the page.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AnswerFileWriter, encodeAnswerFrame, parseAnswerFile } from '../../src/io/answerFile';
 import { AnswerFrameEncoder } from '../../src/worker/answerEncodeClient';
 import type { AnswerEncodeReply, AnswerEncodeRequest } from '../../src/worker/answerEncodeProtocol';
-import { inProcessWorkerClass, type WorkerLog } from '../support/inProcessWorker';
+import { useInProcessWorker } from '../support/inProcessWorker';
 
-const log: WorkerLog<AnswerEncodeRequest, AnswerEncodeReply> = { requests: [], replies: [], terminated: 0 };
-const InProcessWorker = inProcessWorkerClass(() => import('../../src/worker/answerEncodeWorker'), log);
+const { log, InProcessWorker } = useInProcessWorker<AnswerEncodeRequest, AnswerEncodeReply>(() => import('../../src/worker/answerEncodeWorker'));
 
 /** Masks of frame `k` at 40x30: a block that moves, and its complement. */
 function masks(k: number): { car: Uint8Array; road: Uint8Array } {
   const car = new Uint8Array(40 * 30).map((_, i) => ((i % 40) >= k && (i % 40) < k + 8 && Math.floor(i / 40) > 10 ? 1 : 0));
   return { car, road: car.map((v) => 1 - v) };
 }
-
-beforeEach(() => {
-  (globalThis as { Worker?: unknown }).Worker = InProcessWorker;
-  Object.assign(log, { requests: [], replies: [], terminated: 0 });
-});
-
-afterEach(async () => {
-  await InProcessWorker.last?.loaded;
-  InProcessWorker.last = null;
-  delete (globalThis as { Worker?: unknown }).Worker;
-  delete (globalThis as { self?: unknown }).self;
-});
 
 describe('AnswerFrameEncoder', () => {
   it('encodes in the worker what the page would, and the writer keeps call order', async () => {

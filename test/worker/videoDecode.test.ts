@@ -3,43 +3,23 @@
  * in-process double (test/support/inProcessWorker.ts) running the real worker module. WebCodecs is a stand-in that only says what it supports,
  * so frames are not decoded here (they are in Chromium: e2e/viewer.spec.ts).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { isDecodedVideo } from '../../src/viewer/decodedVideo';
 import { openDecodedVideoInWorker } from '../../src/worker/videoDecodeClient';
 import type { VideoDecodeReply, VideoDecodeRequest } from '../../src/worker/videoDecodeProtocol';
-import { inProcessWorkerClass, type WorkerLog } from '../support/inProcessWorker';
-import { webmFromVp8 } from '../support/webm';
+import { useInProcessWorker } from '../support/inProcessWorker';
+import { removeVideoDecoder, standInVideoDecoder, webmFromVp8 } from '../support/webm';
 
 const webm = new Blob([new Uint8Array(webmFromVp8([Buffer.alloc(64, 1), Buffer.alloc(64, 2)], 640, 480, 40))], { type: 'video/webm' });
 
-/** Every message the workers of a test received and sent, and how many were terminated. */
-const log: WorkerLog<VideoDecodeRequest, VideoDecodeReply> = { requests: [], replies: [], terminated: 0 };
-const InProcessWorker = inProcessWorkerClass(() => import('../../src/worker/videoDecodeWorker'), log);
+/** The workers of a test: what they received and sent, and how many were terminated. */
+const { log } = useInProcessWorker<VideoDecodeRequest, VideoDecodeReply>(() => import('../../src/worker/videoDecodeWorker'));
 
-function standInDecoder(supported: string[]): void {
-  (globalThis as { VideoDecoder?: unknown }).VideoDecoder = class {
-    static isConfigSupported(config: VideoDecoderConfig): Promise<VideoDecoderSupport> {
-      return Promise.resolve({ supported: supported.includes(config.codec), config });
-    }
-  };
-}
-
-beforeEach(() => {
-  (globalThis as { Worker?: unknown }).Worker = InProcessWorker;
-  Object.assign(log, { requests: [], replies: [], terminated: 0 });
-});
-
-afterEach(async () => {
-  await InProcessWorker.last?.loaded;
-  InProcessWorker.last = null;
-  delete (globalThis as { Worker?: unknown }).Worker;
-  delete (globalThis as { VideoDecoder?: unknown }).VideoDecoder;
-  delete (globalThis as { self?: unknown }).self;
-});
+afterEach(removeVideoDecoder);
 
 describe('video decoding worker', () => {
   it('opens a video in the worker: size, codec and frame count come back; closing ends the worker', async () => {
-    standInDecoder(['vp8']);
+    standInVideoDecoder(['vp8']);
     const video = await openDecodedVideoInWorker(webm);
     if (!isDecodedVideo(video)) throw new Error(video.reason);
     expect([video.width, video.height, video.codec, video.frameCount]).toEqual([640, 480, 'vp8', 2]);
@@ -53,14 +33,14 @@ describe('video decoding worker', () => {
   });
 
   it('a video the worker cannot decode comes back as a reason, and its worker is ended', async () => {
-    standInDecoder([]);
+    standInVideoDecoder([]);
     expect(await openDecodedVideoInWorker(webm)).toEqual({ reason: 'this browser cannot decode vp8 with WebCodecs' });
     expect(log.terminated).toBe(1);
   });
 
   it("a frame the worker fails to decode rejects the page's loop with the worker's message", async () => {
     // The stand-in cannot be constructed as a decoder: the worker's decoding fails.
-    standInDecoder(['vp8']);
+    standInVideoDecoder(['vp8']);
     const video = await openDecodedVideoInWorker(webm);
     if (!isDecodedVideo(video)) throw new Error(video.reason);
     const failure = await video.frames().next().then(
