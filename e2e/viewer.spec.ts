@@ -15,6 +15,7 @@ import type { OverlayParityReport } from '../src/viewer/overlayParity';
 import { truthFromLabelPixels } from '../src/viewer/groundTruth';
 import { LYFT_REAL_DIR } from '../test/paths';
 import { webmFrameCount, webmFromVp8 } from '../test/support/webm';
+import { BufferTarget, EncodedPacket, EncodedVideoPacketSource, Mp4OutputFormat, Output } from 'mediabunny';
 import { chromiumLaunchOptions } from './support/chromium';
 
 const FRAME = '000_0021.png';
@@ -468,6 +469,87 @@ async function imagesToAnswerFile(page: Page): Promise<void> {
   expect(downloads).toBe(0);
 }
 
+/**
+ * An MP4 of H.264 frames (the dashcam's and the challenge's kind): encoded by WebCodecs in the page,
+ * put in an MP4 here by mediabunny; its answer file has one entry per frame, each frame its own.
+ */
+async function mp4ToAnswerFile(page: Page): Promise<void> {
+  const FRAMES = 5;
+  // Chromium builds without the proprietary codecs (Playwright's own) have no H.264 at all.
+  const h264 = await page.evaluate(async () => {
+    const config = { codec: 'avc1.42001f', width: 800, height: 600, codedWidth: 800, codedHeight: 600 };
+    return Boolean((await VideoEncoder.isConfigSupported(config)).supported && (await VideoDecoder.isConfigSupported(config)).supported);
+  });
+  if (!h264) {
+    console.log('MP4 leg skipped: this Chromium has no H.264 encoder or decoder in WebCodecs');
+    return;
+  }
+  const encoded = await page.evaluate(
+    async ({ png, frames }) => {
+      const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+      const image = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      const canvas = new OffscreenCanvas(800, 600);
+      const ctx = canvas.getContext('2d')!;
+      const toBase64 = (data: Uint8Array) => {
+        let s = '';
+        for (const b of data) s += String.fromCharCode(b);
+        return btoa(s);
+      };
+      const chunks: { data: string; key: boolean }[] = [];
+      let config: { codec: string; description: string } | null = null;
+      const encoder = new VideoEncoder({
+        output: (chunk, metadata) => {
+          const data = new Uint8Array(chunk.byteLength);
+          chunk.copyTo(data);
+          chunks.push({ data: toBase64(data), key: chunk.type === 'key' });
+          const d = metadata?.decoderConfig;
+          const desc = d?.description;
+          if (d && desc) config = { codec: d.codec, description: toBase64(ArrayBuffer.isView(desc) ? new Uint8Array(desc.buffer, desc.byteOffset, desc.byteLength) : new Uint8Array(desc)) };
+        },
+        error: (e) => {
+          throw e;
+        },
+      });
+      encoder.configure({ codec: 'avc1.42001f', width: 800, height: 600, bitrate: 2_000_000, framerate: 10, avc: { format: 'avc' } });
+      for (let i = 0; i < frames; i++) {
+        ctx.drawImage(image, 0, -i * 15);
+        const frame = new VideoFrame(canvas, { timestamp: i * 100_000 });
+        encoder.encode(frame, { keyFrame: i === 0 });
+        frame.close();
+      }
+      await encoder.flush();
+      encoder.close();
+      return { chunks, config };
+    },
+    { png: frameBytes.toString('base64'), frames: FRAMES },
+  );
+  expect(encoded.config, 'the H.264 encoder gave no decoder configuration').not.toBeNull();
+  const { codec, description } = encoded.config!;
+  const output = new Output({ format: new Mp4OutputFormat(), target: new BufferTarget() });
+  const source = new EncodedVideoPacketSource('avc');
+  output.addVideoTrack(source, { frameRate: 10 });
+  await output.start();
+  for (const [i, chunk] of encoded.chunks.entries()) {
+    const packet = new EncodedPacket(Buffer.from(chunk.data, 'base64'), chunk.key ? 'key' : 'delta', i / 10, 1 / 10);
+    await source.add(packet, i === 0 ? { decoderConfig: { codec, codedWidth: 800, codedHeight: 600, description: Buffer.from(description, 'base64') } } : undefined);
+  }
+  await output.finalize();
+  const mp4 = Buffer.from((output.target as BufferTarget).buffer!);
+  await page.getByTestId('viewer-file-input').setInputFiles([{ name: 'dashcam.mp4', mimeType: 'video/mp4', buffer: mp4 }]);
+  await expect(page.getByTestId('video-frame')).toHaveText('frame 1');
+  await settled(page);
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByTestId('export-answer').click();
+  const download = await downloadPromise;
+  expect(download.suggestedFilename()).toBe('dashcam_answer.json');
+  const notice = page.getByTestId('viewer-notice');
+  await expect(notice).toHaveText(/^Answer file: 5 frames from dashcam\.mp4 \(decoded frame by frame \(avc1\.[0-9a-f]+\); \d+\.\d frames\/s\)$/);
+  console.log(`${mp4.length} bytes of MP4: ${await notice.innerText()}`);
+  const parsed = parseAnswerFile(readFileSync(await download.path(), 'utf8'));
+  expect([...parsed.keys()]).toEqual([1, 2, 3, 4, 5]);
+  expect(new Set([...parsed.values()].map((f) => f.car)).size, 'each frame its own mask').toBe(FRAMES);
+}
+
 /** Exports the open video's answer file; checks the notice; returns the file and its entries. */
 async function answerOfVideo(page: Page, notice: RegExp): Promise<{ text: string; parsed: ReturnType<typeof parseAnswerFile> }> {
   const downloadPromise = page.waitForEvent('download');
@@ -600,6 +682,9 @@ async function videoAndScoring(page: Page, info: TestInfo, mark: (what: string) 
   await page.getByTestId('score-run').click();
   await expect(page.getByTestId('answer-score')).toContainText('2 answer frames not in the truth');
   mark('video and scoring');
+
+  await mp4ToAnswerFile(page);
+  mark('MP4 (H.264) to an answer file');
 
   // A long video's export cancelled after its first frame: nothing is downloaded, the notice says so.
   await page.getByTestId('viewer-file-input').setInputFiles([{ name: 'long.webm', mimeType: 'video/webm', buffer: webmFromVp8(vp8, 800, 600, 100) }]);
