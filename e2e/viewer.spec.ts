@@ -15,7 +15,7 @@ import type { OverlayParityReport } from '../src/viewer/overlayParity';
 import { truthFromLabelPixels } from '../src/viewer/groundTruth';
 import { LYFT_REAL_DIR } from '../test/paths';
 import { webmFrameCount, webmFromVp8 } from '../test/support/webm';
-import { BufferTarget, EncodedPacket, EncodedVideoPacketSource, Mp4OutputFormat, Output } from 'mediabunny';
+import { ALL_FORMATS, BufferSource, BufferTarget, EncodedPacket, EncodedPacketSink, EncodedVideoPacketSource, Input, Mp4OutputFormat, Output } from 'mediabunny';
 import { chromiumLaunchOptions } from './support/chromium';
 
 const FRAME = '000_0021.png';
@@ -548,6 +548,63 @@ async function mp4ToAnswerFile(page: Page): Promise<void> {
   const parsed = parseAnswerFile(readFileSync(await download.path(), 'utf8'));
   expect([...parsed.keys()]).toEqual([1, 2, 3, 4, 5]);
   expect(new Set([...parsed.values()].map((f) => f.car)).size, 'each frame its own mask').toBe(FRAMES);
+
+  // The overlay of every frame as a WebM video: one frame per source frame, and its first frame is
+  // the overlay drawn for frame 1 (the PNG export), up to the video codec's loss.
+  await expect(page.getByTestId('video-frame')).toHaveText('frame 1');
+  const pngDownload = page.waitForEvent('download');
+  await page.getByTestId('export-overlay').click();
+  const overlayPng = decodePng(readFileSync(await (await pngDownload).path()));
+  const videoDownload = page.waitForEvent('download');
+  await page.getByTestId('export-overlay-video').click();
+  const overlayVideo = await videoDownload;
+  expect(overlayVideo.suggestedFilename()).toBe('dashcam_overlay.webm');
+  await expect(notice).toHaveText(/^Overlay video: 5 frames of dashcam\.mp4 \(vp[89] WebM, [\d.]+ MB; \d+\.\d frames\/s\)$/);
+  console.log(await notice.innerText());
+  const webmBytes = readFileSync(await overlayVideo.path());
+  const input = new Input({ source: new BufferSource(webmBytes), formats: ALL_FORMATS });
+  const track = (await input.getPrimaryVideoTrack())!;
+  expect([await track.getDisplayWidth(), await track.getDisplayHeight(), (await track.computePacketStats()).packetCount]).toEqual([800, 600, FRAMES]);
+  // Its first frame decoded by WebCodecs in the page (a <video> element draws black before it presents a frame).
+  const config = (await track.getDecoderConfig())!;
+  const first = (await new EncodedPacketSink(track).getFirstPacket())!;
+  input.dispose();
+  const firstFrame = await page.evaluate(
+    async ({ codec, data }) => {
+      let out: number[] = [];
+      const decoder = new VideoDecoder({
+        output: (frame) => {
+          const ctx = new OffscreenCanvas(frame.displayWidth, frame.displayHeight).getContext('2d')!;
+          ctx.drawImage(frame, 0, 0);
+          out = Array.from(ctx.getImageData(0, 0, frame.displayWidth, frame.displayHeight).data);
+          frame.close();
+        },
+        error: (e) => {
+          throw e;
+        },
+      });
+      decoder.configure({ codec, codedWidth: 800, codedHeight: 600 });
+      decoder.decode(new EncodedVideoChunk({ type: 'key', timestamp: 0, data: Uint8Array.from(atob(data), (c) => c.charCodeAt(0)) }));
+      await decoder.flush();
+      decoder.close();
+      return out;
+    },
+    { codec: config.codec, data: Buffer.from(first.data).toString('base64') },
+  );
+  expect(firstFrame).toHaveLength(800 * 600 * 4);
+  let overlayDifference = 0;
+  let frameDifference = 0;
+  const sourceFrame = decodePng(frameBytes);
+  for (let p = 0; p < 800 * 600; p++) {
+    for (let c = 0; c < 3; c++) {
+      overlayDifference += Math.abs(firstFrame[p * 4 + c]! - overlayPng.data[p * overlayPng.channels + c]!);
+      frameDifference += Math.abs(firstFrame[p * 4 + c]! - sourceFrame.data[p * sourceFrame.channels + c]!);
+    }
+  }
+  const perValue = (d: number) => d / (800 * 600 * 3);
+  console.log(`overlay video frame 1: mean difference ${perValue(overlayDifference).toFixed(2)} from the overlay PNG, ${perValue(frameDifference).toFixed(2)} from the source frame`);
+  expect(perValue(overlayDifference)).toBeLessThan(6);
+  expect(perValue(frameDifference)).toBeGreaterThan(3 * perValue(overlayDifference));
 }
 
 /** Exports the open video's answer file; checks the notice; returns the file and its entries. */

@@ -26,7 +26,8 @@ import { FrameScores } from './frameScores';
 import { viewerItemsFromFiles, type ListedFile, type ViewerItem } from './frameSources';
 import { truthFromLabelPixels, type TruthMasks } from './groundTruth';
 import { emptyTimings, RateMeter, singleFrameRate, type StageTimings } from './timings';
-import { isDecodedVideo, type DecodedVideo, type UndecodableVideo } from './decodedVideo';
+import { isDecodedVideo, type DecodedVideo, type DecodedVideoFrame, type UndecodableVideo } from './decodedVideo';
+import { OverlayVideoWriter } from './overlayVideo';
 import { closeVideo, DropCounter, everyFrame, EXPORT_PLAYBACK_RATE, openVideo, playLive, stepBack, stepForward } from './videoFrames';
 
 export const NO_MODEL_MESSAGE = 'There is no model yet: create one with "New model" in the model panel, import a model file or load a saved one.';
@@ -79,11 +80,19 @@ const MAX_ENCODINGS_WAITING = 3;
 /** Adds the rendered frame's masks to the answer file (`what` names the frame in a failure). */
 type AddFrame = (r: RenderResult | null, what: string, total: number | null) => Promise<void>;
 
-/** An answer-file export stopped by the user after `frames` frames. */
+/** An export stopped by the user after `frames` frames. */
 class ExportCancelled extends Error {
-  constructor(readonly frames: number) {
-    super(`The answer-file export was cancelled after ${frames} frames; nothing was downloaded.`);
+  constructor(
+    readonly frames: number,
+    what = 'answer-file',
+  ) {
+    super(`The ${what} export was cancelled after ${frames} frames; nothing was downloaded.`);
   }
+}
+
+/** `file` opened for frame-by-frame decoding in a worker, or why not (a worker that fails to start included). */
+function decodeFrameByFrame(file: Blob): Promise<DecodedVideo | UndecodableVideo> {
+  return openDecodedVideoInWorker(file).catch((e: unknown) => ({ reason: message(e) }));
 }
 
 /** The model session's network, or the message that there is none. */
@@ -511,7 +520,7 @@ export class ViewerController {
     }
   }
 
-  /** Stops a running answer-file export after the frame in hand; nothing is downloaded. */
+  /** Stops a running export (answer file, overlay video) after the frame in hand; nothing is downloaded. */
   cancelExport(): void {
     if (this.exporting) this.cancelRequested = true;
   }
@@ -537,27 +546,10 @@ export class ViewerController {
    */
   private async videoAnswerFile(v: VideoState, add: AddFrame): Promise<FramesRead> {
     this.pause();
-    const shownFrame = v.frame;
-    // A worker that cannot start, or a file its demuxer chokes on: the video is played instead.
-    const decoded: DecodedVideo | UndecodableVideo = await openDecodedVideoInWorker(v.file).catch((e: unknown) => ({ reason: message(e) }));
+    // A video that cannot be decoded frame by frame is played instead.
+    const decoded = await decodeFrameByFrame(v.file);
     if (isDecodedVideo(decoded)) {
-      try {
-        let n = 0;
-        for await (const pixels of decoded.frames()) {
-          if (this.cancelRequested) break;
-          n++;
-          // The stats show the frame being exported (the element's own is shown again after).
-          v.frame = n;
-          const path = `${v.path} frame ${n}`;
-          await this.engine.infer(currentModel(), pixels, path);
-          this.current = { key: `${v.path}#${n}`, path, pixels, label: null, labelPath: null };
-          await add(await this.renderNow(true), path, decoded.frameCount);
-        }
-      } finally {
-        decoded.close();
-        // Back to the frame the element shows, also after a failure.
-        await this.showVideoFrame(shownFrame).catch(() => undefined);
-      }
+      await this.eachDecodedFrame(v, decoded, (r, path) => add(r, path, decoded.frameCount));
       return { frames: null, missed: 0, source: v.path, method: `decoded frame by frame (${decoded.codec})` };
     }
     const { frames, missed } = await everyFrame(
@@ -569,6 +561,77 @@ export class ViewerController {
       () => this.cancelRequested,
     );
     return { frames, missed, source: v.path, method: `played at ${EXPORT_PLAYBACK_RATE}x speed: ${decoded.reason}` };
+  }
+
+  /**
+   * Runs and renders every frame of `decoded` (the open video `v`, read again frame by frame),
+   * calling `onFrame` with each render, until the end or a cancel; closes `decoded`. The stats show
+   * the frame being processed; afterwards (also after a failure) the element's frame is shown again.
+   */
+  private async eachDecodedFrame(
+    v: VideoState,
+    decoded: DecodedVideo,
+    onFrame: (r: RenderResult | null, path: string, frame: DecodedVideoFrame) => Promise<void>,
+  ): Promise<void> {
+    const shownFrame = v.frame;
+    try {
+      let n = 0;
+      for await (const pixels of decoded.frames()) {
+        if (this.cancelRequested) break;
+        v.frame = ++n;
+        const path = `${v.path} frame ${n}`;
+        await this.engine.infer(currentModel(), pixels, path);
+        this.current = { key: `${v.path}#${n}`, path, pixels, label: null, labelPath: null };
+        await onFrame(await this.renderNow(true), path, pixels);
+      }
+    } finally {
+      decoded.close();
+      await this.showVideoFrame(shownFrame).catch(() => undefined);
+    }
+  }
+
+  /**
+   * The overlay of every frame of the open video, as drawn now (view, thresholds, morphology, hood),
+   * as a WebM video with the source's timing; needs the frame-by-frame decoding. Downloads it.
+   */
+  async exportOverlayVideo(): Promise<void> {
+    const v = this.video;
+    if (!v) return this.store.setState({ error: 'open a video first: the overlay video is made from a video' });
+    if (this.exporting) return this.store.setState({ error: 'an export is already running' });
+    this.store.setState({ busy: 'Writing the overlay video', error: null });
+    this.exporting = true;
+    this.cancelRequested = false;
+    this.pause();
+    let writer: OverlayVideoWriter | null = null;
+    try {
+      currentModel();
+      const decoded = await decodeFrameByFrame(v.file);
+      if (!isDecodedVideo(decoded)) throw new Error(`${v.path}: the overlay video needs the video decoded frame by frame, and ${decoded.reason}`);
+      const t0 = performance.now();
+      let frames = 0;
+      await this.eachDecodedFrame(v, decoded, async (r, path, frame) => {
+        if (!r) throw new Error(`${path}: the frame could not be processed (${this.store.getState().error ?? 'see above'})`);
+        const { rgba, width, height } = await this.engine.readOverlay();
+        writer ??= await OverlayVideoWriter.create(width, height, frame.duration > 0 ? 1 / frame.duration : 30);
+        await writer.add(rgba, width, height, frame.timestamp, frame.duration);
+        this.store.setState({ exportProgress: { done: ++frames, total: decoded.frameCount } });
+      });
+      if (this.cancelRequested) throw new ExportCancelled(frames, 'overlay video');
+      if (!writer) throw new Error(`${v.path}: no frame could be decoded`);
+      const w: OverlayVideoWriter = writer;
+      const video = await w.finish();
+      writer = null;
+      download({ name: `${exportStem(v.path)}_overlay.webm`, bytes: new Uint8Array(await video.arrayBuffer()), type: 'video/webm' });
+      const rate = (frames / (performance.now() - t0)) * 1000;
+      this.store.setState({ notice: `Overlay video: ${frames} frames of ${v.path} (${w.codec} WebM, ${(video.size / 1e6).toFixed(1)} MB; ${rate.toFixed(1)} frames/s)` });
+    } catch (e) {
+      if (e instanceof ExportCancelled) this.store.setState({ notice: e.message });
+      else this.store.setState({ error: message(e) });
+    } finally {
+      await (writer as OverlayVideoWriter | null)?.cancel().catch(() => undefined);
+      this.exporting = false;
+      this.store.setState({ busy: null, exportProgress: null });
+    }
   }
 
   private async showVideoFrameForExport(n: number): Promise<void> {

@@ -9,6 +9,12 @@
 import { ALL_FORMATS, BlobSource, Input, VideoSampleSink, type InputVideoTrack } from 'mediabunny';
 import type { DecodedFrame } from './decodeFrame';
 
+/** A frame of a video with its presentation time and duration (seconds). */
+export interface DecodedVideoFrame extends DecodedFrame {
+  timestamp: number;
+  duration: number;
+}
+
 export interface DecodedVideo {
   width: number;
   height: number;
@@ -16,7 +22,7 @@ export interface DecodedVideo {
   /** Frames in the file (its packets), known before decoding. */
   frameCount: number;
   /** Every frame in presentation order, as RGBA pixels (each its own buffer). Breaking out of the loop stops the decoder. */
-  frames(): AsyncGenerator<DecodedFrame, void, undefined>;
+  frames(): AsyncGenerator<DecodedVideoFrame, void, undefined>;
   close(): void;
 }
 
@@ -54,12 +60,13 @@ export function isDecodedVideo(v: DecodedVideo | UndecodableVideo): v is Decoded
   return 'frames' in v;
 }
 
-async function* decodeFrames(track: InputVideoTrack, width: number, height: number): AsyncGenerator<DecodedFrame, void, undefined> {
+async function* decodeFrames(track: InputVideoTrack, width: number, height: number): AsyncGenerator<DecodedVideoFrame, void, undefined> {
   const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new Error('no 2D canvas context is available');
   // 'copy': a frame with transparency replaces the previous one instead of blending over it.
   ctx.globalCompositeOperation = 'copy';
   for await (const sample of new VideoSampleSink(track).samples()) {
+    const { timestamp, duration } = sample;
     try {
       // Rotation and pixel aspect applied as a <video> element would show the frame.
       sample.drawWithFit(ctx, { fit: 'fill' });
@@ -67,6 +74,6 @@ async function* decodeFrames(track: InputVideoTrack, width: number, height: numb
       sample.close();
     }
     const img = ctx.getImageData(0, 0, width, height);
-    yield { data: img.data, width, height, channels: 4 };
+    yield { data: img.data, width, height, channels: 4, timestamp, duration };
   }
 }

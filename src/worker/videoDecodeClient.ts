@@ -4,8 +4,7 @@
  * thread, the next frame made while the page runs the current one. Closing the video ends its
  * worker. Where workers cannot be made, the video is decoded in the page.
  */
-import { openDecodedVideo, type DecodedVideo, type UndecodableVideo } from '../viewer/decodedVideo';
-import type { DecodedFrame } from '../viewer/decodeFrame';
+import { openDecodedVideo, type DecodedVideo, type DecodedVideoFrame, type UndecodableVideo } from '../viewer/decodedVideo';
 import type { VideoDecodeReply, VideoDecodeRequest } from './videoDecodeProtocol';
 
 /** Sends requests to one worker and hands out its replies in order. */
@@ -41,7 +40,7 @@ function unexpected(reply: VideoDecodeReply): Error {
   return new Error(reply.type === 'failed' ? reply.error : `the video decoding worker answered '${reply.type}' out of turn`);
 }
 
-async function* framesFrom(channel: VideoDecodeChannel): AsyncGenerator<DecodedFrame, void, undefined> {
+async function* framesFrom(channel: VideoDecodeChannel): AsyncGenerator<DecodedVideoFrame, void, undefined> {
   for (;;) {
     const reply = await channel.ask({ type: 'next' });
     if (reply.type === 'end') return;

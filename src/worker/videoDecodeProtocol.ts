@@ -1,5 +1,5 @@
 /** Messages between the page and a video decoding worker (one worker per video being read). */
-import type { DecodedFrame } from '../viewer/decodeFrame';
+import type { DecodedVideoFrame } from '../viewer/decodedVideo';
 
 export type VideoDecodeRequest =
   /** Open the file; answered by 'opened' or 'undecodable'. */
@@ -10,6 +10,6 @@ export type VideoDecodeRequest =
 export type VideoDecodeReply =
   | { type: 'opened'; width: number; height: number; codec: string; frameCount: number }
   | { type: 'undecodable'; reason: string }
-  | { type: 'frame'; frame: DecodedFrame }
+  | { type: 'frame'; frame: DecodedVideoFrame }
   | { type: 'end' }
   | { type: 'failed'; error: string };

@@ -5,12 +5,11 @@
  */
 /// <reference lib="webworker" />
 import { pulledAhead } from '../util/loadedAhead';
-import { isDecodedVideo, openDecodedVideo } from '../viewer/decodedVideo';
-import type { DecodedFrame } from '../viewer/decodeFrame';
+import { isDecodedVideo, openDecodedVideo, type DecodedVideoFrame } from '../viewer/decodedVideo';
 import type { VideoDecodeReply, VideoDecodeRequest } from './videoDecodeProtocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-let frames: AsyncGenerator<DecodedFrame, void, undefined> | null = null;
+let frames: AsyncGenerator<DecodedVideoFrame, void, undefined> | null = null;
 // Requests are answered one at a time, in order.
 let queue: Promise<void> = Promise.resolve();
 

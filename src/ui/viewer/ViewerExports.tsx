@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useViewerStore } from '../../state/viewerStore';
 import type { ViewerController } from '../../viewer/controller';
 
-export function ViewerExports({ controller, hasFrame }: { controller: ViewerController | null; hasFrame: boolean }) {
+export function ViewerExports({ controller, hasFrame, hasVideo }: { controller: ViewerController | null; hasFrame: boolean; hasVideo: boolean }) {
   const busy = useViewerStore((s) => s.busy);
   const progress = useViewerStore((s) => s.exportProgress);
   const score = useViewerStore((s) => s.answerScore);
@@ -23,6 +23,16 @@ export function ViewerExports({ controller, hasFrame }: { controller: ViewerCont
         </button>
         <button type="button" className="ds-btn small" disabled={disabled || entries.length === 0} onClick={() => void controller?.exportAnswerFile()} data-testid="export-answer">
           Answer file (video or all frames)
+        </button>
+        <button
+          type="button"
+          className="ds-btn small"
+          disabled={disabled || !hasVideo}
+          title="The overlay of every frame of the open video, as drawn now, as a WebM video"
+          onClick={() => void controller?.exportOverlayVideo()}
+          data-testid="export-overlay-video"
+        >
+          Overlay video (WebM)
         </button>
       </div>
       {progress && (

@@ -203,7 +203,7 @@ export function ViewerPanel() {
         <div className="vw-side">
           <ViewerControls controller={controller} />
           <ThresholdSearch controller={controller} />
-          <ViewerExports controller={controller} hasFrame={report !== null} />
+          <ViewerExports controller={controller} hasFrame={report !== null} hasVideo={report?.video != null} />
         </div>
       </div>
       {dragging && <div className="ds-drop-overlay">Drop frames, a folder or a video</div>}
