@@ -20,7 +20,7 @@ import { loadedAhead, OneAhead } from '../util/loadedAhead';
 import { datasetFrameList, loadDatasetFrame } from './datasetFrames';
 import { decodeImageFile, grabVideoFrame, type DecodedFrame } from './decodeFrame';
 import { FrameProblemError, ViewerEngine, type ProbabilityRanges, type RenderResult } from './engine';
-import { binaryMaskFiles, colouredMaskFile, download, exportStem, overlayFile, type ExportFile } from './exports';
+import { binaryMaskFiles, colouredMaskFile, download, exportStem, frameExportStem, overlayFile, type ExportFile } from './exports';
 import { clearCanvas, drawPath, drawRgbaFrame, type DrawPath } from './canvasDraw';
 import { FrameScores } from './frameScores';
 import { viewerItemsFromFiles, type ListedFile, type ViewerItem } from './frameSources';
@@ -459,7 +459,7 @@ export class ViewerController {
     const frame = this.current;
     if (!this.last || !frame) throw new Error('nothing to export yet: open a frame and run the model');
     const { car, road, width, height } = await this.engine.readMasks();
-    const stem = exportStem(frame.path.replace(/ frame (\d+)$/, '_$1'));
+    const stem = frameExportStem(frame.path);
     return [...binaryMaskFiles(stem, car, road, width, height), colouredMaskFile(stem, car, road, width, height)];
   }
 
@@ -467,7 +467,7 @@ export class ViewerController {
     const frame = this.current;
     if (!this.last || !frame) throw new Error('nothing to export yet: open a frame and run the model');
     const { rgba, width, height } = await this.engine.readOverlay();
-    return overlayFile(exportStem(frame.path.replace(/ frame (\d+)$/, '_$1')), rgba, width, height);
+    return overlayFile(frameExportStem(frame.path), rgba, width, height);
   }
 
   exportMasks(): Promise<void> {

@@ -16,6 +16,15 @@ export function exportStem(path: string): string {
   return stem === '' ? 'frame' : stem;
 }
 
+/**
+ * The file-name stem for exports of one frame: its file's stem, and for a frame of a video (shown
+ * as "clip.mp4 frame 12") the frame number too ("clip_12").
+ */
+export function frameExportStem(framePath: string): string {
+  const videoFrame = / frame (\d+)$/.exec(framePath);
+  return videoFrame ? `${exportStem(framePath.slice(0, videoFrame.index))}_${videoFrame[1]}` : exportStem(framePath);
+}
+
 /** 0/1 single-channel PNGs per class, the challenge's mask format. */
 export function binaryMaskFiles(stem: string, car: Uint8Array, road: Uint8Array, width: number, height: number): ExportFile[] {
   return [

@@ -5,7 +5,7 @@ import { decodePng } from '../../src/io/png';
 import { probabilitiesToMasks, splitMaskValues } from '../../src/postprocess/masks';
 import { ORIGINAL_SETTINGS } from '../../src/postprocess/settings';
 import { seededRandom } from '../../src/util/seededRandom';
-import { binaryMaskFiles, colouredMaskFile, exportStem } from '../../src/viewer/exports';
+import { binaryMaskFiles, colouredMaskFile, exportStem, frameExportStem } from '../../src/viewer/exports';
 import { FrameScores, frameCounts } from '../../src/viewer/frameScores';
 import { viewerItemsFromFiles } from '../../src/viewer/frameSources';
 import { truthFromLabelPixels } from '../../src/viewer/groundTruth';
@@ -194,6 +194,12 @@ describe('exports round trip', () => {
 
     const [carPng, roadPng] = binaryMaskFiles(exportStem('train/CameraRGB/000_0021.png'), frames[0]!.car, frames[0]!.road, w, h);
     expect(carPng!.name).toBe('000_0021_car.png');
+    expect([frameExportStem('train/CameraRGB/000_0021.png'), frameExportStem('drive/dash cam.mp4 frame 12'), frameExportStem('clip.webm frame 3'), frameExportStem('a frame 7.png')]).toEqual([
+      '000_0021',
+      'dash-cam_12',
+      'clip_3',
+      'a-frame-7',
+    ]);
     const carImg = decodePng(carPng!.bytes);
     expect(carImg.channels).toBe(1);
     expect(Uint8Array.from(carImg.data)).toEqual(frames[0]!.car);
