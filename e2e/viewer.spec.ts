@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, expect, test, type Locator, type Page, type TestInfo } from '@playwright/test';
+import { chromium, expect, test, type Download, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { AnswerFileWriter, parseAnswerFile } from '../src/io/answerFile';
 import { decodePng, encodeGrayPng, encodeRgbPng } from '../src/io/png';
 import { CLASS_COLOURS, countColour, type Rgb } from '../src/viewer/overlay';
@@ -548,6 +548,9 @@ async function mp4ToAnswerFile(page: Page): Promise<void> {
   const parsed = parseAnswerFile(readFileSync(await download.path(), 'utf8'));
   expect([...parsed.keys()]).toEqual([1, 2, 3, 4, 5]);
   expect(new Set([...parsed.values()].map((f) => f.car)).size, 'each frame its own mask').toBe(FRAMES);
+  // Seeking among delta frames (decoded from the key frame); the export decoded with WebCodecs,
+  // which converts to RGB apart from the <video> element by a few pixels' worth.
+  await framesByTimeline(page, 'dashcam', parsed, 60);
 
   // The overlay of every frame as a WebM video: one frame per source frame, and its first frame is
   // the overlay drawn for frame 1 (the PNG export), up to the video codec's loss.
@@ -605,6 +608,56 @@ async function mp4ToAnswerFile(page: Page): Promise<void> {
   console.log(`overlay video frame 1: mean difference ${perValue(overlayDifference).toFixed(2)} from the overlay PNG, ${perValue(frameDifference).toFixed(2)} from the source frame`);
   expect(perValue(overlayDifference)).toBeLessThan(6);
   expect(perValue(frameDifference)).toBeGreaterThan(3 * perValue(overlayDifference));
+}
+
+/** The current frame's masks through "Masks (PNG)": three downloads named after the frame; the vehicle and road masks. */
+async function downloadedMasks(page: Page, stem: string): Promise<{ car: Uint8Array; road: Uint8Array }> {
+  const files = new Map<string, Buffer>();
+  const collect = (d: Download) => void d.path().then((p) => files.set(d.suggestedFilename(), readFileSync(p)));
+  page.on('download', collect);
+  await page.getByTestId('export-masks').click();
+  await expect.poll(() => files.size).toBe(3);
+  page.off('download', collect);
+  expect([...files.keys()].sort()).toEqual([`${stem}_car.png`, `${stem}_masks.png`, `${stem}_road.png`]);
+  return { car: decodePng(files.get(`${stem}_car.png`)!).data, road: decodePng(files.get(`${stem}_road.png`)!).data };
+}
+
+/**
+ * Frame-exact navigation in the open video (its timeline read from the container): the frame
+ * slider and the arrow keys, in any order, show frame k: its masks are those of frame k in
+ * `reference` (an answer file of every frame; up to `maxApart` pixels where it read the frames by
+ * another path) and far from those of the frames beside it (each frame is the picture shifted).
+ */
+async function framesByTimeline(page: Page, stem: string, reference: ReturnType<typeof parseAnswerFile>, maxApart: number): Promise<void> {
+  const frames = reference.size;
+  await expect(page.getByTestId('video-frame-count')).toHaveText(`of ${frames} · `);
+  const apart = (a: Uint8Array, png: string) => {
+    const b = decodePng(Buffer.from(png, 'base64')).data;
+    return a.reduce((n, v, i) => n + (Boolean(v) !== Boolean(b[i]) ? 1 : 0), 0);
+  };
+  const seek = page.getByTestId('video-seek');
+  // End/Home on the focused slider; the arrows on the page (the viewer's keys).
+  const moves: [string, number][] = [['slider End', frames], ['ArrowLeft', frames - 1], ['slider Home', 1], ['ArrowRight', 2], ['ArrowRight', 3], ['ArrowLeft', 2]];
+  for (const [how, k] of moves) {
+    if (how.startsWith('slider ')) {
+      await seek.press(how.slice(7));
+      await seek.blur();
+    } else await page.locator('body').press(how);
+    await expect(page.getByTestId('video-frame')).toHaveText(`frame ${k}`);
+    await expect(seek).toHaveValue(String(k));
+    await settled(page);
+    const masks = await downloadedMasks(page, `${stem}_${k}`);
+    const distances = [k - 1, k, k + 1].filter((n) => reference.has(n)).map((n) => ({ n, car: apart(masks.car, reference.get(n)!.car), road: apart(masks.road, reference.get(n)!.road) }));
+    console.log(`${stem}: ${how} to frame ${k}: pixels apart from frames ${distances.map((d) => `${d.n}: ${d.car} + ${d.road}`).join(', ')}`);
+    for (const d of distances) {
+      if (d.n === k) expect(d.car + d.road, `frame ${k} by ${how}`).toBeLessThanOrEqual(maxApart);
+      else expect(d.car + d.road, `frame ${k} by ${how}, against frame ${d.n}`).toBeGreaterThan(Math.max(100, 3 * maxApart));
+    }
+  }
+  // The previous-frame button steps back too (it is not the previous file for a video).
+  await page.getByTestId('viewer-prev').click();
+  await expect(page.getByTestId('video-frame')).toHaveText('frame 1');
+  await settled(page);
 }
 
 /** Exports the open video's answer file; checks the notice; returns the file and its entries. */
@@ -723,6 +776,10 @@ async function videoAndScoring(page: Page, info: TestInfo, mark: (what: string) 
   }
   // Each frame its own mask: a frame read twice, or out of order, would show.
   expect(vehicleMasks.size).toBe(recorded);
+  // The played export read the frames through the <video> element, as the viewer does: the same pixels.
+  await framesByTimeline(page, 'clip', played.parsed, 0);
+  await page.screenshot({ path: info.outputPath('viewer-video-frames.png') });
+  mark('frame-exact seeking and stepping');
   // A truth file from the real label, scored against itself in the studio.
   const label = decodePng(labelBytes);
   const truth = truthFromLabelPixels(label.data, label.channels, label.width, label.height, null);

@@ -63,8 +63,8 @@ export interface FrameReport {
   roadPixels: number;
   frameScore: GraderResult | null;
   cumulativeScore: GraderResult | null;
-  /** Video: frame number within the video, frames shown and dropped so far. */
-  video: { frame: number; dropped: number; playing: boolean } | null;
+  /** Video: frame number within the video (from 1), frames in it (null until read from the container, or where it cannot be), frames dropped while playing. */
+  video: { frame: number; frames: number | null; dropped: number; playing: boolean } | null;
 }
 
 export interface ViewerState {

@@ -28,7 +28,9 @@ import { truthFromLabelPixels, type TruthMasks } from './groundTruth';
 import { emptyTimings, RateMeter, singleFrameRate, type StageTimings } from './timings';
 import { isDecodedVideo, type DecodedVideo, type DecodedVideoFrame, type UndecodableVideo } from './decodedVideo';
 import { OverlayVideoWriter } from './overlayVideo';
-import { closeVideo, DropCounter, everyFrame, EXPORT_PLAYBACK_RATE, openVideo, playLive, stepBack, stepForward } from './videoFrames';
+import { FrameTimeline } from './frameTimeline';
+import { closeVideo, DropCounter, everyFrame, EXPORT_PLAYBACK_RATE, openVideo, playLive, seekTo, stepBack, stepForward } from './videoFrames';
+import { readFrameTimeline } from './videoTimeline';
 
 export const NO_MODEL_MESSAGE = 'There is no model yet: create one with "New model" in the model panel, import a model file or load a saved one.';
 
@@ -56,9 +58,14 @@ interface VideoState {
   frame: number;
   playing: boolean;
   stop: (() => void) | null;
-  /** Seconds per frame, measured from presented frames (1/30 until known). */
+  /** Seconds per frame, measured from presented frames (1/30 until known); for stepping without a timeline. */
   frameSeconds: number;
   lastMediaTime: number | null;
+  /** Where each frame lies in time, read from the container (null until read, or where it cannot be): frame-exact numbers, steps and seeks. */
+  timeline: FrameTimeline | null;
+  /** The newest frame asked for while a seek runs (the seek goes on to it), else null. */
+  seekTarget: number | null;
+  seeking: boolean;
 }
 
 /** An answer file and how it was made (`method`: how a video's frames were read). */
@@ -213,8 +220,10 @@ export class ViewerController {
       if (item.kind === 'video') {
         const element = await openVideo(item.file, item.path);
         if (request !== this.openRequest) return closeVideo(element);
-        this.video = { element, file: item.file, path: item.path, drops: new DropCounter(), frame: 1, playing: false, stop: null, frameSeconds: 1 / 30, lastMediaTime: null };
+        const video: VideoState = { element, file: item.file, path: item.path, drops: new DropCounter(), frame: 1, playing: false, stop: null, frameSeconds: 1 / 30, lastMediaTime: null, timeline: null, seekTarget: null, seeking: false };
+        this.video = video;
         this.meter.reset();
+        void this.readTimeline(video);
         await this.showVideoFrame(1);
         return;
       }
@@ -271,8 +280,11 @@ export class ViewerController {
 
   /** Left/right: the previous/next item, or the previous/next frame of a video. */
   async step(delta: number): Promise<void> {
+    // An export shows its own frames; the open one comes back when it ends.
+    if (this.exporting) return;
     if (this.video && !this.video.playing) {
       const v = this.video;
+      if (v.timeline) return this.seekFrame((v.seekTarget ?? v.frame) + delta);
       if (delta > 0) {
         if (await stepForward(v.element)) await this.showVideoFrame(v.frame + 1);
       } else if (v.frame > 1) {
@@ -390,7 +402,7 @@ export class ViewerController {
       roadPixels: r.roadPixels,
       frameScore,
       cumulativeScore: this.scores.cumulative(),
-      video: this.video ? { frame: this.video.frame, dropped: this.video.drops.dropped, playing: this.video.playing } : null,
+      video: this.video ? videoReport(this.video) : null,
     };
     this.store.setState({ report });
   }
@@ -419,6 +431,8 @@ export class ViewerController {
     v.stop = playLive(
       v.element,
       async (meta) => {
+        if (v.timeline) return this.showVideoFrame(v.timeline.frameAt(meta.mediaTime));
+        // No timeline: frames counted as presented, and the frame time measured for stepping back.
         if (v.lastMediaTime !== null && meta.mediaTime > v.lastMediaTime) {
           const frames = Math.max(1, meta.presentedFrames - (v.frame || 0));
           v.frameSeconds = (meta.mediaTime - v.lastMediaTime) / frames;
@@ -429,7 +443,7 @@ export class ViewerController {
       v.drops,
       () => this.pause(),
     );
-    this.store.setState((s) => ({ report: s.report && { ...s.report, video: { frame: v.frame, dropped: v.drops.dropped, playing: true } } }));
+    this.publishVideo(v);
   }
 
   pause(): void {
@@ -438,7 +452,45 @@ export class ViewerController {
     v.stop?.();
     v.stop = null;
     v.playing = false;
-    this.store.setState((s) => ({ report: s.report && { ...s.report, video: { frame: v.frame, dropped: v.drops.dropped, playing: false } } }));
+    this.publishVideo(v);
+  }
+
+  private publishVideo(v: VideoState): void {
+    this.store.setState((s) => ({ report: s.report && { ...s.report, video: videoReport(v) } }));
+  }
+
+  /** Reads the open video's frame timeline from its container; without one, steps play or seek by the measured frame time. */
+  private async readTimeline(v: VideoState): Promise<void> {
+    const timeline = await readFrameTimeline(v.file);
+    if (this.video !== v || !(timeline instanceof FrameTimeline)) return;
+    v.timeline = timeline;
+    this.publishVideo(v);
+  }
+
+  /**
+   * Shows frame `frame` (from 1, clamped) of the open video, paused, exactly (by its time in the
+   * container's timeline). Calls that come while a seek runs redirect it: it goes on to the newest.
+   */
+  async seekFrame(frame: number): Promise<void> {
+    const v = this.video;
+    if (!v?.timeline || this.exporting) return;
+    if (v.playing) this.pause();
+    v.seekTarget = Math.min(v.timeline.count, Math.max(1, Math.round(frame)));
+    if (v.seeking) return;
+    v.seeking = true;
+    try {
+      while (v.seekTarget !== null && this.video === v) {
+        const target: number = v.seekTarget;
+        if (target !== v.frame) {
+          await seekTo(v.element, v.timeline.seekTime(target));
+          if (this.video !== v) return;
+          await this.showVideoFrame(target);
+        }
+        if (v.seekTarget === target) v.seekTarget = null;
+      }
+    } finally {
+      v.seeking = false;
+    }
   }
 
   private stopVideo(): void {
@@ -681,3 +733,7 @@ export class ViewerController {
 }
 
 export const viewerController = new ViewerController();
+
+function videoReport(v: VideoState): NonNullable<FrameReport['video']> {
+  return { frame: v.frame, frames: v.timeline?.count ?? null, dropped: v.drops.dropped, playing: v.playing };
+}

@@ -116,14 +116,18 @@ export function stepForward(video: HTMLVideoElement): Promise<boolean> {
   });
 }
 
-/** Seeks back by about one frame (`frameSeconds` from the measured frame rate). */
-export function stepBack(video: HTMLVideoElement, frameSeconds: number): Promise<void> {
+/** Pauses and seeks to `time` (seconds); resolves when the frame there can be drawn. */
+export function seekTo(video: HTMLVideoElement, time: number): Promise<void> {
   video.pause();
-  const target = Math.max(0, video.currentTime - frameSeconds);
   return new Promise((resolve) => {
     video.addEventListener('seeked', () => resolve(), { once: true });
-    video.currentTime = target;
+    video.currentTime = time;
   });
+}
+
+/** Seeks back by about one frame (`frameSeconds` from the measured frame rate), where no frame timeline is known. */
+export function stepBack(video: HTMLVideoElement, frameSeconds: number): Promise<void> {
+  return seekTo(video, Math.max(0, video.currentTime - frameSeconds));
 }
 
 /**
@@ -137,12 +141,7 @@ export async function everyFrame(
   shouldStop: () => boolean,
 ): Promise<{ frames: number; missed: number }> {
   video.pause();
-  if (video.currentTime !== 0) {
-    await new Promise<void>((resolve) => {
-      video.addEventListener('seeked', () => resolve(), { once: true });
-      video.currentTime = 0;
-    });
-  }
+  if (video.currentTime !== 0) await seekTo(video, 0);
   // The first frame is on show already (a paused video at 0 presents it without a callback).
   await process(1);
   let frames = 1;

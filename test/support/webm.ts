@@ -21,21 +21,26 @@ function uint(id: number[], v: number): Buffer {
   return ebml(id, b);
 }
 
-/** A minimal WebM file of VP8 key frames, `frameMs` apart. */
-export function webmFromVp8(frames: Buffer[], width: number, height: number, frameMs: number): Buffer {
+/**
+ * A minimal WebM file of VP8 key frames, `frameMs` apart, or at the given times (ms, in file order;
+ * the file's duration then gives the last frame 100 ms).
+ */
+export function webmFromVp8(frames: Buffer[], width: number, height: number, frameMs: number | readonly number[]): Buffer {
+  const times = frames.map((_, i) => (typeof frameMs === 'number' ? i * frameMs : frameMs[i]!));
+  const span = Math.max(...times) + (typeof frameMs === 'number' ? frameMs : 100);
   const header = ebml([0x1a, 0x45, 0xdf, 0xa3], [
     uint([0x42, 0x86], 1), uint([0x42, 0xf7], 1), uint([0x42, 0xf2], 4), uint([0x42, 0xf3], 8),
     ebml([0x42, 0x82], Buffer.from('webm')), uint([0x42, 0x87], 2), uint([0x42, 0x85], 2),
   ]);
   const duration = Buffer.alloc(8);
-  duration.writeDoubleBE(frames.length * frameMs);
+  duration.writeDoubleBE(span);
   const info = ebml([0x15, 0x49, 0xa9, 0x66], [uint([0x2a, 0xd7, 0xb1], 1_000_000), ebml([0x44, 0x89], duration), ebml([0x4d, 0x80], Buffer.from('e2e')), ebml([0x57, 0x41], Buffer.from('e2e'))]);
   const video = ebml([0xe0], [uint([0xb0], width), uint([0xba], height)]);
   const track = ebml([0xae], [uint([0xd7], 1), uint([0x73, 0xc5], 1), uint([0x83], 1), ebml([0x86], Buffer.from('V_VP8')), video]);
   const tracks = ebml([0x16, 0x54, 0xae, 0x6b], [track]);
   const blocks = frames.map((f, i) => {
     const head = Buffer.from([0x81, 0, 0, 0x80]);
-    head.writeInt16BE(i * frameMs, 1);
+    head.writeInt16BE(times[i]!, 1);
     return ebml([0xa3], Buffer.concat([head, f]));
   });
   const cluster = ebml([0x1f, 0x43, 0xb6, 0x75], [uint([0xe7], 0), ...blocks]);

@@ -124,7 +124,7 @@ export function ViewerPanel() {
         />
         {entries.length > 0 && (
           <>
-            <button type="button" className="ds-btn small" disabled={index <= 0} onClick={() => void controller?.step(-1)} data-testid="viewer-prev" title="Previous (←)">
+            <button type="button" className="ds-btn small" disabled={index <= 0 && current?.kind !== 'video'} onClick={() => void controller?.step(-1)} data-testid="viewer-prev" title="Previous (←)">
               ←
             </button>
             <span className="vw-position" data-testid="viewer-position">
@@ -138,6 +138,19 @@ export function ViewerPanel() {
                 <button type="button" className="ds-btn small" onClick={() => (report?.video?.playing ? controller?.pause() : controller?.play())} data-testid="video-play">
                   {report?.video?.playing ? 'Pause' : 'Play'}
                 </button>
+                {report?.video?.frames != null && (
+                  <input
+                    type="range"
+                    className="vw-seek"
+                    min={1}
+                    max={report.video.frames}
+                    value={report.video.frame}
+                    onChange={(e) => void controller?.seekFrame(Number(e.target.value))}
+                    aria-label="Frame"
+                    title={`Frame ${report.video.frame} of ${report.video.frames}`}
+                    data-testid="video-seek"
+                  />
+                )}
               </>
             )}
             <span className="ds-hint vw-path" data-testid="viewer-current" title={current?.path}>

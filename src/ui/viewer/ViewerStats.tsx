@@ -46,8 +46,11 @@ export function ViewerStats() {
             <div className="ds-stat-value" data-testid="video-frame">
               frame {report.video.frame}
             </div>
-            <div className="muted small" data-testid="video-dropped" data-value={report.video.dropped}>
-              {report.video.dropped} dropped
+            <div className="muted small">
+              {report.video.frames !== null && <span data-testid="video-frame-count">of {report.video.frames} · </span>}
+              <span data-testid="video-dropped" data-value={report.video.dropped}>
+                {report.video.dropped} dropped
+              </span>
             </div>
           </div>
         )}
