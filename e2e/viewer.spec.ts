@@ -660,6 +660,49 @@ async function framesByTimeline(page: Page, stem: string, reference: ReturnType<
   await settled(page);
 }
 
+/**
+ * Seeks the open video (`frames` long) to frame `from` with keys held on the slider (End, then
+ * arrows faster than the frames run: the seeks coalesce to the last), plays it to its end with the
+ * overlay live, and checks the frame numbers on the way: from the presented frames' media times, so
+ * they go on from `from` (a count of presented frames would start again at 1 after the seek).
+ */
+async function playFromFrame(page: Page, from: number, frames: number): Promise<void> {
+  const seek = page.getByTestId('video-seek');
+  await seek.press('End');
+  for (let i = from; i < frames; i++) await seek.press('ArrowLeft');
+  await seek.blur();
+  await expect(page.getByTestId('video-frame')).toHaveText(`frame ${from}`);
+  await settled(page);
+  const shown: number[] = [];
+  const frameText = page.getByTestId('video-frame');
+  const play = page.getByTestId('video-play');
+  const runsBefore = (await pixelCounts(page)).runs;
+  await play.click();
+  await expect(play).toHaveText('Pause');
+  // Until the end pauses it: the frame numbers the stats show while it plays.
+  const t0 = Date.now();
+  while ((await play.innerText()) === 'Pause' && Date.now() - t0 < 30_000) {
+    shown.push(Number((await frameText.innerText()).replace('frame ', '')));
+    await page.waitForTimeout(50);
+  }
+  await expect(play).toHaveText('Play');
+  const last = Number((await frameText.innerText()).replace('frame ', ''));
+  await settled(page);
+  const dropped = Number(await page.getByTestId('video-dropped').getAttribute('data-value'));
+  const runs = (await pixelCounts(page)).runs - runsBefore;
+  const distinct = [...new Set([...shown, last])];
+  console.log(`played frames ${from + 1}..${frames}: seen ${distinct.join(', ')}; ${runs} network runs, ${dropped} dropped; ${await page.getByTestId('fps-e2e').innerText()} end to end`);
+  expect(distinct.every((n) => n >= from && n <= frames), 'frame numbers within the part played').toBe(true);
+  expect(distinct, 'numbers in order').toEqual([...distinct].sort((a, b) => a - b));
+  // It stops on the last frame, shown after the end where it came while the one before ran.
+  expect(last).toBe(frames);
+  await expect(seek).toHaveValue(String(frames));
+  // Each frame played was either run or dropped (the last one perhaps both: dropped, then shown).
+  expect(runs + dropped).toBeGreaterThanOrEqual(frames - from);
+  expect(runs + dropped).toBeLessThanOrEqual(frames - from + 1);
+  await settled(page);
+}
+
 /** Exports the open video's answer file; checks the notice; returns the file and its entries. */
 async function answerOfVideo(page: Page, notice: RegExp): Promise<{ text: string; parsed: ReturnType<typeof parseAnswerFile> }> {
   const downloadPromise = page.waitForEvent('download');
@@ -804,6 +847,8 @@ async function videoAndScoring(page: Page, info: TestInfo, mark: (what: string) 
   await page.getByTestId('viewer-file-input').setInputFiles([{ name: 'long.webm', mimeType: 'video/webm', buffer: webmFromVp8(vp8, 800, 600, 100) }]);
   await expect(page.getByTestId('video-frame')).toHaveText('frame 1');
   await settled(page);
+  await playFromFrame(page, LONG_FRAMES - 8, LONG_FRAMES);
+  mark('played from a frame to the end');
   let downloads = 0;
   const countDownload = () => downloads++;
   page.on('download', countDownload);

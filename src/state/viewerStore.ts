@@ -63,8 +63,12 @@ export interface FrameReport {
   roadPixels: number;
   frameScore: GraderResult | null;
   cumulativeScore: GraderResult | null;
-  /** Video: frame number within the video (from 1), frames in it (null until read from the container, or where it cannot be), frames dropped while playing. */
-  video: { frame: number; frames: number | null; dropped: number; playing: boolean } | null;
+  /**
+   * Video: frame number within the video (from 1), the frame a running seek is heading for (null
+   * when none), frames in it (null until read from the container, or where it cannot be), frames
+   * dropped while playing.
+   */
+  video: { frame: number; seekingTo: number | null; frames: number | null; dropped: number; playing: boolean } | null;
 }
 
 export interface ViewerState {

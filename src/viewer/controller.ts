@@ -428,22 +428,32 @@ export class ViewerController {
     v.playing = true;
     v.drops.reset();
     this.meter.reset();
+    // Frame numbers (and drops) from the presented frame's media time where the timeline is known.
+    const timeline = v.timeline;
     v.stop = playLive(
       v.element,
-      async (meta) => {
-        if (v.timeline) return this.showVideoFrame(v.timeline.frameAt(meta.mediaTime));
+      async (meta, position) => {
+        if (timeline) return this.showVideoFrame(position);
         // No timeline: frames counted as presented, and the frame time measured for stepping back.
         if (v.lastMediaTime !== null && meta.mediaTime > v.lastMediaTime) {
-          const frames = Math.max(1, meta.presentedFrames - (v.frame || 0));
+          const frames = Math.max(1, position - (v.frame || 0));
           v.frameSeconds = (meta.mediaTime - v.lastMediaTime) / frames;
         }
         v.lastMediaTime = meta.mediaTime;
-        await this.showVideoFrame(meta.presentedFrames);
+        await this.showVideoFrame(position);
       },
       v.drops,
-      () => this.pause(),
+      () => void this.playEnded(v),
+      timeline ? (meta) => timeline.frameAt(meta.mediaTime) : undefined,
     );
     this.publishVideo(v);
+  }
+
+  /** At the end of play: paused on the last frame (shown, where it came while the previous one ran). */
+  private async playEnded(v: VideoState): Promise<void> {
+    if (this.video !== v || !v.playing) return;
+    this.pause();
+    if (v.timeline && v.frame < v.timeline.count) await this.showVideoFrame(v.timeline.count);
   }
 
   pause(): void {
@@ -476,6 +486,8 @@ export class ViewerController {
     if (!v?.timeline || this.exporting) return;
     if (v.playing) this.pause();
     v.seekTarget = Math.min(v.timeline.count, Math.max(1, Math.round(frame)));
+    // The slider shows where it is going at once (a further key press goes on from there).
+    this.publishVideo(v);
     if (v.seeking) return;
     v.seeking = true;
     try {
@@ -490,6 +502,7 @@ export class ViewerController {
       }
     } finally {
       v.seeking = false;
+      this.publishVideo(v);
     }
   }
 
@@ -735,5 +748,5 @@ export class ViewerController {
 export const viewerController = new ViewerController();
 
 function videoReport(v: VideoState): NonNullable<FrameReport['video']> {
-  return { frame: v.frame, frames: v.timeline?.count ?? null, dropped: v.drops.dropped, playing: v.playing };
+  return { frame: v.frame, seekingTo: v.seekTarget, frames: v.timeline?.count ?? null, dropped: v.drops.dropped, playing: v.playing };
 }

@@ -44,15 +44,22 @@ export function closeVideo(video: HTMLVideoElement): void {
   if (src.startsWith('blob:')) URL.revokeObjectURL(src);
 }
 
-/** Counts presented frames that were not processed (busy, or skipped between callbacks). */
+/**
+ * Counts the frames of a playing video that were not processed: those that came while the previous
+ * one was still being processed, and those never presented at all (gaps in the position).
+ */
 export class DropCounter {
   dropped = 0;
-  private lastPresented: number | null = null;
+  private lastPosition: number | null = null;
 
-  /** Call on every presented frame; `busy` when the previous one is still being processed. Returns whether to process it. */
-  onPresented(presentedFrames: number, busy: boolean): boolean {
-    if (this.lastPresented !== null && presentedFrames > this.lastPresented + 1) this.dropped += presentedFrames - this.lastPresented - 1;
-    this.lastPresented = presentedFrames;
+  /**
+   * Call on every presented frame with its position (one more per frame of the video: its frame
+   * number where the timeline is known, else the count of presented frames); `busy` when the
+   * previous one is still being processed. Returns whether to process it.
+   */
+  onPresented(position: number, busy: boolean): boolean {
+    if (this.lastPosition !== null && position > this.lastPosition + 1) this.dropped += position - this.lastPosition - 1;
+    this.lastPosition = position;
     if (busy) {
       this.dropped++;
       return false;
@@ -62,30 +69,40 @@ export class DropCounter {
 
   reset(): void {
     this.dropped = 0;
-    this.lastPresented = null;
+    this.lastPosition = null;
   }
 }
 
 /**
- * Plays a video and calls `process` on presented frames, skipping (and counting) the ones that
- * arrive while the previous frame is still being processed. Returns a stop function.
+ * Plays a video and calls `process` on presented frames with their position (`positionOf`: the
+ * presented-frames count unless given), skipping (and counting) the ones that arrive while the
+ * previous frame is still being processed. At the end, calls `onEnd` once the frame in hand is
+ * processed. Returns a stop function.
  */
-export function playLive(video: HTMLVideoElement, process: (metadata: VideoFrameCallbackMetadata) => Promise<void>, drops: DropCounter, onEnd: () => void): () => void {
+export function playLive(
+  video: HTMLVideoElement,
+  process: (metadata: VideoFrameCallbackMetadata, position: number) => Promise<void>,
+  drops: DropCounter,
+  onEnd: () => void,
+  positionOf: (metadata: VideoFrameCallbackMetadata) => number = (m) => m.presentedFrames,
+): () => void {
   let stopped = false;
-  let busy = false;
+  let inHand: Promise<void> | null = null;
   let handle = 0;
   const onFrame: FrameCallback = (_now, metadata) => {
     if (stopped) return;
     handle = video.requestVideoFrameCallback(onFrame);
-    if (!drops.onPresented(metadata.presentedFrames, busy)) return;
-    busy = true;
-    void process(metadata).finally(() => {
-      busy = false;
-    });
+    const position = positionOf(metadata);
+    if (!drops.onPresented(position, inHand !== null)) return;
+    inHand = process(metadata, position)
+      .catch(() => undefined)
+      .finally(() => {
+        inHand = null;
+      });
   };
   const ended = () => {
     stopped = true;
-    onEnd();
+    void (inHand ?? Promise.resolve()).then(onEnd);
   };
   video.addEventListener('ended', ended, { once: true });
   handle = video.requestVideoFrameCallback(onFrame);

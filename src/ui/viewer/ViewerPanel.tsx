@@ -144,7 +144,7 @@ export function ViewerPanel() {
                     className="vw-seek"
                     min={1}
                     max={report.video.frames}
-                    value={report.video.frame}
+                    value={report.video.seekingTo ?? report.video.frame}
                     onChange={(e) => void controller?.seekFrame(Number(e.target.value))}
                     aria-label="Frame"
                     title={`Frame ${report.video.frame} of ${report.video.frames}`}
