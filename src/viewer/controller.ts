@@ -28,9 +28,8 @@ import { truthFromLabelPixels, type TruthMasks } from './groundTruth';
 import { emptyTimings, RateMeter, singleFrameRate, type StageTimings } from './timings';
 import { isDecodedVideo, type DecodedVideo, type DecodedVideoFrame, type UndecodableVideo } from './decodedVideo';
 import { OverlayVideoWriter } from './overlayVideo';
-import { FrameTimeline } from './frameTimeline';
-import { closeVideo, DropCounter, everyFrame, EXPORT_PLAYBACK_RATE, openVideo, playLive, seekTo, stepBack, stepForward } from './videoFrames';
-import { readFrameTimeline } from './videoTimeline';
+import { everyFrame, EXPORT_PLAYBACK_RATE } from './videoFrames';
+import { ViewerVideo } from './viewerVideo';
 
 export const NO_MODEL_MESSAGE = 'There is no model yet: create one with "New model" in the model panel, import a model file or load a saved one.';
 
@@ -47,25 +46,6 @@ interface CurrentFrame {
   pixels: DecodedFrame;
   label: DecodedImage | null;
   labelPath: string | null;
-}
-
-interface VideoState {
-  element: HTMLVideoElement;
-  /** The file, read again frame by frame for an export. */
-  file: Blob;
-  path: string;
-  drops: DropCounter;
-  frame: number;
-  playing: boolean;
-  stop: (() => void) | null;
-  /** Seconds per frame, measured from presented frames (1/30 until known); for stepping without a timeline. */
-  frameSeconds: number;
-  lastMediaTime: number | null;
-  /** Where each frame lies in time, read from the container (null until read, or where it cannot be): frame-exact numbers, steps and seeks. */
-  timeline: FrameTimeline | null;
-  /** The newest frame asked for while a seek runs (the seek goes on to it), else null. */
-  seekTarget: number | null;
-  seeking: boolean;
 }
 
 /** An answer file and how it was made (`method`: how a video's frames were read). */
@@ -116,7 +96,7 @@ export class ViewerController {
   private readonly engine = new ViewerEngine();
   private items: (ViewerItem<File> | DatasetItem)[] = [];
   private current: CurrentFrame | null = null;
-  private video: VideoState | null = null;
+  private video: ViewerVideo | null = null;
   private canvas: HTMLCanvasElement | null = null;
   private importedHood: HoodMask | null = null;
   private truthCache: { hood: HoodMask | null; key: string; truth: TruthMasks } | null = null;
@@ -218,13 +198,14 @@ export class ViewerController {
     this.store.setState({ index, busy: `Opening ${item.path}`, error: null });
     try {
       if (item.kind === 'video') {
-        const element = await openVideo(item.file, item.path);
-        if (request !== this.openRequest) return closeVideo(element);
-        const video: VideoState = { element, file: item.file, path: item.path, drops: new DropCounter(), frame: 1, playing: false, stop: null, frameSeconds: 1 / 30, lastMediaTime: null, timeline: null, seekTarget: null, seeking: false };
+        const video = await ViewerVideo.open(item.file, item.path, {
+          show: (frame) => this.showVideoFrame(video, frame),
+          changed: () => this.publishVideo(video),
+        });
+        if (request !== this.openRequest) return video.close();
         this.video = video;
         this.meter.reset();
-        void this.readTimeline(video);
-        await this.showVideoFrame(1);
+        await video.showFrame(1);
         return;
       }
       if (item.kind === 'dataset') {
@@ -283,14 +264,7 @@ export class ViewerController {
     // An export shows its own frames; the open one comes back when it ends.
     if (this.exporting) return;
     if (this.video && !this.video.playing) {
-      const v = this.video;
-      if (v.timeline) return this.seekFrame((v.seekTarget ?? v.frame) + delta);
-      if (delta > 0) {
-        if (await stepForward(v.element)) await this.showVideoFrame(v.frame + 1);
-      } else if (v.frame > 1) {
-        await stepBack(v.element, v.frameSeconds);
-        await this.showVideoFrame(v.frame - 1);
-      }
+      await this.video.step(delta);
       return;
     }
     const { index } = this.store.getState();
@@ -402,19 +376,18 @@ export class ViewerController {
       roadPixels: r.roadPixels,
       frameScore,
       cumulativeScore: this.scores.cumulative(),
-      video: this.video ? videoReport(this.video) : null,
+      video: this.video ? this.video.report() : null,
     };
     this.store.setState({ report });
   }
 
   // ------------------------------------------------------------------ video
 
-  private async showVideoFrame(frameNumber: number): Promise<void> {
-    const v = this.video;
-    if (!v) return;
+  /** Runs and draws the picture `v`'s element shows, as its frame `frameNumber`. */
+  private async showVideoFrame(v: ViewerVideo, frameNumber: number): Promise<void> {
+    if (this.video !== v) return;
     const t0 = performance.now();
     const pixels = grabVideoFrame(v.element);
-    v.frame = frameNumber;
     this.timings = { ...emptyTimings(), decode: performance.now() - t0 };
     this.current = { key: `${v.path}#${frameNumber}`, path: `${v.path} frame ${frameNumber}`, pixels, label: null, labelPath: null };
     await this.runCurrent();
@@ -422,94 +395,27 @@ export class ViewerController {
 
   /** Plays the current video with the overlay computed live (frames that arrive while busy are dropped). */
   play(): void {
-    const v = this.video;
-    if (!v || v.playing) return;
-    if (v.element.ended) v.element.currentTime = 0;
-    v.playing = true;
-    v.drops.reset();
+    if (!this.video || this.video.playing || this.exporting) return;
     this.meter.reset();
-    // Frame numbers (and drops) from the presented frame's media time where the timeline is known.
-    const timeline = v.timeline;
-    v.stop = playLive(
-      v.element,
-      async (meta, position) => {
-        if (timeline) return this.showVideoFrame(position);
-        // No timeline: frames counted as presented, and the frame time measured for stepping back.
-        if (v.lastMediaTime !== null && meta.mediaTime > v.lastMediaTime) {
-          const frames = Math.max(1, position - (v.frame || 0));
-          v.frameSeconds = (meta.mediaTime - v.lastMediaTime) / frames;
-        }
-        v.lastMediaTime = meta.mediaTime;
-        await this.showVideoFrame(position);
-      },
-      v.drops,
-      () => void this.playEnded(v),
-      timeline ? (meta) => timeline.frameAt(meta.mediaTime) : undefined,
-    );
-    this.publishVideo(v);
-  }
-
-  /** At the end of play: paused on the last frame (shown, where it came while the previous one ran). */
-  private async playEnded(v: VideoState): Promise<void> {
-    if (this.video !== v || !v.playing) return;
-    this.pause();
-    if (v.timeline && v.frame < v.timeline.count) await this.showVideoFrame(v.timeline.count);
+    this.video.play();
   }
 
   pause(): void {
-    const v = this.video;
-    if (!v) return;
-    v.stop?.();
-    v.stop = null;
-    v.playing = false;
-    this.publishVideo(v);
+    this.video?.pause();
   }
 
-  private publishVideo(v: VideoState): void {
-    this.store.setState((s) => ({ report: s.report && { ...s.report, video: videoReport(v) } }));
-  }
-
-  /** Reads the open video's frame timeline from its container; without one, steps play or seek by the measured frame time. */
-  private async readTimeline(v: VideoState): Promise<void> {
-    const timeline = await readFrameTimeline(v.file);
-    if (this.video !== v || !(timeline instanceof FrameTimeline)) return;
-    v.timeline = timeline;
-    this.publishVideo(v);
-  }
-
-  /**
-   * Shows frame `frame` (from 1, clamped) of the open video, paused, exactly (by its time in the
-   * container's timeline). Calls that come while a seek runs redirect it: it goes on to the newest.
-   */
+  /** Shows frame `frame` (from 1) of the open video, exactly (where its timeline is known). */
   async seekFrame(frame: number): Promise<void> {
-    const v = this.video;
-    if (!v?.timeline || this.exporting) return;
-    if (v.playing) this.pause();
-    v.seekTarget = Math.min(v.timeline.count, Math.max(1, Math.round(frame)));
-    // The slider shows where it is going at once (a further key press goes on from there).
-    this.publishVideo(v);
-    if (v.seeking) return;
-    v.seeking = true;
-    try {
-      while (v.seekTarget !== null && this.video === v) {
-        const target: number = v.seekTarget;
-        if (target !== v.frame) {
-          await seekTo(v.element, v.timeline.seekTime(target));
-          if (this.video !== v) return;
-          await this.showVideoFrame(target);
-        }
-        if (v.seekTarget === target) v.seekTarget = null;
-      }
-    } finally {
-      v.seeking = false;
-      this.publishVideo(v);
-    }
+    if (!this.exporting) await this.video?.seekFrame(frame);
+  }
+
+  private publishVideo(v: ViewerVideo): void {
+    if (this.video !== v) return;
+    this.store.setState((s) => ({ report: s.report && { ...s.report, video: v.report() } }));
   }
 
   private stopVideo(): void {
-    if (!this.video) return;
-    this.video.stop?.();
-    closeVideo(this.video.element);
+    this.video?.close();
     this.video = null;
   }
 
@@ -609,7 +515,7 @@ export class ViewerController {
    * element, pausing on each presented frame (capped by EXPORT_PLAYBACK_RATE, and a frame the
    * decoder skips is missed). The video is left showing the frame it showed before.
    */
-  private async videoAnswerFile(v: VideoState, add: AddFrame): Promise<FramesRead> {
+  private async videoAnswerFile(v: ViewerVideo, add: AddFrame): Promise<FramesRead> {
     this.pause();
     // A video that cannot be decoded frame by frame is played instead.
     const decoded = await decodeFrameByFrame(v.file);
@@ -620,7 +526,7 @@ export class ViewerController {
     const { frames, missed } = await everyFrame(
       v.element,
       async (n) => {
-        await this.showVideoFrameForExport(n);
+        await this.showVideoFrameForExport(v, n);
         await add(this.last, `${v.path} frame ${n}`, null);
       },
       () => this.cancelRequested,
@@ -634,7 +540,7 @@ export class ViewerController {
    * the frame being processed; afterwards (also after a failure) the element's frame is shown again.
    */
   private async eachDecodedFrame(
-    v: VideoState,
+    v: ViewerVideo,
     decoded: DecodedVideo,
     onFrame: (r: RenderResult | null, path: string, frame: DecodedVideoFrame) => Promise<void>,
   ): Promise<void> {
@@ -651,7 +557,7 @@ export class ViewerController {
       }
     } finally {
       decoded.close();
-      await this.showVideoFrame(shownFrame).catch(() => undefined);
+      await v.showFrame(shownFrame).catch(() => undefined);
     }
   }
 
@@ -699,9 +605,9 @@ export class ViewerController {
     }
   }
 
-  private async showVideoFrameForExport(n: number): Promise<void> {
+  private async showVideoFrameForExport(v: ViewerVideo, n: number): Promise<void> {
     this.last = null;
-    await this.showVideoFrame(n);
+    await v.showFrame(n);
   }
 
   async exportAnswerFile(): Promise<void> {
@@ -747,6 +653,3 @@ export class ViewerController {
 
 export const viewerController = new ViewerController();
 
-function videoReport(v: VideoState): NonNullable<FrameReport['video']> {
-  return { frame: v.frame, seekingTo: v.seekTarget, frames: v.timeline?.count ?? null, dropped: v.drops.dropped, playing: v.playing };
-}
