@@ -386,23 +386,78 @@ async function frameChecks(page: Page, info: TestInfo, mark: (what: string) => v
   await page.getByTestId('view-masks').click();
 
   mark('views');
-  // Bad files: a text file, a corrupt PNG, a frame of the wrong size; each named, the frame kept.
+  // Bad files: a text file, a corrupt PNG; each named, the frame kept. A frame of another size is
+  // drawn at the model's.
   await page.getByTestId('viewer-file-input').setInputFiles([{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') }]);
   await expect(page.getByTestId('viewer-error-message')).toContainText('notes.txt');
   await page.getByTestId('viewer-file-input').setInputFiles([{ name: 'broken.png', mimeType: 'image/png', buffer: frameBytes.subarray(0, 500) }]);
   await expect(page.getByTestId('viewer-error-message')).toContainText('broken.png');
   const small = encodeRgbPng(new Uint8Array(320 * 240 * 3).fill(90), 320, 240);
   await page.getByTestId('viewer-file-input').setInputFiles([{ name: 'small.png', mimeType: 'image/png', buffer: Buffer.from(small) }]);
-  await expect(page.getByTestId('viewer-error-message')).toContainText('small.png: the frame is 320x240 but the model expects 800x600');
   await expect(page.getByTestId('viewer-position')).toHaveText('3 / 3');
+  await expect(page.getByTestId('frame-resized')).toHaveText("The frame is 320×240: drawn at the model's 800×600 (masks and exports at that size)");
   // Back to the real frame with the keyboard.
-  await page.getByTestId('viewer-error').getByRole('button').click();
   await page.locator('body').press('ArrowLeft');
   await page.locator('body').press('ArrowLeft');
   await expect(page.getByTestId('viewer-position')).toHaveText('1 / 3');
   await settled(page);
   await expect(page.getByTestId('viewer-error')).toHaveCount(0);
+  await expect(page.getByTestId('frame-resized')).toHaveCount(0);
   mark('bad files');
+  await largerFrame(page);
+  mark('a frame and label of twice the size');
+}
+
+/** `image` (any channels) at twice its size, each pixel repeated 2x2. */
+function doubled(image: { width: number; height: number; channels: number; data: Uint8Array }): Uint8Array {
+  const { width: w, height: h, channels: c } = image;
+  const out = new Uint8Array(4 * w * h * 3);
+  for (let y = 0; y < 2 * h; y++) {
+    for (let x = 0; x < 2 * w; x++) {
+      const from = ((y >> 1) * w + (x >> 1)) * c;
+      out.set(c >= 3 ? image.data.subarray(from, from + 3) : [image.data[from]!, image.data[from]!, image.data[from]!], (y * 2 * w + x) * 3);
+    }
+  }
+  return out;
+}
+
+/**
+ * The real frame and its label at twice their size (1600x1200, each pixel repeated): drawn at the
+ * model's 800x600, the label fitted with it (nearest), they give the masks and grader scores of the
+ * frame itself, to resampling. A label of another size than its frame is refused, naming it.
+ */
+async function largerFrame(page: Page): Promise<void> {
+  const ranges = page.getByTestId('probability-ranges');
+  const middle = (Number(await ranges.getAttribute('data-car-min')) + Number(await ranges.getAttribute('data-car-max'))) / 2;
+  await setThreshold(page, 'car', middle.toPrecision(6));
+  await settled(page);
+  const original = await pixelCounts(page);
+  const originalScore = Number(await page.getByTestId('score-frame').getAttribute('data-score'));
+  const frame = decodePng(frameBytes);
+  const label = decodePng(labelBytes);
+  const big = Buffer.from(encodeRgbPng(doubled(frame), 1600, 1200));
+  const bigLabel = Buffer.from(encodeRgbPng(doubled(label), 1600, 1200));
+  await page.getByTestId('viewer-file-input').setInputFiles([
+    { name: 'big.png', mimeType: 'image/png', buffer: big },
+    { name: 'big_label.png', mimeType: 'image/png', buffer: bigLabel },
+  ]);
+  await expect(page.getByTestId('viewer-current')).toHaveText('big.png (with label)');
+  await expect(page.getByTestId('frame-resized')).toHaveAttribute('data-width', '1600');
+  await settled(page);
+  const resized = await pixelCounts(page);
+  const resizedScore = Number(await page.getByTestId('score-frame').getAttribute('data-score'));
+  console.log(`frame at 800x600: vehicle ${original.car}, road ${original.road}, score ${originalScore}; drawn from 1600x1200: vehicle ${resized.car}, road ${resized.road}, score ${resizedScore}`);
+  expect(original.car).toBeGreaterThan(1000);
+  expect(Math.abs(resized.car - original.car)).toBeLessThan(original.car * 0.01);
+  expect(Math.abs(resized.road - original.road)).toBeLessThanOrEqual(Math.max(100, original.road * 0.01));
+  expect(Math.abs(resizedScore - originalScore)).toBeLessThan(0.01);
+  // A label that is not its frame's size.
+  await page.getByTestId('viewer-file-input').setInputFiles([
+    { name: 'odd.png', mimeType: 'image/png', buffer: big },
+    { name: 'odd_label.png', mimeType: 'image/png', buffer: labelBytes },
+  ]);
+  await expect(page.getByTestId('viewer-error-message')).toContainText('odd_label.png: the label is 800x600, its frame 1600x1200');
+  await page.getByTestId('viewer-error').getByRole('button').click();
 }
 
 // Canvas capture and video frame callbacks need the compositor, which the SwiftShader GL flags
@@ -715,19 +770,16 @@ async function answerOfVideo(page: Page, notice: RegExp): Promise<{ text: string
   return { text, parsed: parseAnswerFile(text) };
 }
 
-/** A video made in the page: one answer entry per frame; a truth file scores 1.0 against itself. */
-async function videoAndScoring(page: Page, info: TestInfo, mark: (what: string) => void): Promise<void> {
-  await page.getByTestId('viewer-clear').click();
-
-  const FRAMES = 4;
-  // A longer video of the same kind (its first FRAMES frames are the short one) for a cancelled export.
-  const LONG_FRAMES = 48;
-  // VP8 frames from WebCodecs (exactly one chunk per drawn frame), put in a WebM file here.
+/**
+ * `frames` VP8 key frames of `width` x `height` encoded by WebCodecs in the page: the real frame
+ * scaled to that size, shifted left by 20 pixels (at 800 wide) more in each.
+ */
+async function vp8Frames(page: Page, frames: number, width: number, height: number): Promise<Buffer[]> {
   const chunks = await page.evaluate(
-    async ({ png, frames }) => {
+    async ({ png, frames, width, height }) => {
       const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
       const image = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-      const canvas = new OffscreenCanvas(800, 600);
+      const canvas = new OffscreenCanvas(width, height);
       const ctx = canvas.getContext('2d')!;
       const out: string[] = [];
       const encoder = new VideoEncoder({
@@ -742,9 +794,9 @@ async function videoAndScoring(page: Page, info: TestInfo, mark: (what: string) 
           throw e;
         },
       });
-      encoder.configure({ codec: 'vp8', width: 800, height: 600, bitrate: 2_000_000, framerate: 10 });
+      encoder.configure({ codec: 'vp8', width, height, bitrate: 2_000_000, framerate: 10 });
       for (let i = 0; i < frames; i++) {
-        ctx.drawImage(image, -i * 20, 0);
+        ctx.drawImage(image, (-i * 20 * width) / 800, 0, width, height);
         const frame = new VideoFrame(canvas, { timestamp: i * 100_000 });
         encoder.encode(frame, { keyFrame: true });
         frame.close();
@@ -753,9 +805,42 @@ async function videoAndScoring(page: Page, info: TestInfo, mark: (what: string) 
       encoder.close();
       return out;
     },
-    { png: frameBytes.toString('base64'), frames: LONG_FRAMES },
+    { png: frameBytes.toString('base64'), frames, width, height },
   );
-  const vp8 = chunks.map((c) => Buffer.from(c, 'base64'));
+  return chunks.map((c) => Buffer.from(c, 'base64'));
+}
+
+/**
+ * A 1024x768 video: shown and exported at the model's 800x600 (the stats and the notice say so),
+ * its frames drawn at that size as they are read (played, and decoded frame by frame).
+ */
+async function largerVideo(page: Page): Promise<void> {
+  await page.getByTestId('viewer-file-input').setInputFiles([{ name: 'wide.webm', mimeType: 'video/webm', buffer: webmFromVp8(await vp8Frames(page, 3, 1024, 768), 1024, 768, 100) }]);
+  await expect(page.getByTestId('video-frame')).toHaveText('frame 1');
+  await expect(page.getByTestId('frame-resized')).toHaveText("The frame is 1024×768: drawn at the model's 800×600 (masks and exports at that size)");
+  await expect(page.getByTestId('pixel-counts')).toContainText('800×600');
+  await settled(page);
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByTestId('export-answer').click();
+  const parsed = parseAnswerFile(readFileSync(await (await downloadPromise).path(), 'utf8'));
+  await expect(page.getByTestId('viewer-notice')).toHaveText(/^Answer file: 3 frames from wide\.webm \(decoded frame by frame \(vp8\); \d+\.\d frames\/s; frames drawn at the model's 800x600 from 1024x768\)$/);
+  expect([...parsed.keys()]).toEqual([1, 2, 3]);
+  for (const f of parsed.values()) {
+    const car = decodePng(Buffer.from(f.car, 'base64'));
+    expect({ width: car.width, height: car.height }).toEqual({ width: 800, height: 600 });
+    expect(car.data.reduce((a, v) => a + (v ? 1 : 0), 0)).toBeGreaterThan(1000);
+  }
+}
+
+/** A video made in the page: one answer entry per frame; a truth file scores 1.0 against itself. */
+async function videoAndScoring(page: Page, info: TestInfo, mark: (what: string) => void): Promise<void> {
+  await page.getByTestId('viewer-clear').click();
+
+  const FRAMES = 4;
+  // A longer video of the same kind (its first FRAMES frames are the short one) for a cancelled export.
+  const LONG_FRAMES = 48;
+  // VP8 frames from WebCodecs (exactly one chunk per drawn frame), put in a WebM file here.
+  const vp8 = await vp8Frames(page, LONG_FRAMES, 800, 600);
   const webm = webmFromVp8(vp8.slice(0, FRAMES), 800, 600, 100).toString('base64');
   const webmBytes = Buffer.from(webm, 'base64');
   const recorded = webmFrameCount(webmBytes);
@@ -842,6 +927,8 @@ async function videoAndScoring(page: Page, info: TestInfo, mark: (what: string) 
 
   await mp4ToAnswerFile(page);
   mark('MP4 (H.264) to an answer file');
+  await largerVideo(page);
+  mark('a 1024x768 video');
 
   // A long video's export cancelled after its first frame: nothing is downloaded, the notice says so.
   await page.getByTestId('viewer-file-input').setInputFiles([{ name: 'long.webm', mimeType: 'video/webm', buffer: webmFromVp8(vp8, 800, 600, 100) }]);

@@ -61,6 +61,8 @@ export interface FrameReport {
   settings: PostprocessSettings;
   carPixels: number;
   roadPixels: number;
+  /** The frame's own size where it was drawn at the model's frame size (`width` x `height`), else null. */
+  resizedFrom: { width: number; height: number } | null;
   frameScore: GraderResult | null;
   cumulativeScore: GraderResult | null;
   /**

@@ -18,7 +18,8 @@ import { AnswerFrameEncoder } from '../worker/answerEncodeClient';
 import { openDecodedVideoInWorker } from '../worker/videoDecodeClient';
 import { loadedAhead, OneAhead } from '../util/loadedAhead';
 import { datasetFrameList, loadDatasetFrame } from './datasetFrames';
-import { decodeImageFile, grabVideoFrame, type DecodedFrame } from './decodeFrame';
+import { decodeImageFile, fitFrame, grabVideoFrame, type DecodedFrame, type FrameSize } from './decodeFrame';
+import { labelAtSize } from './labelFit';
 import { FrameProblemError, ViewerEngine, type ProbabilityRanges, type RenderResult } from './engine';
 import { binaryMaskFiles, colouredMaskFile, download, exportStem, frameExportStem, overlayFile, type ExportFile } from './exports';
 import { clearCanvas, drawPath, drawRgbaFrame, type DrawPath } from './canvasDraw';
@@ -56,10 +57,12 @@ interface AnswerExport {
   missed: number;
   source: string;
   method: string | null;
+  /** Frames drawn at the model's frame size (`to`) from another size (the first such: `from`). */
+  resized: { frames: number; from: FrameSize; to: FrameSize } | null;
 }
 
 /** How the frames of an answer file were read (`frames`: as counted by the reader, else null). */
-type FramesRead = Omit<AnswerExport, 'json' | 'frames'> & { frames: number | null };
+type FramesRead = Omit<AnswerExport, 'json' | 'frames' | 'resized'> & { frames: number | null };
 
 /** Answer-file frames whose masks may wait for their encoding at once. */
 const MAX_ENCODINGS_WAITING = 3;
@@ -78,8 +81,30 @@ class ExportCancelled extends Error {
 }
 
 /** `file` opened for frame-by-frame decoding in a worker, or why not (a worker that fails to start included). */
-function decodeFrameByFrame(file: Blob): Promise<DecodedVideo | UndecodableVideo> {
-  return openDecodedVideoInWorker(file).catch((e: unknown) => ({ reason: message(e) }));
+function decodeFrameByFrame(file: Blob, size: FrameSize | null): Promise<DecodedVideo | UndecodableVideo> {
+  return openDecodedVideoInWorker(file, size).catch((e: unknown) => ({ reason: message(e) }));
+}
+
+function sizeText({ width, height }: FrameSize): string {
+  return `${width}x${height}`;
+}
+
+/** The frame size the current model takes (frames of another size are drawn at it), or null without a model. */
+function modelFrameSize(): FrameSize | null {
+  const spec = modelSession.linkNet?.config.input;
+  return spec ? { width: spec.frameWidth, height: spec.frameHeight } : null;
+}
+
+/**
+ * `label` for `pixels` (decoded at the model's frame size, perhaps from another): it must have the
+ * size of the source image, and is fitted with it.
+ */
+function labelFor(pixels: DecodedFrame, label: DecodedImage, labelPath: string | null): DecodedImage {
+  const source = pixels.resizedFrom ?? pixels;
+  if (label.width !== source.width || label.height !== source.height) {
+    throw new Error(`${labelPath ?? 'label'}: the label is ${label.width}x${label.height}, its frame ${source.width}x${source.height}`);
+  }
+  return labelAtSize(label, pixels);
 }
 
 /** The model session's network, or the message that there is none. */
@@ -210,7 +235,10 @@ export class ViewerController {
       }
       if (item.kind === 'dataset') {
         const t0 = performance.now();
-        const { pixels, label } = await loadDatasetFrame(item.pairIndex, item.path);
+        const loaded = await loadDatasetFrame(item.pairIndex, item.path);
+        const size = modelFrameSize();
+        const pixels = size ? await fitFrame(loaded.pixels, size) : loaded.pixels;
+        const label = labelFor(pixels, loaded.label, item.path);
         if (request !== this.openRequest) return;
         this.timings = { ...emptyTimings(), decode: performance.now() - t0 };
         this.current = { key: `dataset:${item.path}`, path: item.path, pixels, label, labelPath: item.path };
@@ -218,18 +246,16 @@ export class ViewerController {
         return;
       }
       const t0 = performance.now();
-      const [pixels, label] = await Promise.all([
-        this.nextImage.take(item.file, () => decodeImageFile(item.file, item.path)),
+      const [pixels, source] = await Promise.all([
+        this.nextImage.take(item.file, () => decodeImageFile(item.file, item.path, modelFrameSize())),
         item.label ? this.readLabel(item.label, item.labelPath ?? 'label') : null,
       ]);
-      if (label && (label.width !== pixels.width || label.height !== pixels.height)) {
-        throw new Error(`${item.labelPath}: the label is ${label.width}x${label.height}, its frame ${pixels.width}x${pixels.height}`);
-      }
+      const label = source && labelFor(pixels, source, item.labelPath);
       if (request !== this.openRequest) return;
       this.timings = { ...emptyTimings(), decode: performance.now() - t0 };
       this.current = { key: item.path, path: item.path, pixels, label, labelPath: item.labelPath };
       const next = this.items[index + 1];
-      if (next?.kind === 'image') this.nextImage.start(next.file, () => decodeImageFile(next.file, next.path));
+      if (next?.kind === 'image') this.nextImage.start(next.file, () => decodeImageFile(next.file, next.path, modelFrameSize()));
       await this.runCurrent();
     } catch (e) {
       if (request === this.openRequest) this.store.setState({ error: message(e) });
@@ -276,7 +302,7 @@ export class ViewerController {
 
   /** Runs the network on the current frame, then renders. */
   private async runCurrent(): Promise<void> {
-    const frame = this.current;
+    let frame = this.current;
     if (!frame) return;
     const model = modelSession.linkNet;
     if (!model) {
@@ -286,6 +312,8 @@ export class ViewerController {
       return;
     }
     try {
+      // Opened before this model (with none, or one of another frame size): drawn at its size now.
+      frame = await this.fittedToModel(frame, model);
       const { ranges, ...t } = await this.engine.infer(model, frame.pixels, frame.path);
       this.ranges = ranges;
       this.timings = { ...this.timings, ...t };
@@ -298,6 +326,15 @@ export class ViewerController {
     }
     if (this.store.getState().error === NO_MODEL_MESSAGE) this.store.setState({ error: null });
     await this.renderNow(true);
+  }
+
+  private async fittedToModel(frame: CurrentFrame, model: LinkNetModel): Promise<CurrentFrame> {
+    const size = { width: model.config.input.frameWidth, height: model.config.input.frameHeight };
+    if (frame.pixels.width === size.width && frame.pixels.height === size.height) return frame;
+    const pixels = await fitFrame(frame.pixels, size);
+    const fitted = { ...frame, key: `${frame.key}@${sizeText(size)}`, pixels, label: frame.label && labelAtSize(frame.label, size) };
+    if (this.current === frame) this.current = fitted;
+    return fitted;
   }
 
   private scheduleRender(): void {
@@ -374,6 +411,7 @@ export class ViewerController {
       settings,
       carPixels: r.carPixels,
       roadPixels: r.roadPixels,
+      resizedFrom: frame.pixels.resizedFrom ?? null,
       frameScore,
       cumulativeScore: this.scores.cumulative(),
       video: this.video ? this.video.report() : null,
@@ -387,7 +425,7 @@ export class ViewerController {
   private async showVideoFrame(v: ViewerVideo, frameNumber: number): Promise<void> {
     if (this.video !== v) return;
     const t0 = performance.now();
-    const pixels = grabVideoFrame(v.element);
+    const pixels = grabVideoFrame(v.element, modelFrameSize());
     this.timings = { ...emptyTimings(), decode: performance.now() - t0 };
     this.current = { key: `${v.path}#${frameNumber}`, path: `${v.path} frame ${frameNumber}`, pixels, label: null, labelPath: null };
     await this.runCurrent();
@@ -469,8 +507,11 @@ export class ViewerController {
     // Masks are encoded as PNGs in a worker while the next frame runs; at most a few frames wait.
     const encoder = new AnswerFrameEncoder();
     const encodings: Promise<number>[] = [];
+    let resized: AnswerExport['resized'] = null;
     const add: AddFrame = async (r, what, total) => {
       if (!r) throw new Error(`${what}: the frame could not be processed (${this.store.getState().error ?? 'see above'})`);
+      const pixels = this.current?.pixels;
+      if (pixels?.resizedFrom) resized = { frames: (resized?.frames ?? 0) + 1, from: resized?.from ?? pixels.resizedFrom, to: { width: pixels.width, height: pixels.height } };
       const masks = await this.engine.readMasks();
       const added = writer.addFrameEncoding(encoder.encode(masks.car, masks.road, masks.width, masks.height));
       added.catch(() => undefined); // awaited below; a failure surfaces there
@@ -483,7 +524,7 @@ export class ViewerController {
       const read = this.video ? await this.videoAnswerFile(this.video, add) : await this.imagesAnswerFile(add);
       await Promise.all(encodings);
       if (this.cancelRequested) throw new ExportCancelled(writer.frameCount);
-      return { ...read, json: writer.toJSON(), frames: read.frames ?? writer.frameCount };
+      return { ...read, json: writer.toJSON(), frames: read.frames ?? writer.frameCount, resized };
     } finally {
       encoder.close();
       this.exporting = false;
@@ -500,7 +541,8 @@ export class ViewerController {
   private async imagesAnswerFile(add: AddFrame): Promise<FramesRead> {
     const images = this.items.filter((i): i is ViewerItem<File> => i.kind === 'image');
     if (images.length === 0) throw new Error('no frames to export: drop images, a folder or a video first');
-    for await (const [item, pixels] of loadedAhead(images, (i) => decodeImageFile(i.file, i.path))) {
+    const size = modelFrameSize();
+    for await (const [item, pixels] of loadedAhead(images, (i) => decodeImageFile(i.file, i.path, size))) {
       if (this.cancelRequested) break;
       await this.engine.infer(currentModel(), pixels, item.path);
       this.current = { key: item.path, path: item.path, pixels, label: null, labelPath: null };
@@ -518,7 +560,7 @@ export class ViewerController {
   private async videoAnswerFile(v: ViewerVideo, add: AddFrame): Promise<FramesRead> {
     this.pause();
     // A video that cannot be decoded frame by frame is played instead.
-    const decoded = await decodeFrameByFrame(v.file);
+    const decoded = await decodeFrameByFrame(v.file, modelFrameSize());
     if (isDecodedVideo(decoded)) {
       await this.eachDecodedFrame(v, decoded, (r, path) => add(r, path, decoded.frameCount));
       return { frames: null, missed: 0, source: v.path, method: `decoded frame by frame (${decoded.codec})` };
@@ -576,7 +618,7 @@ export class ViewerController {
     let writer: OverlayVideoWriter | null = null;
     try {
       currentModel();
-      const decoded = await decodeFrameByFrame(v.file);
+      const decoded = await decodeFrameByFrame(v.file, modelFrameSize());
       if (!isDecodedVideo(decoded)) throw new Error(`${v.path}: the overlay video needs the video decoded frame by frame, and ${decoded.reason}`);
       const t0 = performance.now();
       let frames = 0;
@@ -617,7 +659,8 @@ export class ViewerController {
       const r = await this.answerFile();
       const rate = (r.frames / (performance.now() - t0)) * 1000;
       download({ name: `${exportStem(r.source)}_answer.json`, bytes: new TextEncoder().encode(r.json), type: 'application/json' });
-      const how = [r.method, `${rate.toFixed(1)} frames/s`, r.missed ? `${r.missed} frames skipped by the decoder` : null].filter(Boolean).join('; ');
+      const resized = r.resized && `${r.resized.frames === r.frames ? 'frames' : `${r.resized.frames} frames`} drawn at the model's ${sizeText(r.resized.to)} from ${sizeText(r.resized.from)}`;
+      const how = [r.method, `${rate.toFixed(1)} frames/s`, r.missed ? `${r.missed} frames skipped by the decoder` : null, resized].filter(Boolean).join('; ');
       this.store.setState({ notice: `Answer file: ${r.frames} frames from ${r.source} (${how})` });
       (globalThis as { __lastAnswerFile?: string }).__lastAnswerFile = r.json;
     } catch (e) {

@@ -1,19 +1,41 @@
-/** Browser decoding of the viewer's inputs: image files and the current frame of a video element. */
+/**
+ * Browser decoding of the viewer's inputs: image files and the current frame of a video element,
+ * each drawn at the model's frame size where it differs (a dashcam's 1280x720 into 800x600: the
+ * resampling is the browser's, in the same draw that reads the pixels), and frames already decoded
+ * fitted the same way.
+ */
 import type { FramePixels } from '../inference/frameInput';
+
+export interface FrameSize {
+  width: number;
+  height: number;
+}
 
 export interface DecodedFrame extends FramePixels {
   data: Uint8ClampedArray;
   channels: 4;
+  /** The source's own size where it was drawn at another (the model's frame size). */
+  resizedFrom?: FrameSize;
 }
 
 function context(width: number, height: number): OffscreenCanvasRenderingContext2D {
   const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new Error('no 2D canvas context is available');
+  ctx.imageSmoothingQuality = 'high';
   return ctx;
 }
 
-/** Decodes an image file (PNG, JPEG, WebP) to RGBA pixels, without colour conversion. */
-export async function decodeImageFile(file: Blob, name: string): Promise<DecodedFrame> {
+/** `image` (of `width` x `height`) drawn over the whole of `ctx`'s canvas and read as RGBA; says so where that is another size. */
+function drawnFrame(ctx: OffscreenCanvasRenderingContext2D, image: CanvasImageSource, width: number, height: number): DecodedFrame {
+  const { width: w, height: h } = ctx.canvas;
+  ctx.drawImage(image, 0, 0, w, h);
+  const img = ctx.getImageData(0, 0, w, h);
+  const frame: DecodedFrame = { data: img.data, width: w, height: h, channels: 4 };
+  return w === width && h === height ? frame : { ...frame, resizedFrom: { width, height } };
+}
+
+/** Decodes an image file (PNG, JPEG, WebP) to RGBA pixels, without colour conversion; at `size` where given. */
+export async function decodeImageFile(file: Blob, name: string, size: FrameSize | null = null): Promise<DecodedFrame> {
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
@@ -21,10 +43,21 @@ export async function decodeImageFile(file: Blob, name: string): Promise<Decoded
     throw new Error(`${name}: cannot decode this image (not an image, or a corrupt or truncated file)`);
   }
   try {
-    const ctx = context(bitmap.width, bitmap.height);
-    ctx.drawImage(bitmap, 0, 0);
-    const img = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
-    return { data: img.data, width: img.width, height: img.height, channels: 4 };
+    const ctx = context(size?.width ?? bitmap.width, size?.height ?? bitmap.height);
+    return drawnFrame(ctx, bitmap, bitmap.width, bitmap.height);
+  } finally {
+    bitmap.close();
+  }
+}
+
+/** `frame` resampled to `size` by the browser (as it is where it has that size already). */
+export async function fitFrame(frame: DecodedFrame, size: FrameSize): Promise<DecodedFrame> {
+  if (frame.width === size.width && frame.height === size.height) return frame;
+  const source = new ImageData(new Uint8ClampedArray(frame.data), frame.width, frame.height);
+  const bitmap = await createImageBitmap(source, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  try {
+    const fitted = drawnFrame(context(size.width, size.height), bitmap, frame.width, frame.height);
+    return frame.resizedFrom ? { ...fitted, resizedFrom: frame.resizedFrom } : fitted;
   } finally {
     bitmap.close();
   }
@@ -37,15 +70,14 @@ export async function decodeImageFile(file: Blob, name: string): Promise<Decoded
  */
 let videoContext: OffscreenCanvasRenderingContext2D | null = null;
 
-/** The frame a video element shows now, as RGBA pixels. */
-export function grabVideoFrame(video: HTMLVideoElement): DecodedFrame {
-  const { videoWidth: w, videoHeight: h } = video;
+/** The frame a video element shows now, as RGBA pixels; at `size` where given. */
+export function grabVideoFrame(video: HTMLVideoElement, size: FrameSize | null = null): DecodedFrame {
+  const { videoWidth, videoHeight } = video;
+  const w = size?.width ?? videoWidth;
+  const h = size?.height ?? videoHeight;
   if (!videoContext || videoContext.canvas.width !== w || videoContext.canvas.height !== h) {
     videoContext = context(w, h);
     videoContext.globalCompositeOperation = 'copy';
   }
-  const ctx = videoContext;
-  ctx.drawImage(video, 0, 0);
-  const img = ctx.getImageData(0, 0, w, h);
-  return { data: img.data, width: img.width, height: img.height, channels: 4 };
+  return drawnFrame(videoContext, video, videoWidth, videoHeight);
 }

@@ -7,7 +7,7 @@
  * Works in a worker as in the page (src/worker/videoDecodeWorker.ts runs it off the page).
  */
 import { ALL_FORMATS, BlobSource, Input, VideoSampleSink, type InputVideoTrack } from 'mediabunny';
-import type { DecodedFrame } from './decodeFrame';
+import type { DecodedFrame, FrameSize } from './decodeFrame';
 
 /** A frame of a video with its presentation time and duration (seconds). */
 export interface DecodedVideoFrame extends DecodedFrame {
@@ -16,6 +16,7 @@ export interface DecodedVideoFrame extends DecodedFrame {
 }
 
 export interface DecodedVideo {
+  /** The video's own (display) size; its frames come at the size asked for where one was. */
   width: number;
   height: number;
   codec: string;
@@ -32,10 +33,11 @@ export interface UndecodableVideo {
 }
 
 /**
- * Opens `file` for frame-by-frame decoding, or says why it cannot be (a reason, not an error: the
- * video may still play in a <video> element). A file that is no video at all is such a reason too.
+ * Opens `file` for frame-by-frame decoding, its frames drawn at `size` where given (else at the
+ * video's own), or says why it cannot be (a reason, not an error: the video may still play in a
+ * <video> element). A file that is no video at all is such a reason too.
  */
-export async function openDecodedVideo(file: Blob): Promise<DecodedVideo | UndecodableVideo> {
+export async function openDecodedVideo(file: Blob, size: FrameSize | null = null): Promise<DecodedVideo | UndecodableVideo> {
   if (typeof VideoDecoder === 'undefined') return { reason: 'this browser has no WebCodecs VideoDecoder' };
   const input = new Input({ source: new BlobSource(file), formats: ALL_FORMATS });
   try {
@@ -45,7 +47,7 @@ export async function openDecodedVideo(file: Blob): Promise<DecodedVideo | Undec
     const codec = (await track.getCodecParameterString()) ?? (await track.getCodec()) ?? 'unknown codec';
     if (!(await track.canDecode())) return closing(input, `this browser cannot decode ${codec} with WebCodecs`);
     const [width, height, stats] = await Promise.all([track.getDisplayWidth(), track.getDisplayHeight(), track.computePacketStats()]);
-    return { width, height, codec, frameCount: stats.packetCount, frames: () => decodeFrames(track, width, height), close: () => input.dispose() };
+    return { width, height, codec, frameCount: stats.packetCount, frames: () => decodeFrames(track, { width, height }, size ?? { width, height }), close: () => input.dispose() };
   } catch (e) {
     return closing(input, `the file could not be demuxed (${e instanceof Error ? e.message : String(e)})`);
   }
@@ -60,9 +62,11 @@ export function isDecodedVideo(v: DecodedVideo | UndecodableVideo): v is Decoded
   return 'frames' in v;
 }
 
-async function* decodeFrames(track: InputVideoTrack, width: number, height: number): AsyncGenerator<DecodedVideoFrame, void, undefined> {
+async function* decodeFrames(track: InputVideoTrack, own: FrameSize, { width, height }: FrameSize): AsyncGenerator<DecodedVideoFrame, void, undefined> {
   const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new Error('no 2D canvas context is available');
+  ctx.imageSmoothingQuality = 'high';
+  const resized = own.width !== width || own.height !== height ? { resizedFrom: own } : {};
   // 'copy': a frame with transparency replaces the previous one instead of blending over it.
   ctx.globalCompositeOperation = 'copy';
   for await (const sample of new VideoSampleSink(track).samples()) {
@@ -74,6 +78,6 @@ async function* decodeFrames(track: InputVideoTrack, width: number, height: numb
       sample.close();
     }
     const img = ctx.getImageData(0, 0, width, height);
-    yield { data: img.data, width, height, channels: 4, timestamp, duration };
+    yield { data: img.data, width, height, channels: 4, timestamp, duration, ...resized };
   }
 }

@@ -4,6 +4,7 @@
  * thread, the next frame made while the page runs the current one. Closing the video ends its
  * worker. Where workers cannot be made, the video is decoded in the page.
  */
+import type { FrameSize } from '../viewer/decodeFrame';
 import { openDecodedVideo, type DecodedVideo, type DecodedVideoFrame, type UndecodableVideo } from '../viewer/decodedVideo';
 import type { VideoDecodeReply, VideoDecodeRequest } from './videoDecodeProtocol';
 
@@ -49,12 +50,12 @@ async function* framesFrom(channel: VideoDecodeChannel): AsyncGenerator<DecodedV
   }
 }
 
-/** Opens `file` for frame-by-frame decoding in a worker of its own (in the page where there are no workers). */
-export async function openDecodedVideoInWorker(file: Blob): Promise<DecodedVideo | UndecodableVideo> {
-  if (typeof Worker === 'undefined') return openDecodedVideo(file);
+/** Opens `file` for frame-by-frame decoding (frames at `size` where given) in a worker of its own (in the page where there are no workers). */
+export async function openDecodedVideoInWorker(file: Blob, size: FrameSize | null = null): Promise<DecodedVideo | UndecodableVideo> {
+  if (typeof Worker === 'undefined') return openDecodedVideo(file, size);
   const channel = new VideoDecodeChannel(new Worker(new URL('./videoDecodeWorker.ts', import.meta.url), { type: 'module', name: 'video decoding' }));
   try {
-    const reply = await channel.ask({ type: 'open', file });
+    const reply = await channel.ask({ type: 'open', file, size });
     if (reply.type === 'undecodable') {
       channel.stop();
       return { reason: reply.reason };

@@ -19,7 +19,7 @@ function reply(message: VideoDecodeReply, transfer: Transferable[] = []): void {
 
 async function handle(request: VideoDecodeRequest): Promise<void> {
   if (request.type === 'open') {
-    const video = await openDecodedVideo(request.file);
+    const video = await openDecodedVideo(request.file, request.size);
     if (!isDecodedVideo(video)) return reply({ type: 'undecodable', reason: video.reason });
     frames = pulledAhead(video.frames());
     const { width, height, codec, frameCount } = video;

@@ -80,6 +80,11 @@ export function ViewerStats() {
       >
         {report.width}×{report.height}: vehicle {report.carPixels.toLocaleString()} px, road {report.roadPixels.toLocaleString()} px
       </p>
+      {report.resizedFrom && (
+        <p className="muted small" data-testid="frame-resized" data-width={report.resizedFrom.width} data-height={report.resizedFrom.height}>
+          The frame is {report.resizedFrom.width}×{report.resizedFrom.height}: drawn at the model's {report.width}×{report.height} (masks and exports at that size)
+        </p>
+      )}
       {report.ranges && (
         <p className="muted small" data-testid="probability-ranges" data-car-min={report.ranges.car[0]} data-car-max={report.ranges.car[1]}>
           vehicle p {report.ranges.car[0].toPrecision(3)} – {report.ranges.car[1].toPrecision(3)}, road p {report.ranges.road[0].toPrecision(3)} – {report.ranges.road[1].toPrecision(3)} (over the crop)
