@@ -665,6 +665,16 @@ async function mp4ToAnswerFile(page: Page): Promise<void> {
   expect(perValue(frameDifference)).toBeGreaterThan(3 * perValue(overlayDifference));
 }
 
+/** A mask of an answer file (a base64 PNG) as its pixels. */
+function answerMask(png: string): Uint8Array {
+  return decodePng(Buffer.from(png, 'base64')).data;
+}
+
+/** Pixels set in one mask and not the other. */
+function pixelsApart(a: Uint8Array, b: Uint8Array): number {
+  return a.reduce((n, v, i) => n + (Boolean(v) !== Boolean(b[i]) ? 1 : 0), 0);
+}
+
 /** The current frame's masks through "Masks (PNG)": three downloads named after the frame; the vehicle and road masks. */
 async function downloadedMasks(page: Page, stem: string): Promise<{ car: Uint8Array; road: Uint8Array }> {
   const files = new Map<string, Buffer>();
@@ -686,10 +696,6 @@ async function downloadedMasks(page: Page, stem: string): Promise<{ car: Uint8Ar
 async function framesByTimeline(page: Page, stem: string, reference: ReturnType<typeof parseAnswerFile>, maxApart: number): Promise<void> {
   const frames = reference.size;
   await expect(page.getByTestId('video-frame-count')).toHaveText(`of ${frames} · `);
-  const apart = (a: Uint8Array, png: string) => {
-    const b = decodePng(Buffer.from(png, 'base64')).data;
-    return a.reduce((n, v, i) => n + (Boolean(v) !== Boolean(b[i]) ? 1 : 0), 0);
-  };
   const seek = page.getByTestId('video-seek');
   // End/Home on the focused slider; the arrows on the page (the viewer's keys).
   const moves: [string, number][] = [['slider End', frames], ['ArrowLeft', frames - 1], ['slider Home', 1], ['ArrowRight', 2], ['ArrowRight', 3], ['ArrowLeft', 2]];
@@ -702,7 +708,7 @@ async function framesByTimeline(page: Page, stem: string, reference: ReturnType<
     await expect(seek).toHaveValue(String(k));
     await settled(page);
     const masks = await downloadedMasks(page, `${stem}_${k}`);
-    const distances = [k - 1, k, k + 1].filter((n) => reference.has(n)).map((n) => ({ n, car: apart(masks.car, reference.get(n)!.car), road: apart(masks.road, reference.get(n)!.road) }));
+    const distances = [k - 1, k, k + 1].filter((n) => reference.has(n)).map((n) => ({ n, car: pixelsApart(masks.car, answerMask(reference.get(n)!.car)), road: pixelsApart(masks.road, answerMask(reference.get(n)!.road)) }));
     console.log(`${stem}: ${how} to frame ${k}: pixels apart from frames ${distances.map((d) => `${d.n}: ${d.car} + ${d.road}`).join(', ')}`);
     for (const d of distances) {
       if (d.n === k) expect(d.car + d.road, `frame ${k} by ${how}`).toBeLessThanOrEqual(maxApart);
@@ -887,16 +893,11 @@ async function videoAndScoring(page: Page, info: TestInfo, mark: (what: string) 
   }
   // The two paths convert the decoded frames to RGB separately (a VideoFrame drawn, the <video>
   // element drawn), which may round a few pixel values apart: the masks agree to 0.1%.
-  const mask = (png: string) => decodePng(Buffer.from(png, 'base64')).data;
-  const differing = (a: string, b: string) => {
-    const other = mask(b);
-    return mask(a).reduce((n, v, i) => n + (Boolean(v) !== Boolean(other[i]) ? 1 : 0), 0);
-  };
   const vehicleMasks = new Set<string>();
   for (const [n, f] of decoded.parsed) {
     const other = played.parsed.get(n)!;
-    const ones = mask(f.car).reduce((a, v) => a + (v ? 1 : 0), 0);
-    const apart = { car: differing(f.car, other.car), road: differing(f.road, other.road) };
+    const ones = answerMask(f.car).reduce((a, v) => a + (v ? 1 : 0), 0);
+    const apart = { car: pixelsApart(answerMask(f.car), answerMask(other.car)), road: pixelsApart(answerMask(f.road), answerMask(other.road)) };
     console.log(`video frame ${n}: ${ones} vehicle pixels; pixels apart from the played frame: vehicle ${apart.car}, road ${apart.road}`);
     expect(ones, `frame ${n}`).toBeGreaterThan(1000);
     expect(apart.car + apart.road, `frame ${n}: pixels apart`).toBeLessThan(800 * 600 * 0.001);
