@@ -738,7 +738,8 @@ async function playFromFrame(page: Page, from: number, frames: number): Promise<
   const frameText = page.getByTestId('video-frame');
   const play = page.getByTestId('video-play');
   const runsBefore = (await pixelCounts(page)).runs;
-  await play.click();
+  // Space plays (the page's key; the slider has no focus).
+  await page.locator('body').press('Space');
   await expect(play).toHaveText('Pause');
   // Until the end pauses it: the frame numbers the stats show while it plays.
   const t0 = Date.now();
@@ -761,6 +762,18 @@ async function playFromFrame(page: Page, from: number, frames: number): Promise<
   // Each frame played was either run or dropped (the last one perhaps both: dropped, then shown).
   expect(runs + dropped).toBeGreaterThanOrEqual(frames - from);
   expect(runs + dropped).toBeLessThanOrEqual(frames - from + 1);
+  await settled(page);
+  // Home: the first frame; Space plays and pauses; End: the last frame.
+  await page.locator('body').press('Home');
+  await expect(frameText).toHaveText('frame 1');
+  await settled(page);
+  await page.locator('body').press('Space');
+  await expect(play).toHaveText('Pause');
+  await page.locator('body').press('Space');
+  await expect(play).toHaveText('Play');
+  await settled(page);
+  await page.locator('body').press('End');
+  await expect(frameText).toHaveText(`frame ${frames}`);
   await settled(page);
 }
 

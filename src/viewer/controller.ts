@@ -442,6 +442,11 @@ export class ViewerController {
     this.video?.pause();
   }
 
+  togglePlay(): void {
+    if (this.video?.playing) this.pause();
+    else this.play();
+  }
+
   /** Shows frame `frame` (from 1) of the open video, exactly (where its timeline is known). */
   async seekFrame(frame: number): Promise<void> {
     if (!this.exporting) await this.video?.seekFrame(frame);

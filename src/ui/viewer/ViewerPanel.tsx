@@ -58,6 +58,13 @@ export function ViewerPanel() {
       if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
         e.preventDefault();
         void controller.step(e.key === 'ArrowRight' ? 1 : -1);
+      } else if (controller.hasVideo && (e.key === 'Home' || e.key === 'End')) {
+        e.preventDefault();
+        void controller.seekFrame(e.key === 'Home' ? 1 : Number.POSITIVE_INFINITY);
+      } else if (controller.hasVideo && e.key === ' ' && !(e.target instanceof HTMLButtonElement)) {
+        // (A focused button takes Space itself.)
+        e.preventDefault();
+        controller.togglePlay();
       }
     };
     window.addEventListener('keydown', onKey);
@@ -135,7 +142,7 @@ export function ViewerPanel() {
             </button>
             {current?.kind === 'video' && (
               <>
-                <button type="button" className="ds-btn small" onClick={() => (report?.video?.playing ? controller?.pause() : controller?.play())} data-testid="video-play">
+                <button type="button" className="ds-btn small" onClick={() => controller?.togglePlay()} title="Play or pause (Space)" data-testid="video-play">
                   {report?.video?.playing ? 'Pause' : 'Play'}
                 </button>
                 {report?.video?.frames != null && (
@@ -147,7 +154,7 @@ export function ViewerPanel() {
                     value={report.video.seekingTo ?? report.video.frame}
                     onChange={(e) => void controller?.seekFrame(Number(e.target.value))}
                     aria-label="Frame"
-                    title={`Frame ${report.video.frame} of ${report.video.frames}`}
+                    title={`Frame ${report.video.frame} of ${report.video.frames} (←/→: a frame, Home/End: the first/last)`}
                     data-testid="video-seek"
                   />
                 )}
