@@ -738,22 +738,27 @@ async function playFromFrame(page: Page, from: number, frames: number): Promise<
   const frameText = page.getByTestId('video-frame');
   const play = page.getByTestId('video-play');
   const runsBefore = (await pixelCounts(page)).runs;
-  // Space plays (the page's key; the slider has no focus).
+  // At half speed; Space plays (the page's key; the slider has no focus).
+  await page.getByTestId('video-speed').selectOption('0.5');
+  const t0 = Date.now();
   await page.locator('body').press('Space');
   await expect(play).toHaveText('Pause');
   // Until the end pauses it: the frame numbers the stats show while it plays.
-  const t0 = Date.now();
   while ((await play.innerText()) === 'Pause' && Date.now() - t0 < 30_000) {
     shown.push(Number((await frameText.innerText()).replace('frame ', '')));
     await page.waitForTimeout(50);
   }
   await expect(play).toHaveText('Play');
+  const playedMs = Date.now() - t0;
+  // The 8 frames of 100 ms each, at half speed, take 1.6 s at the least.
+  expect(playedMs).toBeGreaterThan((((frames - from) * 100) / 0.5) * 0.9);
+  await page.getByTestId('video-speed').selectOption('1');
   const last = Number((await frameText.innerText()).replace('frame ', ''));
   await settled(page);
   const dropped = Number(await page.getByTestId('video-dropped').getAttribute('data-value'));
   const runs = (await pixelCounts(page)).runs - runsBefore;
   const distinct = [...new Set([...shown, last])];
-  console.log(`played frames ${from + 1}..${frames}: seen ${distinct.join(', ')}; ${runs} network runs, ${dropped} dropped; ${await page.getByTestId('fps-e2e').innerText()} end to end`);
+  console.log(`played frames ${from + 1}..${frames} at 0.5x in ${playedMs} ms: seen ${distinct.join(', ')}; ${runs} network runs, ${dropped} dropped; ${await page.getByTestId('fps-e2e').innerText()} end to end`);
   expect(distinct.every((n) => n >= from && n <= frames), 'frame numbers within the part played').toBe(true);
   expect(distinct, 'numbers in order').toEqual([...distinct].sort((a, b) => a - b));
   // It stops on the last frame, shown after the end where it came while the one before ran.

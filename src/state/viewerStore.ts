@@ -70,7 +70,7 @@ export interface FrameReport {
    * when none), frames in it (null until read from the container, or where it cannot be), frames
    * dropped while playing.
    */
-  video: { frame: number; seekingTo: number | null; frames: number | null; dropped: number; playing: boolean } | null;
+  video: { frame: number; seekingTo: number | null; frames: number | null; dropped: number; playing: boolean; speed: number } | null;
 }
 
 export interface ViewerState {

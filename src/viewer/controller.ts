@@ -442,6 +442,10 @@ export class ViewerController {
     this.video?.pause();
   }
 
+  setSpeed(speed: number): void {
+    this.video?.setSpeed(speed);
+  }
+
   togglePlay(): void {
     if (this.video?.playing) this.pause();
     else this.play();

@@ -12,6 +12,9 @@ import { readFrameTimeline } from './videoTimeline';
 
 export type VideoReport = NonNullable<FrameReport['video']>;
 
+/** Play speeds offered (a slow backend shows more of the frames at a lower one). */
+export const PLAY_SPEEDS = [0.25, 0.5, 1, 2] as const;
+
 export interface VideoHooks {
   /** Runs and draws the picture the element shows now, as frame `frame` (from 1). */
   show(frame: number): Promise<void>;
@@ -52,7 +55,7 @@ export class ViewerVideo {
   }
 
   report(): VideoReport {
-    return { frame: this.frame, seekingTo: this.seekTarget, frames: this.timeline?.count ?? null, dropped: this.drops.dropped, playing: this.playing };
+    return { frame: this.frame, seekingTo: this.seekTarget, frames: this.timeline?.count ?? null, dropped: this.drops.dropped, playing: this.playing, speed: this.element.playbackRate };
   }
 
   /** Shows what the element shows now as frame `frame`. */
@@ -140,6 +143,13 @@ export class ViewerVideo {
     if (!this.playing || this.closed) return;
     this.pause();
     if (this.timeline && this.frame < this.timeline.count) await this.showFrame(this.timeline.count);
+  }
+
+  /** Plays at `speed` times the video's own rate from now on (while playing too). */
+  setSpeed(speed: number): void {
+    if (!(speed > 0) || this.closed) return;
+    this.element.playbackRate = speed;
+    this.hooks.changed();
   }
 
   pause(): void {

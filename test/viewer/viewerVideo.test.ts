@@ -16,6 +16,7 @@ class StandInVideo extends EventTarget {
   readonly seeks: number[] = [];
   ended = false;
   paused = true;
+  playbackRate = 1;
   src = 'blob:stand-in';
   private time = 0;
   private readonly callbacks = new Map<number, FrameCallback>();
@@ -100,7 +101,17 @@ describe('ViewerVideo', () => {
   it('reads its timeline in the background and then reports the frame count', async () => {
     const { video, changed } = await withTimeline();
     expect(changed).toHaveBeenCalled();
-    expect(video.report()).toEqual({ frame: 1, seekingTo: null, frames: 6, dropped: 0, playing: false });
+    expect(video.report()).toEqual({ frame: 1, seekingTo: null, frames: 6, dropped: 0, playing: false, speed: 1 });
+  });
+
+  it('plays at the speed set, and refuses a speed that is none', async () => {
+    const { video, element, changed } = await withTimeline();
+    changed.mockClear();
+    video.setSpeed(0.25);
+    expect([element.playbackRate, video.report().speed, changed.mock.calls.length]).toEqual([0.25, 0.25, 1]);
+    video.setSpeed(0);
+    video.setSpeed(Number.NaN);
+    expect(element.playbackRate).toBe(0.25);
   });
 
   it('seeks to the middle of frame k and shows it; seeks asked for while one runs go on to the newest', async () => {

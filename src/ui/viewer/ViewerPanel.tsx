@@ -8,6 +8,7 @@ import { listFromDataTransfer, listFromFileList, type ListedFiles } from '../../
 import { useDatasetStore } from '../../state/datasetStore';
 import { useStudioStore } from '../../state/studioStore';
 import { useViewerStore } from '../../state/viewerStore';
+import { PLAY_SPEEDS } from '../../viewer/viewerVideo';
 import type { ListedFile } from '../../viewer/frameSources';
 import { ViewerControls } from './ViewerControls';
 import { ViewerExports } from './ViewerExports';
@@ -145,6 +146,21 @@ export function ViewerPanel() {
                 <button type="button" className="ds-btn small" onClick={() => controller?.togglePlay()} title="Play or pause (Space)" data-testid="video-play">
                   {report?.video?.playing ? 'Pause' : 'Play'}
                 </button>
+                {report?.video && (
+                  <select
+                    value={report.video.speed}
+                    onChange={(e) => controller?.setSpeed(Number(e.target.value))}
+                    aria-label="Play speed"
+                    title="Play speed (at a lower one a slow backend shows more of the frames)"
+                    data-testid="video-speed"
+                  >
+                    {PLAY_SPEEDS.map((s) => (
+                      <option key={s} value={s}>
+                        {s}×
+                      </option>
+                    ))}
+                  </select>
+                )}
                 {report?.video?.frames != null && (
                   <input
                     type="range"
