@@ -28,6 +28,7 @@ import type {
   TrainingSettings,
   ValidationReport,
 } from '../worker/trainingProtocol';
+import { nextTask } from '../util/nextTask';
 
 export type TrainingPhase = 'idle' | RunPhase;
 
@@ -290,11 +291,6 @@ function waitForDataset(ok: (s: DatasetState) => boolean, ms: number): Promise<b
       }
     });
   });
-}
-
-/** Resolves in a later task (the page renders and handles input in between). */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function historyOf(saved: SavedRunHistory): StepHistory {

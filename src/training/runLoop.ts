@@ -37,6 +37,7 @@ import { squaredNorm } from './gradientNorm';
 import { frameMaskToInput } from './trainingTargets';
 import { computeGradients, defaultAdamSettings, disposeGradients, Trainer } from './trainStep';
 import { validate } from './validation';
+import { nextTask } from '../util/nextTask';
 
 export interface BackendControl {
   /** Name of the backend in use. */
@@ -318,7 +319,7 @@ export class TrainingRun {
   }
 
   private async loop(): Promise<void> {
-    const yieldNow = this.env.yieldNow ?? (() => new Promise<void>((r) => setTimeout(r, 0)));
+    const yieldNow = this.env.yieldNow ?? nextTask;
     try {
       if (this.needsRebuild) await this.rebuild();
       this.setPhase('running');

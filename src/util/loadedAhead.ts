@@ -3,6 +3,7 @@
  * already being loaded (an image decoded off the main thread, say), so the two overlap instead of
  * taking turns.
  */
+import { nextTask } from './nextTask';
 
 /** `promise`, marked as handled: a load the caller never reaches does not become an unhandled rejection. */
 function handled<R>(promise: Promise<R>): Promise<R> {
@@ -49,11 +50,6 @@ export class OneAhead<K, R> {
   }
 }
 
-/** A task after the current one (and its microtasks) has finished. */
-function afterThisTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 /**
  * Yields what `source` yields, in order, asking it for the next value as the current one is handed
  * out (a video's next frame decoded and read while the caller runs the current one). The ask waits
@@ -74,7 +70,7 @@ export async function* pulledAhead<T>(source: AsyncIterable<T>): AsyncGenerator<
         finished = true;
         return;
       }
-      next = handled(afterThisTask().then(pull));
+      next = handled(nextTask().then(pull));
       yield result.value;
     }
   } finally {

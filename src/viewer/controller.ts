@@ -31,6 +31,7 @@ import { isDecodedVideo, type DecodedVideo, type DecodedVideoFrame, type Undecod
 import { OverlayVideoWriter } from './overlayVideo';
 import { everyFrame, EXPORT_PLAYBACK_RATE } from './videoFrames';
 import { ViewerVideo } from './viewerVideo';
+import { nextTask } from '../util/nextTask';
 
 export const NO_MODEL_MESSAGE = 'There is no model yet: create one with "New model" in the model panel, import a model file or load a saved one.';
 
@@ -686,7 +687,7 @@ export class ViewerController {
     try {
       const [a, t] = await Promise.all([answer.text(), truth.text()]);
       // Let the busy state paint before the (synchronous) decoding.
-      await new Promise((r) => setTimeout(r, 0));
+      await nextTask();
       let score;
       try {
         score = scoreAnswerAgainstTruth(a, t);

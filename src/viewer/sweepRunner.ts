@@ -17,6 +17,7 @@ import { ViewerEngine } from './engine';
 import { candidateCountsGpu } from './sweepCandidatesGpu';
 import { truthFromLabelPixels } from './groundTruth';
 import { CANDIDATE_STRIDE, defaultCandidates, sliderGrid, SWEEP_STRIDE, ThresholdSweep } from './thresholdSweep';
+import { nextTask } from '../util/nextTask';
 
 /** Longest stretch of work between two turns for the page (ms). */
 const SLICE_MS = 40;
@@ -41,8 +42,6 @@ function openPair(index: number, path: string): ReturnType<typeof loadDatasetFra
   });
   return Promise.race([loadDatasetFrame(index, path), timeout]).finally(() => clearTimeout(timer));
 }
-
-const turn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** The validation pairs (index and frame path) of the Dataset panel's dataset. */
 export function validationFrames(): { index: number; path: string }[] {
@@ -121,12 +120,12 @@ export async function runValidationSweep(hood: HoodMask | null): Promise<void> {
         throw e;
       }
       progress('thresholds');
-      await turn();
+      await nextTask();
       sweep.addFrame(probs, truth, removal);
       for (const cls of ['car', 'road'] as const) {
         const count = sweep.candidateCount(cls);
         if (onGpu) {
-          await turn();
+          await nextTask();
           progress(`${cls === 'car' ? 'vehicle' : 'road'} morphology on ${tf.getBackend()}`);
           const probsT = tf.tidy(() => tf.tensor3d(probs, [placement.cropBottom - placement.cropTop, placement.frameWidth, channelCount]).slice([0, 0, channels[cls]], [placement.cropBottom - placement.cropTop, placement.frameWidth, 1]).squeeze([2]) as tf.Tensor2D);
           const truthT = tf.tensor2d(Float32Array.from(truth[cls]), [placement.frameHeight, placement.frameWidth]);
@@ -142,12 +141,12 @@ export async function runValidationSweep(hood: HoodMask | null): Promise<void> {
         }
         for (let ci = 0; ci < count && !cancelRequested; ci++) {
           progress(`${cls === 'car' ? 'vehicle' : 'road'} morphology ${ci + 1}/${count}`);
-          await turn();
+          await nextTask();
           let since = performance.now();
           for (let ti = 0; ti < sweep.candidateThresholds(cls, ci) && !cancelRequested; ti++) {
             // A turn for the page whenever a slice of the work has run.
             if (performance.now() - since > SLICE_MS) {
-              await turn();
+              await nextTask();
               since = performance.now();
             }
             sweep.addCandidateAt(cls, ci, ti, probs, truth, removal);
@@ -156,7 +155,7 @@ export async function runValidationSweep(hood: HoodMask | null): Promise<void> {
       }
       if (cancelRequested) break;
       store.setState({ progress: { done: n + 1, total: frames.length, stage: frame.path } });
-      await turn();
+      await nextTask();
     }
     if (cancelRequested) {
       store.setState({ status: 'cancelled', progress: null, ms: performance.now() - t0 });
