@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { decodePng, type DecodedImage } from '../io/png';
+import { maskFromImage } from '../data/hoodFile';
 
 /** Problems with files the user named (missing, unreadable, wrong kind): the message is enough. */
 export class FileProblem extends Error {
@@ -51,19 +52,6 @@ export function readPng(path: string): DecodedImage {
   return decodePng(bytes);
 }
 
-/** A mask image as 0/1: any non-zero colour sample is 1 (alpha is ignored). */
-export function imageToMask(img: DecodedImage): Uint8Array {
-  const { width, height, channels, data } = img;
-  const colour = channels >= 3 ? 3 : 1;
-  const out = new Uint8Array(width * height);
-  for (let i = 0, s = 0; i < out.length; i++, s += channels) {
-    let v = 0;
-    for (let c = 0; c < colour; c++) v |= data[s + c];
-    out[i] = v !== 0 ? 1 : 0;
-  }
-  return out;
-}
-
 /** Reads a 0/1 mask PNG (e.g. a hood) that must be width x height. */
 export function readMaskPng(path: string, width: number, height: number, what: string): Uint8Array {
   let img: DecodedImage;
@@ -75,7 +63,7 @@ export function readMaskPng(path: string, width: number, height: number, what: s
   if (img.width !== width || img.height !== height) {
     throw new FileProblem(`${what} ${path} is ${img.width}x${img.height}, but the frames are ${width}x${height}`);
   }
-  return imageToMask(img);
+  return maskFromImage(img);
 }
 
 export interface ChallengePair {
