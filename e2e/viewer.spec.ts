@@ -404,8 +404,77 @@ async function frameChecks(page: Page, info: TestInfo, mark: (what: string) => v
   await expect(page.getByTestId('viewer-error')).toHaveCount(0);
   await expect(page.getByTestId('frame-resized')).toHaveCount(0);
   mark('bad files');
+  await pixelReadout(page);
+  mark('pixel readout');
   await largerFrame(page);
   mark('a frame and label of twice the size');
+}
+
+/**
+ * The pixel under the pointer on the real frame (800x600, with its label): the label's class there,
+ * the vehicle probability within the frame's range, and the mask bit it gives at the threshold
+ * (morphology off), read again when the threshold moves across it; nothing predicted above the crop.
+ */
+async function pixelReadout(page: Page): Promise<void> {
+  // The masks are the thresholded probabilities: no morphology (the default).
+  await expect(page.getByTestId('morph-car-op')).toHaveValue('none');
+  const canvas = page.getByTestId('viewer-canvas');
+  const readout = page.getByTestId('pixel-probe');
+  await expect(readout).toHaveText('Point at the frame to read a pixel.');
+  // The canvas's box inside its border (in the viewport), where the frame is drawn scaled.
+  const box = await canvas.evaluate((c: HTMLCanvasElement) => {
+    const r = c.getBoundingClientRect();
+    return { x: r.left + c.clientLeft, y: r.top + c.clientTop, width: r.width - (c.offsetWidth - c.clientWidth), height: r.height - (c.offsetHeight - c.clientHeight) };
+  });
+  // Pointing at the middle of frame pixel (x, y): mouse events come in whole CSS pixels, each more
+  // than a frame pixel here, so the pixel read may be a neighbour; returns the one read.
+  const hover = async (x: number, y: number) => {
+    await page.mouse.move(box.x + ((x + 0.5) * box.width) / 800, box.y + ((y + 0.5) * box.height) / 600);
+    const near = (attr: string, v: number) => async () => Math.abs(Number(await readout.getAttribute(attr)) - v) <= 1 && (await readout.getAttribute(attr)) !== null;
+    await expect.poll(near('data-x', x)).toBe(true);
+    await expect.poll(near('data-y', y)).toBe(true);
+    return { x: Number(await readout.getAttribute('data-x')), y: Number(await readout.getAttribute('data-y')) };
+  };
+  const labelAt = (at: { x: number; y: number }) => (truth.car[at.y * 800 + at.x] ? 'vehicle' : truth.road[at.y * 800 + at.x] ? 'road' : 'other');
+  // A vehicle and a road pixel of the label inside 5x5 pixels of their class, in the crop and above the hood.
+  const label = decodePng(labelBytes);
+  const truth = truthFromLabelPixels(label.data, label.channels, label.width, label.height, null);
+  const find = (mask: Uint8Array) => {
+    for (let y = 300; y < 480; y++) {
+      for (let x = 2; x < 798; x++) {
+        let all = true;
+        for (let dy = -2; dy <= 2 && all; dy++) for (let dx = -2; dx <= 2 && all; dx++) all = mask[(y + dy) * 800 + x + dx] === 1;
+        if (all) return { x, y };
+      }
+    }
+    throw new Error('no such pixel in the label');
+  };
+  const car = find(truth.car);
+  const road = find(truth.road);
+  const ranges = page.getByTestId('probability-ranges');
+  const [min, max] = [Number(await ranges.getAttribute('data-car-min')), Number(await ranges.getAttribute('data-car-max'))];
+  const onCar = await hover(car.x, car.y);
+  expect(labelAt(onCar)).toBe('vehicle');
+  await expect(readout).toHaveAttribute('data-label', 'vehicle');
+  const p = Number(await readout.getAttribute('data-car-p'));
+  expect(p).toBeGreaterThanOrEqual(min);
+  expect(p).toBeLessThanOrEqual(max);
+  console.log(`pixel readout pointing at (${car.x}, ${car.y}): ${await readout.innerText()}`);
+  // The threshold just above, then just below the pixel's probability: the readout follows the render.
+  await setThreshold(page, 'car', (p * (1 + 1e-4)).toPrecision(8));
+  await expect(readout).toHaveAttribute('data-car-mask', 'false');
+  await setThreshold(page, 'car', (p * (1 - 1e-4)).toPrecision(8));
+  await expect(readout).toHaveAttribute('data-car-mask', 'true');
+  await expect(readout).toContainText('(in the mask)');
+  expect(labelAt(await hover(road.x, road.y))).toBe('road');
+  await expect(readout).toHaveAttribute('data-label', 'road');
+  expect(Number(await readout.getAttribute('data-road-p'))).toBeGreaterThan(0);
+  // Above the crop the network does not look.
+  await hover(400, 100);
+  await expect(readout).toContainText('outside the crop: no prediction');
+  await expect(readout).toHaveAttribute('data-car-p', '');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height + 40);
+  await expect(readout).toHaveText('Point at the frame to read a pixel.');
 }
 
 /** `image` (any channels) at twice its size, each pixel repeated 2x2. */

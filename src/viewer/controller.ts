@@ -20,7 +20,7 @@ import { loadedAhead, OneAhead } from '../util/loadedAhead';
 import { datasetFrameList, loadDatasetFrame } from './datasetFrames';
 import { decodeImageFile, fitFrame, grabVideoFrame, type DecodedFrame, type FrameSize } from './decodeFrame';
 import { labelAtSize } from './labelFit';
-import { FrameProblemError, ViewerEngine, type ProbabilityRanges, type RenderResult } from './engine';
+import { FrameProblemError, ViewerEngine, type PixelProbe, type ProbabilityRanges, type RenderResult } from './engine';
 import { binaryMaskFiles, colouredMaskFile, download, exportStem, frameExportStem, overlayFile, type ExportFile } from './exports';
 import { clearCanvas, drawPath, drawRgbaFrame, type DrawPath } from './canvasDraw';
 import { FrameScores } from './frameScores';
@@ -48,6 +48,13 @@ interface CurrentFrame {
   pixels: DecodedFrame;
   label: DecodedImage | null;
   labelPath: string | null;
+}
+
+/** One pixel of the current frame: the network's probabilities and masks there, and the label's classes (null without a label). */
+export interface PixelReport extends PixelProbe {
+  x: number;
+  y: number;
+  truth: { car: boolean; road: boolean } | null;
 }
 
 /** An answer file and how it was made (`method`: how a video's frames were read). */
@@ -355,6 +362,18 @@ export class ViewerController {
     const truth = truthFromLabelPixels(l.data, l.channels, l.width, l.height, h);
     this.truthCache = { key: frame.key, hood, truth };
     return truth;
+  }
+
+  /** What the current frame has at frame pixel (`x`, `y`) as last rendered; null off the frame or before a render. */
+  async probe(x: number, y: number): Promise<PixelReport | null> {
+    const frame = this.current;
+    if (!frame || !this.last) return null;
+    const probe = await this.engine.probe(x, y);
+    if (!probe || frame !== this.current) return null;
+    // The label as the frame is scored against it (the hood's pixels are no vehicle).
+    const truth = this.truthFor(frame, this.activeHood());
+    const i = y * frame.pixels.width + x;
+    return { x, y, ...probe, truth: truth && { car: truth.car[i] === 1, road: truth.road[i] === 1 } };
   }
 
   /** Post-processes the kept probabilities and draws; `fresh` when the network just ran. */

@@ -101,6 +101,12 @@ function rgbaOf(frame: FramePixels): Uint8ClampedArray {
 /** 0/1 car and road masks of a frame, with the frame's size. */
 export type FrameMasks = CpuMasks & { width: number; height: number };
 
+/** What the last frame has at one pixel: each class's probability (null outside the crop, where the network does not look) and mask bit. */
+export interface PixelProbe {
+  car: { p: number | null; mask: boolean };
+  road: { p: number | null; mask: boolean };
+}
+
 function count(mask: Uint8Array): number {
   let n = 0;
   for (let i = 0; i < mask.length; i++) n += mask[i]!;
@@ -310,6 +316,41 @@ export class ViewerEngine {
     const overlay = this.overlay;
     if (!overlay) throw new Error('nothing has been rendered yet');
     return { rgba: await readImageRgba(overlay), width: overlay.width, height: overlay.height };
+  }
+
+  /**
+   * The probabilities and masks of the last render at frame pixel (`x`, `y`) (null outside the
+   * frame, or before a render). Reads back only that pixel's values where they live on a backend.
+   */
+  async probe(x: number, y: number): Promise<PixelProbe | null> {
+    const { probs, masks, model } = this;
+    if (!probs || !masks || !model) return null;
+    const spec = model.config.input;
+    if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0 || x >= spec.frameWidth || y >= spec.frameHeight) return null;
+    const roles = challengeChannels(model.config.classes);
+    const [rows, width, channels] = probs.shape;
+    const row = y - spec.cropTop;
+    const inCrop = row >= 0 && row < rows;
+    // The pixel's values cut out at once (the frame may be replaced while they are read back).
+    const kept = this.probValues?.of === probs ? this.probValues.values : null;
+    const pSlice = inCrop && !kept ? tf.slice(probs, [row, x, 0], [1, 1, channels]) : null;
+    const maskSlice = masks instanceof tf.Tensor ? tf.slice(masks, [y, x, 0], [1, 1, 2]) : null;
+    let p: ArrayLike<number> | null = null;
+    let bits: [boolean, boolean];
+    try {
+      if (inCrop) p = kept ? kept.subarray((row * width + x) * channels, (row * width + x + 1) * channels) : await pSlice!.data();
+      if (maskSlice) {
+        const v = await maskSlice.data();
+        bits = [v[0]! > 0.5, v[1]! > 0.5];
+      } else {
+        const m = masks as FrameMasks;
+        bits = [m.car[y * m.width + x] === 1, m.road[y * m.width + x] === 1];
+      }
+    } finally {
+      pSlice?.dispose();
+      maskSlice?.dispose();
+    }
+    return { car: { p: p ? p[roles.car]! : null, mask: bits[0] }, road: { p: p ? p[roles.road]! : null, mask: bits[1] } };
   }
 
   /** The kept crop-sized probabilities read back (HWC), with their shape (for the threshold search). */

@@ -100,6 +100,22 @@ describe('the overlay composed with tensor ops', () => {
       const secondProbs = (await js.readProbabilities()).values;
       expect(secondProbs).toEqual((await ops.readProbabilities()).values);
       expect(secondProbs).not.toEqual(firstProbs);
+      // The pixel probe: that pixel's probabilities (none outside the crop) and mask bits, from
+      // values in page memory (JavaScript) or read back from the backend (tensor ops).
+      const masks = await js.readMasks();
+      const roles = { car: 2, road: 1 };
+      const bitsSeen = new Set<boolean>();
+      for (const [x, y] of [[0, 8], [17, 20], [63, 39], [40, 30], [21, 12], [5, 3], [30, 45]] as const) {
+        const i = y * w + x;
+        const inCrop = y >= 8 && y < 40;
+        const p = (c: number) => (inCrop ? secondProbs[((y - 8) * w + x) * 3 + c]! : null);
+        const expected = { car: { p: p(roles.car), mask: masks.car[i] === 1 }, road: { p: p(roles.road), mask: masks.road[i] === 1 } };
+        expect(await js.probe(x, y), `${x}, ${y}`).toEqual(expected);
+        expect(await ops.probe(x, y), `${x}, ${y}`).toEqual(expected);
+        bitsSeen.add(expected.car.mask).add(expected.road.mask);
+      }
+      expect([...bitsSeen].sort()).toEqual([false, true]);
+      for (const [x, y] of [[-1, 10], [w, 10], [10, h], [1.5, 10]]) expect(await ops.probe(x!, y!)).toBeNull();
       expect(tf.memory().numTensors).toBe(keptAfterFirst);
     } finally {
       js.dispose();

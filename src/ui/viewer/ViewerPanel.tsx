@@ -9,6 +9,8 @@ import { useDatasetStore } from '../../state/datasetStore';
 import { useStudioStore } from '../../state/studioStore';
 import { useViewerStore } from '../../state/viewerStore';
 import { PLAY_SPEEDS } from '../../viewer/viewerVideo';
+import { PixelReadout } from './PixelReadout';
+import { usePixelProbe } from './usePixelProbe';
 import type { ListedFile } from '../../viewer/frameSources';
 import { ViewerControls } from './ViewerControls';
 import { ViewerExports } from './ViewerExports';
@@ -40,6 +42,7 @@ export function ViewerPanel() {
   const notice = useViewerStore((s) => s.notice);
   const problems = useViewerStore((s) => s.problems);
   const report = useViewerStore((s) => s.report);
+  const probe = usePixelProbe(controller, report);
   const model = useStudioStore((s) => s.weights.current);
   const current = entries[index];
   const datasetReady = useDatasetStore((s) => s.records.some((r) => r));
@@ -233,7 +236,8 @@ export function ViewerPanel() {
               <p className="muted small">PNG, JPEG, WebP or MP4/WebM. Frames with labels (CameraRGB/ + CameraSeg/, or x.png + x_label.png) are scored. ← and → step through frames.</p>
             </div>
           )}
-          <canvas ref={canvasRef} className="vw-canvas" hidden={entries.length === 0} data-testid="viewer-canvas" />
+          <canvas ref={canvasRef} className="vw-canvas" hidden={entries.length === 0} onMouseMove={probe.move} onMouseLeave={probe.leave} data-testid="viewer-canvas" />
+          {report && <PixelReadout pixel={probe.pixel} />}
           <ViewerStats />
         </div>
         <div className="vw-side">
