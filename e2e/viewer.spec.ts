@@ -473,8 +473,50 @@ async function pixelReadout(page: Page): Promise<void> {
   await hover(400, 100);
   await expect(readout).toContainText('outside the crop: no prediction');
   await expect(readout).toHaveAttribute('data-car-p', '');
+  await zoomAndPan(page, box);
   await page.mouse.move(box.x + box.width / 2, box.y + box.height + 40);
   await expect(readout).toHaveText('Point at the frame to read a pixel.');
+}
+
+/**
+ * Zoom and pan of the canvas (its box inside the border: `box`): the wheel zooms about the pointer
+ * (the pixel under it stays), a move then covers fewer frame pixels; a drag pans; a double-click
+ * shows the whole frame again. Read through the pixel readout.
+ */
+async function zoomAndPan(page: Page, box: { x: number; y: number; width: number; height: number }): Promise<void> {
+  const readout = page.getByTestId('pixel-probe');
+  const at = async () => ({ x: Number(await readout.getAttribute('data-x')), y: Number(await readout.getAttribute('data-y')) });
+  const [px, py] = [box.x + box.width * 0.4, box.y + box.height * 0.5];
+  await page.mouse.move(px, py);
+  await expect(readout).toHaveAttribute('data-x', /\d+/);
+  const before = await at();
+  const perCssPixel = 800 / box.width;
+  await page.mouse.wheel(0, -1000);
+  await expect(page.getByTestId('zoom-reset')).toHaveAttribute('data-scale', '4');
+  // The same point again (a move event at it): the same frame pixel, to the mouse's whole pixels.
+  await page.mouse.move(px + 1, py);
+  await page.mouse.move(px, py);
+  await expect.poll(async () => Math.abs((await at()).x - before.x) + Math.abs((await at()).y - before.y)).toBeLessThanOrEqual(1);
+  // 40 CSS pixels to the right cover a quarter of the frame pixels they did unzoomed.
+  await page.mouse.move(px + 40, py);
+  await expect.poll(async () => (await at()).x - before.x).toBeGreaterThan((40 * perCssPixel) / 4 - 2);
+  expect((await at()).x - before.x).toBeLessThan((40 * perCssPixel) / 4 + 2);
+  // A drag 80 pixels to the left pans: the point under the pointer is then 80 CSS pixels further right in the frame.
+  await page.mouse.move(px, py);
+  await page.mouse.down();
+  await page.mouse.move(px - 40, py, { steps: 4 });
+  await page.mouse.move(px - 80, py, { steps: 4 });
+  await page.mouse.up();
+  await page.mouse.move(px, py);
+  await expect.poll(async () => (await at()).x - before.x).toBeGreaterThan((80 * perCssPixel) / 4 - 2);
+  expect((await at()).x - before.x).toBeLessThan((80 * perCssPixel) / 4 + 2);
+  const zoomed = await page.getByTestId('viewer-canvas').evaluate((c) => getComputedStyle(c).imageRendering);
+  expect(zoomed).toBe('pixelated');
+  await page.mouse.dblclick(px, py);
+  await expect(page.getByTestId('zoom-reset')).toHaveCount(0);
+  await page.mouse.move(px + 1, py);
+  await page.mouse.move(px, py);
+  await expect.poll(async () => Math.abs((await at()).x - before.x)).toBeLessThanOrEqual(1);
 }
 
 /** `image` (any channels) at twice its size, each pixel repeated 2x2. */

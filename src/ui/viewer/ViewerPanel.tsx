@@ -11,6 +11,8 @@ import { useViewerStore } from '../../state/viewerStore';
 import { PLAY_SPEEDS } from '../../viewer/viewerVideo';
 import { PixelReadout } from './PixelReadout';
 import { usePixelProbe } from './usePixelProbe';
+import { useCanvasZoom } from './useCanvasZoom';
+import { zoomTransform } from '../../viewer/canvasZoom';
 import type { ListedFile } from '../../viewer/frameSources';
 import { ViewerControls } from './ViewerControls';
 import { ViewerExports } from './ViewerExports';
@@ -43,6 +45,8 @@ export function ViewerPanel() {
   const problems = useViewerStore((s) => s.problems);
   const report = useViewerStore((s) => s.report);
   const probe = usePixelProbe(controller, report);
+  const zoomBoxRef = useRef<HTMLDivElement | null>(null);
+  const zoom = useCanvasZoom(zoomBoxRef);
   const model = useStudioStore((s) => s.weights.current);
   const current = entries[index];
   const datasetReady = useDatasetStore((s) => s.records.some((r) => r));
@@ -236,7 +240,21 @@ export function ViewerPanel() {
               <p className="muted small">PNG, JPEG, WebP or MP4/WebM. Frames with labels (CameraRGB/ + CameraSeg/, or x.png + x_label.png) are scored. ← and → step through frames.</p>
             </div>
           )}
-          <canvas ref={canvasRef} className="vw-canvas" hidden={entries.length === 0} onMouseMove={probe.move} onMouseLeave={probe.leave} data-testid="viewer-canvas" />
+          <div ref={zoomBoxRef} className="vw-zoom" hidden={entries.length === 0} {...zoom.handlers} data-testid="viewer-zoom-box" title="Wheel: zoom · drag: pan · double-click: whole frame">
+            <canvas
+              ref={canvasRef}
+              className={`vw-canvas${zoom.view.scale >= 2 ? ' pixelated' : ''}`}
+              style={{ transform: zoomTransform(zoom.view) }}
+              onMouseMove={probe.move}
+              onMouseLeave={probe.leave}
+              data-testid="viewer-canvas"
+            />
+            {zoom.view.scale > 1 && (
+              <button type="button" className="ds-btn small vw-zoom-reset" onClick={zoom.reset} onDoubleClick={(e) => e.stopPropagation()} data-testid="zoom-reset" data-scale={zoom.view.scale}>
+                {zoom.view.scale.toFixed(1)}× · whole frame
+              </button>
+            )}
+          </div>
           {report && <PixelReadout pixel={probe.pixel} />}
           <ViewerStats />
         </div>

@@ -1,0 +1,38 @@
+/** Wheel zoom about the pointer, drag to pan and double-click to reset, for the viewer's canvas inside `box`. */
+import { useEffect, useRef, useState, type PointerEvent, type RefObject } from 'react';
+import { panBy, UNZOOMED, wheelFactor, zoomAt, type ZoomView } from '../../viewer/canvasZoom';
+
+export function useCanvasZoom(box: RefObject<HTMLDivElement | null>) {
+  const [view, setView] = useState<ZoomView>(UNZOOMED);
+  const dragging = useRef<number | null>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    // Not React's onWheel: that listener is passive, and the page must not scroll while zooming.
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      const r = el.getBoundingClientRect();
+      const size = { width: el.clientWidth, height: el.clientHeight };
+      setView((v) => zoomAt(v, wheelFactor(e.deltaMode === 1 ? e.deltaY * 40 : e.deltaY), e.clientX - r.left - el.clientLeft, e.clientY - r.top - el.clientTop, size));
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  }, [box]);
+  const handlers = {
+    onPointerDown: (e: PointerEvent<HTMLDivElement>) => {
+      if (e.button !== 0) return;
+      dragging.current = e.pointerId;
+      e.currentTarget.setPointerCapture(e.pointerId);
+    },
+    onPointerMove: (e: PointerEvent<HTMLDivElement>) => {
+      if (dragging.current !== e.pointerId) return;
+      const el = e.currentTarget;
+      setView((v) => (v.scale === 1 ? v : panBy(v, e.movementX, e.movementY, { width: el.clientWidth, height: el.clientHeight })));
+    },
+    onPointerUp: (e: PointerEvent<HTMLDivElement>) => {
+      if (dragging.current === e.pointerId) dragging.current = null;
+    },
+    onDoubleClick: () => setView(UNZOOMED),
+  };
+  return { view, reset: () => setView(UNZOOMED), handlers };
+}
