@@ -514,6 +514,11 @@ async function zoomAndPan(page: Page, box: { x: number; y: number; width: number
   expect(zoomed).toBe('pixelated');
   await page.mouse.dblclick(px, py);
   await expect(page.getByTestId('zoom-reset')).toHaveCount(0);
+  // Or the button that says how far in it is.
+  await page.mouse.move(px, py);
+  await page.mouse.wheel(0, -500);
+  await page.getByTestId('zoom-reset').click();
+  await expect(page.getByTestId('zoom-reset')).toHaveCount(0);
   await page.mouse.move(px + 1, py);
   await page.mouse.move(px, py);
   await expect.poll(async () => Math.abs((await at()).x - before.x)).toBeLessThanOrEqual(1);

@@ -8,12 +8,12 @@ import { listFromDataTransfer, listFromFileList, type ListedFiles } from '../../
 import { useDatasetStore } from '../../state/datasetStore';
 import { useStudioStore } from '../../state/studioStore';
 import { useViewerStore } from '../../state/viewerStore';
-import { PLAY_SPEEDS } from '../../viewer/viewerVideo';
-import { PixelReadout } from './PixelReadout';
-import { usePixelProbe } from './usePixelProbe';
-import { useCanvasZoom } from './useCanvasZoom';
 import { zoomTransform } from '../../viewer/canvasZoom';
 import type { ListedFile } from '../../viewer/frameSources';
+import { PLAY_SPEEDS } from '../../viewer/viewerVideo';
+import { PixelReadout } from './PixelReadout';
+import { useCanvasZoom } from './useCanvasZoom';
+import { usePixelProbe } from './usePixelProbe';
 import { ViewerControls } from './ViewerControls';
 import { ViewerExports } from './ViewerExports';
 import { ThresholdSearch } from './ThresholdSearch';

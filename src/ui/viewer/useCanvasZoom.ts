@@ -20,7 +20,8 @@ export function useCanvasZoom(box: RefObject<HTMLDivElement | null>) {
   }, [box]);
   const handlers = {
     onPointerDown: (e: PointerEvent<HTMLDivElement>) => {
-      if (e.button !== 0) return;
+      // Not on a button over the canvas: capturing the pointer would take its click.
+      if (e.button !== 0 || (e.target as Element).closest('button')) return;
       dragging.current = e.pointerId;
       e.currentTarget.setPointerCapture(e.pointerId);
     },
