@@ -18,11 +18,17 @@ export interface DecodedFrame extends FramePixels {
   resizedFrom?: FrameSize;
 }
 
-function context(width: number, height: number): OffscreenCanvasRenderingContext2D {
+/** A 2D context of `width` x `height` for drawing frames (resampled with care) and reading their pixels. */
+export function pixelContext(width: number, height: number): OffscreenCanvasRenderingContext2D {
   const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new Error('no 2D canvas context is available');
   ctx.imageSmoothingQuality = 'high';
   return ctx;
+}
+
+/** The `resizedFrom` of a frame drawn at `drawn` from a source of `own` size: none where they are the same. */
+export function resizedFromOf(drawn: FrameSize, own: FrameSize): { resizedFrom?: FrameSize } {
+  return drawn.width === own.width && drawn.height === own.height ? {} : { resizedFrom: own };
 }
 
 /** `image` (of `width` x `height`) drawn over the whole of `ctx`'s canvas and read as RGBA; says so where that is another size. */
@@ -30,8 +36,7 @@ function drawnFrame(ctx: OffscreenCanvasRenderingContext2D, image: CanvasImageSo
   const { width: w, height: h } = ctx.canvas;
   ctx.drawImage(image, 0, 0, w, h);
   const img = ctx.getImageData(0, 0, w, h);
-  const frame: DecodedFrame = { data: img.data, width: w, height: h, channels: 4 };
-  return w === width && h === height ? frame : { ...frame, resizedFrom: { width, height } };
+  return { data: img.data, width: w, height: h, channels: 4, ...resizedFromOf({ width: w, height: h }, { width, height }) };
 }
 
 /** Decodes an image file (PNG, JPEG, WebP) to RGBA pixels, without colour conversion; at `size` where given. */
@@ -43,7 +48,7 @@ export async function decodeImageFile(file: Blob, name: string, size: FrameSize 
     throw new Error(`${name}: cannot decode this image (not an image, or a corrupt or truncated file)`);
   }
   try {
-    const ctx = context(size?.width ?? bitmap.width, size?.height ?? bitmap.height);
+    const ctx = pixelContext(size?.width ?? bitmap.width, size?.height ?? bitmap.height);
     return drawnFrame(ctx, bitmap, bitmap.width, bitmap.height);
   } finally {
     bitmap.close();
@@ -56,7 +61,7 @@ export async function fitFrame(frame: DecodedFrame, size: FrameSize): Promise<De
   const source = new ImageData(new Uint8ClampedArray(frame.data), frame.width, frame.height);
   const bitmap = await createImageBitmap(source, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   try {
-    const fitted = drawnFrame(context(size.width, size.height), bitmap, frame.width, frame.height);
+    const fitted = drawnFrame(pixelContext(size.width, size.height), bitmap, frame.width, frame.height);
     return frame.resizedFrom ? { ...fitted, resizedFrom: frame.resizedFrom } : fitted;
   } finally {
     bitmap.close();
@@ -76,7 +81,7 @@ export function grabVideoFrame(video: HTMLVideoElement, size: FrameSize | null =
   const w = size?.width ?? videoWidth;
   const h = size?.height ?? videoHeight;
   if (!videoContext || videoContext.canvas.width !== w || videoContext.canvas.height !== h) {
-    videoContext = context(w, h);
+    videoContext = pixelContext(w, h);
     videoContext.globalCompositeOperation = 'copy';
   }
   return drawnFrame(videoContext, video, videoWidth, videoHeight);

@@ -6,8 +6,9 @@
  * (no WebCodecs, a container or codec the browser cannot decode): it is capped by its playback rate.
  * Works in a worker as in the page (src/worker/videoDecodeWorker.ts runs it off the page).
  */
-import { ALL_FORMATS, BlobSource, Input, VideoSampleSink, type InputVideoTrack } from 'mediabunny';
-import type { DecodedFrame, FrameSize } from './decodeFrame';
+import { VideoSampleSink, type InputVideoTrack } from 'mediabunny';
+import { pixelContext, resizedFromOf, type DecodedFrame, type FrameSize } from './decodeFrame';
+import { demuxFailure, givenUp, openVideoTrack } from './videoContainer';
 
 /** A frame of a video with its presentation time and duration (seconds). */
 export interface DecodedVideoFrame extends DecodedFrame {
@@ -39,23 +40,17 @@ export interface UndecodableVideo {
  */
 export async function openDecodedVideo(file: Blob, size: FrameSize | null = null): Promise<DecodedVideo | UndecodableVideo> {
   if (typeof VideoDecoder === 'undefined') return { reason: 'this browser has no WebCodecs VideoDecoder' };
-  const input = new Input({ source: new BlobSource(file), formats: ALL_FORMATS });
+  const opened = await openVideoTrack(file);
+  if ('reason' in opened) return opened;
+  const { input, track } = opened;
   try {
-    if (!(await input.canRead())) return closing(input, 'the container is not one the demuxer reads');
-    const track = await input.getPrimaryVideoTrack();
-    if (!track) return closing(input, 'the file has no video track');
     const codec = (await track.getCodecParameterString()) ?? (await track.getCodec()) ?? 'unknown codec';
-    if (!(await track.canDecode())) return closing(input, `this browser cannot decode ${codec} with WebCodecs`);
+    if (!(await track.canDecode())) return givenUp(input, `this browser cannot decode ${codec} with WebCodecs`);
     const [width, height, stats] = await Promise.all([track.getDisplayWidth(), track.getDisplayHeight(), track.computePacketStats()]);
     return { width, height, codec, frameCount: stats.packetCount, frames: () => decodeFrames(track, { width, height }, size ?? { width, height }), close: () => input.dispose() };
   } catch (e) {
-    return closing(input, `the file could not be demuxed (${e instanceof Error ? e.message : String(e)})`);
+    return givenUp(input, demuxFailure(e));
   }
-}
-
-function closing(input: Input, reason: string): UndecodableVideo {
-  input.dispose();
-  return { reason };
 }
 
 export function isDecodedVideo(v: DecodedVideo | UndecodableVideo): v is DecodedVideo {
@@ -63,10 +58,8 @@ export function isDecodedVideo(v: DecodedVideo | UndecodableVideo): v is Decoded
 }
 
 async function* decodeFrames(track: InputVideoTrack, own: FrameSize, { width, height }: FrameSize): AsyncGenerator<DecodedVideoFrame, void, undefined> {
-  const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new Error('no 2D canvas context is available');
-  ctx.imageSmoothingQuality = 'high';
-  const resized = own.width !== width || own.height !== height ? { resizedFrom: own } : {};
+  const ctx = pixelContext(width, height);
+  const resized = resizedFromOf({ width, height }, own);
   // 'copy': a frame with transparency replaces the previous one instead of blending over it.
   ctx.globalCompositeOperation = 'copy';
   for await (const sample of new VideoSampleSink(track).samples()) {
