@@ -23,11 +23,10 @@ export function usePixelProbe(controller: ViewerController | null, report: Frame
   }, [report, reader]);
   const move = (e: MouseEvent<HTMLCanvasElement>) => {
     const canvas = e.currentTarget;
+    // The canvas has no border (its zoom box has): the drawing fills its box, zoomed with it.
     const box = canvas.getBoundingClientRect();
-    // The drawing fills the box inside the border.
-    const content = { left: box.left + canvas.clientLeft, top: box.top + canvas.clientTop, width: box.width - (canvas.offsetWidth - canvas.clientWidth), height: box.height - (canvas.offsetHeight - canvas.clientHeight) };
     const p = framePixelAt(
-      { x: e.clientX - content.left, y: e.clientY - content.top, boxWidth: content.width, boxHeight: content.height, canvasWidth: canvas.width, canvasHeight: canvas.height },
+      { x: e.clientX - box.left, y: e.clientY - box.top, boxWidth: box.width, boxHeight: box.height, canvasWidth: canvas.width, canvasHeight: canvas.height },
       report?.width ?? canvas.width,
     );
     if (!p || (at.current && at.current.x === p.x && at.current.y === p.y)) return;
