@@ -97,10 +97,14 @@ function sizeText({ width, height }: FrameSize): string {
   return `${width}x${height}`;
 }
 
-/** The frame size the current model takes (frames of another size are drawn at it), or null without a model. */
+/** The frame size `model` takes (frames of another size are drawn at it). */
+function frameSizeOf(model: LinkNetModel): FrameSize {
+  return { width: model.config.input.frameWidth, height: model.config.input.frameHeight };
+}
+
+/** The current model's frame size, or null without a model. */
 function modelFrameSize(): FrameSize | null {
-  const spec = modelSession.linkNet?.config.input;
-  return spec ? { width: spec.frameWidth, height: spec.frameHeight } : null;
+  return modelSession.linkNet ? frameSizeOf(modelSession.linkNet) : null;
 }
 
 /**
@@ -337,7 +341,7 @@ export class ViewerController {
   }
 
   private async fittedToModel(frame: CurrentFrame, model: LinkNetModel): Promise<CurrentFrame> {
-    const size = { width: model.config.input.frameWidth, height: model.config.input.frameHeight };
+    const size = frameSizeOf(model);
     if (frame.pixels.width === size.width && frame.pixels.height === size.height) return frame;
     const pixels = await fitFrame(frame.pixels, size);
     const fitted = { ...frame, key: `${frame.key}@${sizeText(size)}`, pixels, label: frame.label && labelAtSize(frame.label, size) };
