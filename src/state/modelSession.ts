@@ -13,6 +13,7 @@ import { configToMetadata } from '../weights/modelMetadata';
 import type { WritableDtype } from '../weights/safetensors';
 import { artifactsFromModelJson, loadedFromArtifacts, modelToArtifacts } from '../weights/tfjsFormat';
 import { exportLinkNetOnnx } from '../onnx/exportOnnx';
+import type { DownloadFile } from '../util/browserDownload';
 import {
   deleteBrowserModel,
   listBrowserModels,
@@ -45,11 +46,6 @@ export interface CurrentModelInfo {
   label: string;
 }
 
-export interface DownloadFile {
-  name: string;
-  bytes: Uint8Array;
-  type: string;
-}
 
 export type ExportTarget = WritableDtype | 'tfjs' | 'onnx';
 export const EXPORT_TARGETS: readonly ExportTarget[] = ['F32', 'F16', 'BF16', 'tfjs', 'onnx'];
@@ -421,23 +417,6 @@ export class ModelSession {
 
 /** The app's session (one current model). */
 export const modelSession = new ModelSession();
-
-/** Hands files to the browser as downloads (one anchor click each, spaced so none is dropped). */
-export async function downloadFiles(files: readonly DownloadFile[]): Promise<void> {
-  for (const [i, f] of files.entries()) {
-    if (i > 0) await new Promise((r) => setTimeout(r, 150));
-    const blob = new Blob([f.bytes as Uint8Array<ArrayBuffer>], { type: f.type });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = f.name;
-    a.style.display = 'none';
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  }
-}
 
 /** Reads browser File objects into memory. */
 export async function readBrowserFiles(files: readonly File[]): Promise<PickedFile[]> {

@@ -10,6 +10,7 @@ import type { DeviceLoss } from '../backend/deviceLoss';
 import { defaultModelConfig, DEFAULT_CLASSES, inputSizeProblem, type EncoderName, type ModelConfig } from '../model/config';
 import { summarizeModel, type ModelSummary } from '../model/summary';
 import type { SavedModelInfo } from '../weights/browserModelStore';
+import { downloadFiles } from '../util/browserDownload';
 import type { CurrentModelInfo, ExportTarget } from './modelSession';
 
 export type BackendSetting = 'auto' | BackendName;
@@ -318,7 +319,7 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
   exportModel: (target) =>
     runWeightsTask(`Exporting ${target === 'tfjs' ? 'TensorFlow.js files' : `safetensors (${target})`}`, async ({ session }) => {
       const files = await session.modelSession.exportFiles(target);
-      await session.downloadFiles(files);
+      await downloadFiles(files);
       return `Exported ${files.map((f) => f.name).join(' + ')}`;
     }),
 

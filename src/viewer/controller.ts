@@ -21,7 +21,8 @@ import { datasetFrameList, loadDatasetFrame } from './datasetFrames';
 import { decodeImageFile, fitFrame, grabVideoFrame, type DecodedFrame, type FrameSize } from './decodeFrame';
 import { labelAtSize } from './labelFit';
 import { FrameProblemError, ViewerEngine, type PixelProbe, type ProbabilityRanges, type RenderResult } from './engine';
-import { binaryMaskFiles, colouredMaskFile, download, exportStem, frameExportStem, overlayFile, type ExportFile } from './exports';
+import { downloadFile, downloadFiles } from '../util/browserDownload';
+import { binaryMaskFiles, colouredMaskFile, exportStem, frameExportStem, overlayFile, type ExportFile } from './exports';
 import { clearCanvas, drawPath, drawRgbaFrame, type DrawPath } from './canvasDraw';
 import { FrameScores } from './frameScores';
 import { viewerItemsFromFiles, type ListedFile, type ViewerItem } from './frameSources';
@@ -513,11 +514,11 @@ export class ViewerController {
   }
 
   exportMasks(): Promise<void> {
-    return this.guard(async () => (await this.maskFiles()).forEach(download));
+    return this.guard(async () => downloadFiles(await this.maskFiles()));
   }
 
   exportOverlay(): Promise<void> {
-    return this.guard(async () => download(await this.overlayFile()));
+    return this.guard(async () => downloadFile(await this.overlayFile()));
   }
 
   private async guard(f: () => Promise<void>): Promise<void> {
@@ -667,7 +668,7 @@ export class ViewerController {
       const w: OverlayVideoWriter = writer;
       const video = await w.finish();
       writer = null;
-      download({ name: `${exportStem(v.path)}_overlay.webm`, bytes: new Uint8Array(await video.arrayBuffer()), type: 'video/webm' });
+      downloadFile({ name: `${exportStem(v.path)}_overlay.webm`, bytes: new Uint8Array(await video.arrayBuffer()), type: 'video/webm' });
       const rate = (frames / (performance.now() - t0)) * 1000;
       this.store.setState({ notice: `Overlay video: ${frames} frames of ${v.path} (${w.codec} WebM, ${(video.size / 1e6).toFixed(1)} MB; ${rate.toFixed(1)} frames/s)` });
     } catch (e) {
@@ -691,7 +692,7 @@ export class ViewerController {
       const t0 = performance.now();
       const r = await this.answerFile();
       const rate = (r.frames / (performance.now() - t0)) * 1000;
-      download({ name: `${exportStem(r.source)}_answer.json`, bytes: new TextEncoder().encode(r.json), type: 'application/json' });
+      downloadFile({ name: `${exportStem(r.source)}_answer.json`, bytes: new TextEncoder().encode(r.json), type: 'application/json' });
       const resized = r.resized && `${r.resized.frames === r.frames ? 'frames' : `${r.resized.frames} frames`} drawn at the model's ${sizeText(r.resized.to)} from ${sizeText(r.resized.from)}`;
       const how = [r.method, `${rate.toFixed(1)} frames/s`, r.missed ? `${r.missed} frames skipped by the decoder` : null, resized].filter(Boolean).join('; ');
       this.store.setState({ notice: `Answer file: ${r.frames} frames from ${r.source} (${how})` });

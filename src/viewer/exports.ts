@@ -1,12 +1,10 @@
 /** The viewer's downloads: masks as PNG (0/1 per class, and coloured), the overlay, answer files. */
 import { encodeMaskPng, encodeRgbaPng, encodeRgbPng } from '../io/png';
+import type { DownloadFile } from '../util/browserDownload';
 import { colouredMasksRgb } from './overlay';
 
-export interface ExportFile {
-  name: string;
-  bytes: Uint8Array;
-  type: string;
-}
+/** A file the viewer exports (a download). */
+export type ExportFile = DownloadFile;
 
 /** The file name stem for a frame's exports ("000_0021" for "train/CameraRGB/000_0021.png"). */
 export function exportStem(path: string): string {
@@ -39,17 +37,4 @@ export function colouredMaskFile(stem: string, car: Uint8Array, road: Uint8Array
 
 export function overlayFile(stem: string, rgba: Uint8ClampedArray, width: number, height: number): ExportFile {
   return { name: `${stem}_overlay.png`, bytes: encodeRgbaPng(rgba, width, height), type: 'image/png' };
-}
-
-/** Starts a browser download of a file. */
-export function download(file: ExportFile): void {
-  const blob = new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.type });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = file.name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

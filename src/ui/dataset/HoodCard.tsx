@@ -1,18 +1,8 @@
 /** The ego car's hood: estimated from the labels, or imported, or off; exported as PNG. */
 import { useRef } from 'react';
 import { useDatasetStore } from '../../state/datasetStore';
+import { downloadFile } from '../../util/browserDownload';
 import { formatInt } from './format';
-
-function download(bytes: Uint8Array, name: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export function HoodCard() {
   const inputRef = useRef<HTMLInputElement | null>(null);
@@ -82,7 +72,7 @@ export function HoodCard() {
           disabled={!hood.mask}
           onClick={() => {
             const png = hoodPng();
-            if (png) download(png, 'hood.png');
+            if (png) downloadFile({ name: 'hood.png', bytes: png, type: 'image/png' });
           }}
           data-testid="hood-export"
         >
