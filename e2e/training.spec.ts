@@ -5,7 +5,8 @@
  * its step (not 0), no main-thread task exceeds 100 ms while training nor from the Resume click on,
  * and stop ends the run.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+import { expect, test, type Download, type Locator, type Page } from '@playwright/test';
 
 const APP = '/?backend=wasm';
 
@@ -23,6 +24,22 @@ async function value(page: Page, testId: string, attr = 'data-value'): Promise<n
 async function waitForStep(page: Page, step: number, timeout = 90_000): Promise<number> {
   await expect.poll(() => value(page, 'training-step'), { timeout, intervals: [250] }).toBeGreaterThanOrEqual(step);
   return value(page, 'training-step');
+}
+
+/** Clicks `button` and reads the CSV files it downloads (by file name): rows of cells. */
+async function csvDownloads(page: Page, button: Locator, count: number): Promise<Map<string, string[][]>> {
+  const downloads: Download[] = [];
+  const onDownload = (d: Download) => downloads.push(d);
+  page.on('download', onDownload);
+  await button.click();
+  await expect.poll(() => downloads.length, { timeout: 10_000 }).toBe(count);
+  page.off('download', onDownload);
+  const files = new Map<string, string[][]>();
+  for (const d of downloads) {
+    const text = await readFile(await d.path(), 'utf8');
+    files.set(d.suggestedFilename(), text.trimEnd().split('\r\n').map((line) => line.split(',')));
+  }
+  return files;
 }
 
 /** The longest main-thread task allowed while a run is running or resuming (issue: in-tab training). */
@@ -230,5 +247,23 @@ test('train on the sample in the Training tab: charts, validation, checkpoint, p
   await expect(page.getByTestId('training-phase')).toHaveAttribute('data-value', 'stopped', { timeout: 60_000 });
   await expect(page.getByTestId('training-saved-run')).toHaveCount(1, { timeout: 10_000 });
   await page.screenshot({ path: `${SHOTS}/training-stopped.png`, fullPage: true });
+
+  // The curves as CSV: every step of the run in order (the resumed part included), and every
+  // validation with the score the Validation card shows last.
+  const stoppedAt = await value(page, 'training-step');
+  const curves = await csvDownloads(page, page.getByTestId('training-export-curves'), 2);
+  expect([...curves.keys()].sort()).toEqual(['e2e-run_steps.csv', 'e2e-run_validations.csv']);
+  const steps = curves.get('e2e-run_steps.csv')!;
+  expect(steps[0]).toEqual(['step', 'loss', 'loss_background', 'loss_road', 'loss_vehicle', 'learning_rate', 'ms_per_step']);
+  expect(steps.slice(1).map((r) => Number(r[0]))).toEqual(Array.from({ length: stoppedAt }, (_, i) => i + 1));
+  for (const row of steps.slice(1)) for (const cell of row.slice(1)) expect(Number(cell)).toBeGreaterThan(0);
+  const validations = curves.get('e2e-run_validations.csv')!;
+  expect(validations[0]!.slice(0, 5)).toEqual(['step', 'epoch', 'score', 'f_road', 'f_vehicle']);
+  expect(validations.length - 1).toBe(await value(page, 'training-validation', 'data-count'));
+  expect(Number(validations.at(-1)![2])).toBe(await value(page, 'training-val-score'));
+  // The saved run's curves, read back from the browser's storage, are the same run's up to its saved step.
+  const savedStepAtStop = await value(page, 'training-saved-run', 'data-step');
+  const saved = await csvDownloads(page, page.getByTestId('training-saved-run-csv'), 2);
+  expect(saved.get('e2e-run_steps.csv')).toEqual(steps.slice(0, savedStepAtStop + 1));
   expect(errors).toEqual([]);
 });

@@ -29,6 +29,8 @@ import type {
   ValidationReport,
 } from '../worker/trainingProtocol';
 import { nextTask } from '../util/nextTask';
+import { downloadFiles } from '../util/browserDownload';
+import { curvesCsvFiles, runFileStem } from '../training/historyCsv';
 
 export type TrainingPhase = 'idle' | RunPhase;
 
@@ -100,6 +102,8 @@ export interface TrainingState {
   renameRun(runId: string, name: string): Promise<void>;
   deleteRun(runId: string): Promise<void>;
   toggleCompare(runId: string): Promise<void>;
+  /** Downloads a run's curves as CSV (steps and validations): the shown run's (null) or a saved one's. */
+  exportCurves(runId: string | null): Promise<void>;
   loadBest(): Promise<void>;
   exportBest(): Promise<void>;
   useLatestWeights(): Promise<void>;
@@ -602,6 +606,23 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
         set((s) => ({ compared: [...s.compared, runId], historyVersion: s.historyVersion + 1 }));
       } catch (e) {
         set({ error: `Cannot compare that run: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    },
+
+    exportCurves: async (runId) => {
+      try {
+        let history = liveHistory;
+        let name = get().runName || 'training run';
+        if (runId !== null) {
+          const saved = await (await loadBinding()).runs.history(runId);
+          if (!saved) throw new Error('its saved state is gone');
+          history = historyOf(saved);
+          name = get().savedRuns?.find((r) => r.runId === runId)?.name ?? runId;
+        }
+        const classNames = useDatasetStore.getState().scheme.classes.map((c) => c.name);
+        await downloadFiles(curvesCsvFiles(runFileStem(name), history, classNames));
+      } catch (e) {
+        set({ error: `Cannot export the curves: ${e instanceof Error ? e.message : String(e)}` });
       }
     },
 

@@ -8,7 +8,7 @@ function RunRow({ run }: { run: SavedRun }) {
   const compared = useTrainingStore((s) => s.compared.includes(run.runId));
   const phase = useTrainingStore((s) => s.phase);
   const currentRun = useTrainingStore((s) => s.runId);
-  const { renameRun, deleteRun, toggleCompare, resumeRun } = useTrainingStore.getState();
+  const { renameRun, deleteRun, toggleCompare, resumeRun, exportCurves } = useTrainingStore.getState();
   const [editing, setEditing] = useState<string | null>(null);
   const busyHere = isActive(phase) && currentRun === run.runId;
   const commit = () => {
@@ -41,6 +41,9 @@ function RunRow({ run }: { run: SavedRun }) {
         <label className="tr-compare" title="Overlay this run's curves on the charts">
           <input type="checkbox" checked={compared} onChange={() => void toggleCompare(run.runId)} data-testid="training-saved-run-compare" /> compare
         </label>
+        <button type="button" className="ds-btn ghost small" onClick={() => void exportCurves(run.runId)} title="Download this run's curves as CSV (steps and validations)" data-testid="training-saved-run-csv">
+          CSV
+        </button>
         <button type="button" className="ds-btn ghost small" onClick={() => setEditing(run.name)} data-testid="training-saved-run-rename">
           Rename
         </button>

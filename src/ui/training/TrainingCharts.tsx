@@ -1,6 +1,6 @@
 /** The live charts: loss (raw + smoothed, compared runs), loss terms, validation scores, learning rate. */
 import { memo, useMemo, useState } from 'react';
-import { comparedHistories, liveHistory } from '../../state/trainingStore';
+import { comparedHistories, liveHistory, useTrainingStore } from '../../state/trainingStore';
 import { emaSmooth } from '../../training/history';
 import type { ChartSeries } from './chartGeometry';
 import { LineChart } from './LineChart';
@@ -72,6 +72,16 @@ export const TrainingCharts = memo(function TrainingCharts() {
           <label>
             <input type="checkbox" checked={logLoss} onChange={(e) => setLogLoss(e.target.checked)} data-testid="training-log-loss" /> log scale
           </label>
+          <button
+            type="button"
+            className="ds-btn ghost small"
+            disabled={liveHistory.steps.length === 0}
+            onClick={() => void useTrainingStore.getState().exportCurves(null)}
+            title="Download this run's curves: one row per step (loss, loss terms, learning rate, time) and one per validation (score, F-scores, precision and recall per class)"
+            data-testid="training-export-curves"
+          >
+            Export CSV
+          </button>
         </span>
       </header>
       <div className="tr-chart-grid">
