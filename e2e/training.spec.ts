@@ -267,3 +267,39 @@ test('train on the sample in the Training tab: charts, validation, checkpoint, p
   expect(saved.get('e2e-run_steps.csv')).toEqual(steps.slice(0, savedStepAtStop + 1));
   expect(errors).toEqual([]);
 });
+
+test('a class added in the Labels editor trains with its own loss term, named in the curves and the validation', async ({ page }) => {
+  test.setTimeout(180_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(APP);
+  await page.getByTestId('tab-dataset').click();
+  await page.getByRole('button', { name: 'Use sample dataset' }).click();
+  await page.getByTestId('geometry-scale').selectOption('0.125');
+  await page.getByTestId('scheme-add-class').click();
+  await page.getByTestId('scheme-name-3').fill('pedestrian');
+  await page.getByTestId('scheme-values-3').fill('4');
+  await page.getByTestId('scheme-apply').click();
+  await expect(page.getByTestId('scheme-class')).toHaveCount(4);
+
+  await openTraining(page);
+  await expect(page.getByTestId('training-data')).toHaveAttribute('data-ready', 'true', { timeout: 120_000 });
+  // The loss has a term for the new class (F1, weight 1), next to the original three.
+  await page.getByText('Loss: betas and class weights, BCE').click();
+  await expect(page.getByTestId('training-beta-3')).toHaveValue('1');
+  await expect(page.getByTestId('training-beta-2')).toHaveValue('2');
+  await page.getByTestId('training-beta-3').fill('1.5');
+  await page.getByTestId('training-encoder').selectOption('resnet18');
+  await page.getByTestId('training-batch').fill('2');
+  await page.getByTestId('training-validate-every').fill('2');
+  await page.getByTestId('training-start').click();
+  await waitForStep(page, 2);
+  await expect(page.getByTestId('chart-terms-legend-term-3')).toContainText('pedestrian (F1.5)');
+  expect(Number(await page.getByTestId('chart-terms-legend-term-3').getAttribute('data-value'))).toBeGreaterThan(0);
+  await expect.poll(() => value(page, 'training-validation', 'data-count'), { timeout: 90_000 }).toBeGreaterThanOrEqual(1);
+  await expect(page.getByTestId('training-val-classes').locator('tbody tr')).toHaveText([/^background/, /^road/, /^vehicle/, /^pedestrian/]);
+  await page.getByTestId('training-stop').click();
+  await expect(page.getByTestId('training-phase')).toHaveAttribute('data-value', 'stopped', { timeout: 60_000 });
+  await expect(page.getByTestId('training-error')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

@@ -43,6 +43,18 @@ export function defaultLossConfig(): LossConfig {
   };
 }
 
+/**
+ * The loss for a label scheme of `classCount` classes: the terms of the classes it has are kept (in
+ * channel order), a class added gets an F1 term of weight 1, the terms of classes removed go. The
+ * same object when the count already matches.
+ */
+export function lossForClassCount(config: LossConfig, classCount: number): LossConfig {
+  if (!(Number.isInteger(classCount) && classCount >= 1)) throw new Error(`a loss needs at least one class (got ${classCount})`);
+  if (config.terms.length === classCount) return config;
+  const terms = Array.from({ length: classCount }, (_, c) => config.terms[c] ?? { beta: 1, weight: 1 });
+  return { ...config, terms };
+}
+
 /** Clipping epsilon of the binary cross-entropy term. */
 export const BCE_EPSILON = 1e-7;
 

@@ -8,7 +8,7 @@ import { create } from 'zustand';
 import type { BackendInfo } from '../backend/decide';
 import { resolveForcedBackend } from '../backend/decide';
 import { NEUTRAL_THRESHOLDS } from '../inference/frameMasks';
-import { defaultLossConfig } from '../loss/fbetaLoss';
+import { defaultLossConfig, lossForClassCount } from '../loss/fbetaLoss';
 import { computeModelState } from './studioStore';
 import { useStudioStore } from './studioStore';
 import { useViewerStore, viewerThresholds } from './viewerStore';
@@ -327,6 +327,17 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
     if (s.settings.road.threshold !== prev.settings.road.threshold || s.settings.car.threshold !== prev.settings.car.threshold) followViewerThresholds();
   });
 
+  /** One loss term per class of the label scheme: a class added in the Dataset tab gets its term (F1), one removed loses it. */
+  const followSchemeClasses = () => {
+    if (isActive(get().phase)) return;
+    const loss = lossForClassCount(get().settings.loss, useDatasetStore.getState().scheme.classes.length);
+    if (loss !== get().settings.loss) get().setSettings({ loss });
+  };
+  useDatasetStore.subscribe((s, prev) => {
+    if (s.scheme.classes.length !== prev.scheme.classes.length) followSchemeClasses();
+  });
+  queueMicrotask(followSchemeClasses);
+
   const onMessage = (m: FromTrainingWorker) => {
     switch (m.type) {
       case 'backend':
@@ -448,6 +459,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
         const data = currentData();
         // Validation grades at the viewer's current thresholds.
         followViewerThresholds();
+        followSchemeClasses();
         const settings = get().settings;
         const runId = newRunId();
         const name = get().runName.trim() || defaultRunName(settings);

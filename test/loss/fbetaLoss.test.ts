@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   defaultLossConfig,
+  lossForClassCount,
   meanBinaryCrossEntropy,
   segmentationLoss,
   softFbetaPerClass,
@@ -235,5 +236,18 @@ describe('soft F-beta loss: behaviour', () => {
     expect(() => softFbetaPerClass(p, ti, [1])).toThrow(/float32/);
     const t3 = tf.zeros([1, 2, 3, 1]) as tf.Tensor4D;
     expect(() => softFbetaPerClass(p, t3, [1])).toThrow(/differs/);
+  });
+});
+
+describe('lossForClassCount', () => {
+  it("keeps the terms of the scheme's classes, adds F1 terms for classes added and drops the rest", () => {
+    const cfg = { ...defaultLossConfig(), bceWeight: 0.25 };
+    expect(lossForClassCount(cfg, 3)).toBe(cfg);
+    const four = lossForClassCount(cfg, 4);
+    expect(four.terms).toEqual([...cfg.terms, { beta: 1, weight: 1 }]);
+    expect([four.bceWeight, four.smooth]).toEqual([0.25, cfg.smooth]);
+    expect(lossForClassCount(cfg, 2).terms).toEqual(cfg.terms.slice(0, 2));
+    expect(cfg.terms).toHaveLength(3);
+    expect(() => lossForClassCount(cfg, 0)).toThrow(/at least one class/);
   });
 });

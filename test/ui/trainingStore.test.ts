@@ -37,6 +37,23 @@ describe('training settings', () => {
   });
 });
 
+describe('loss terms', () => {
+  it("follow the label scheme's classes: one added gets an F1 term, one removed loses its term", async () => {
+    await Promise.resolve();
+    const betas = () => useTrainingStore.getState().settings.loss.terms.map((t) => t.beta);
+    expect(betas()).toEqual([1, 0.5, 2]);
+    const pedestrian = { name: 'pedestrian', color: [220, 20, 60] as [number, number, number], values: [4] };
+    useDatasetStore.getState().setScheme({ ...CARLA_SCHEME, classes: [...CARLA_SCHEME.classes, pedestrian] });
+    expect(betas()).toEqual([1, 0.5, 2, 1]);
+    useTrainingStore.getState().setSettings({ loss: { ...useTrainingStore.getState().settings.loss, terms: [{ beta: 1, weight: 1 }, { beta: 0.75, weight: 2 }, { beta: 2, weight: 1 }, { beta: 3, weight: 1 }] } });
+    useDatasetStore.getState().setScheme({ ...CARLA_SCHEME, classes: CARLA_SCHEME.classes.slice(0, 2) });
+    expect(useTrainingStore.getState().settings.loss.terms).toEqual([{ beta: 1, weight: 1 }, { beta: 0.75, weight: 2 }]);
+    useDatasetStore.getState().setScheme(CARLA_SCHEME);
+    expect(betas()).toEqual([1, 0.75, 1]);
+    useTrainingStore.getState().resetSettings();
+  });
+});
+
 describe('validation thresholds', () => {
   it("are the viewer's: the training form moves the viewer's sliders and the sliders move the form", () => {
     const viewer = useViewerStore.getState();

@@ -1,6 +1,7 @@
 /** The run's settings: disabled while a run is active, except the learning rate (changed live). */
 import { memo, useState } from 'react';
 import { ENCODER_NAMES, type EncoderName } from '../../model/config';
+import { useDatasetStore } from '../../state/datasetStore';
 import { isActive, useTrainingStore } from '../../state/trainingStore';
 import type { LearningRateSchedule } from '../../worker/trainingProtocol';
 import { useDeferredTraining } from './useDeferredVersion';
@@ -10,7 +11,6 @@ const SCHEDULES: { id: LearningRateSchedule; label: string }[] = [
   { id: 'constant', label: 'constant' },
   { id: 'cosine', label: 'cosine' },
 ];
-const TERM_LABELS = ['background', 'road', 'vehicle'];
 
 function NumberField(props: { label: string; value: number; onChange: (v: number) => void; disabled: boolean; testId: string; step?: number; min?: number; title?: string }) {
   const { label, value, onChange, disabled, testId, step, min, title } = props;
@@ -65,6 +65,7 @@ function LearningRateField({ active }: { active: boolean }) {
 
 export const SettingsForm = memo(function SettingsForm() {
   const settings = useTrainingStore((s) => s.settings);
+  const scheme = useDatasetStore((s) => s.scheme);
   const phase = useDeferredTraining((s) => s.phase);
   const runName = useTrainingStore((s) => s.runName);
   const modelStart = useTrainingStore((s) => s.modelStart);
@@ -142,7 +143,7 @@ export const SettingsForm = memo(function SettingsForm() {
           <tbody>
             {settings.loss.terms.map((t, c) => (
               <tr key={c}>
-                <td>{TERM_LABELS[c] ?? `class ${c}`}</td>
+                <td>{scheme.classes[c]?.name || `class ${c}`}</td>
                 <td>
                   <input type="number" step={0.25} min={0} value={t.beta} disabled={off} onChange={(e) => setTerm(c, { beta: Number(e.target.value) })} data-testid={`training-beta-${c}`} />
                 </td>

@@ -1,5 +1,6 @@
 /** The live charts: loss (raw + smoothed, compared runs), loss terms, validation scores, learning rate. */
 import { memo, useMemo, useState } from 'react';
+import { useDatasetStore } from '../../state/datasetStore';
 import { comparedHistories, liveHistory, useTrainingStore } from '../../state/trainingStore';
 import { emaSmooth } from '../../training/history';
 import type { ChartSeries } from './chartGeometry';
@@ -39,7 +40,12 @@ export const TrainingCharts = memo(function TrainingCharts() {
     return out;
   }, [version, smoothing, compared, savedRuns]);
 
-  const termSeries = useMemo((): ChartSeries[] => lossTermSeries(liveHistory, smoothing), [version, smoothing]);
+  const scheme = useDatasetStore((s) => s.scheme);
+  const lossTerms = useTrainingStore((s) => s.settings.loss.terms);
+  const termSeries = useMemo(
+    (): ChartSeries[] => lossTermSeries(liveHistory, smoothing, scheme.classes.map((c) => c.name), lossTerms.map((t) => t.beta)),
+    [version, smoothing, scheme, lossTerms],
+  );
 
   const valSeries = useMemo((): ChartSeries[] => {
     const s = validationSeries(liveHistory, 'score');

@@ -1,9 +1,8 @@
 /** The latest validation: scores, per-class precision/recall, and preview frames on canvases. */
 import { memo, useEffect, useRef } from 'react';
 import { useDeferredTraining } from './useDeferredVersion';
+import { useDatasetStore } from '../../state/datasetStore';
 import type { ValidationReport } from '../../worker/trainingProtocol';
-
-const CLASS_NAMES = ['background', 'road', 'vehicle'];
 
 function Preview({ p }: { p: ValidationReport['previews'][number] }) {
   const ref = useRef<HTMLCanvasElement>(null);
@@ -27,6 +26,7 @@ export const ValidationCard = memo(function ValidationCard() {
   const v = useDeferredTraining((s) => s.lastValidation);
   const count = useDeferredTraining((s) => s.validations);
   const previews = useDeferredTraining((s) => s.previews);
+  const scheme = useDatasetStore((s) => s.scheme);
   return (
     <section className="ds-card tr-validation" data-testid="training-validation" data-count={count}>
       <header className="ds-card-head">
@@ -68,7 +68,7 @@ export const ValidationCard = memo(function ValidationCard() {
             <tbody>
               {v.precision.map((p, c) => (
                 <tr key={c}>
-                  <td>{CLASS_NAMES[c] ?? `class ${c}`}</td>
+                  <td>{scheme.classes[c]?.name || `class ${c}`}</td>
                   <td className="tr-mono">{p.toFixed(4)}</td>
                   <td className="tr-mono">{(v.recall[c] ?? NaN).toFixed(4)}</td>
                 </tr>
