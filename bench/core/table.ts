@@ -59,7 +59,8 @@ export function endToEndTable(rows: readonly BenchRow[]): string[] {
     'post-processed on the backend (thresholds 0.5, 3x3 closing of both classes, hood removed), composed into the overlay (WebGPU: one compute pass; hardware WebGL: tensor ops; ' +
     'wasm, CPU, software WebGL: JavaScript over the read-back masks) and counted, and drawn to a canvas (WebGPU on a hardware adapter: copied into a WebGPU canvas, nothing read back; ' +
     'elsewhere the drawn RGBA bytes read back once): the viewer\'s own code (`src/viewer/engine.ts`, `composePacked.ts`, `canvasDraw.ts`, `decodeFrame.ts`). ' +
-    'The viewer runs the folded network (BatchNorm folded, conv + bias + ReLU fused). ' +
+    'The viewer runs the folded network (BatchNorm folded, conv + bias + ReLU fused); on wasm and CPU in the page it runs in a worker ' +
+    '(`src/worker/networkWorker.ts`: the frame\'s pixels go over, the probabilities come back), so the page is not blocked. ' +
     '"network alone" = the folded row of the same backend and size, else its predict row (either run includes reading all probabilities back; ' +
     'the viewer reads back a 4-value fence instead). Stages: medians over the timed frames, as the viewer measures them ' +
     '(`src/viewer/timings.ts`); they need not add up to the frame median. "post + draw, JS overlay" is the same frame\'s post-processing ' +

@@ -6,8 +6,10 @@
  * drawing reads back nothing on WebGPU, the drawn frame's RGBA bytes once elsewhere
  * (`canvasDraw.ts`). The masks are read back only when asked for (exports, answer files). Where the
  * tensors live in page memory (wasm, CPU: JavaScript composition) the probabilities are read once
- * per frame instead, and every render (each slider move) is plain JavaScript over them. The
- * network's time is measured with a four-value fence read.
+ * per frame instead, and every render (each slider move) is plain JavaScript over them; on those
+ * backends the network itself runs in a worker (`src/worker/networkClient.ts`), since their
+ * kernels run on the calling thread and would freeze the page for the network's seconds. The
+ * network's time is measured with a four-value fence read (in the worker: its own clock).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HoodMask } from '../data/hoodFile';
@@ -21,6 +23,7 @@ import type { PostprocessSettings } from '../postprocess/settings';
 import type { ViewSettings } from '../state/viewerStore';
 import { drawImage, drawPath, readImageRgba, type DrawPath } from './canvasDraw';
 import { FoldedNetCache } from './foldedNetCache';
+import { NetworkWorkerUnavailable, offPageNetworkFor, type OffPageNetwork } from '../worker/networkClient';
 import { composeMethod, composePacked, isPacked, type ComposeMethod, type ComposedImage } from './composePacked';
 import { frameCounts, type FrameCounts } from './frameScores';
 import type { TruthMasks } from './groundTruth';
@@ -107,6 +110,18 @@ export interface PixelProbe {
   road: { p: number | null; mask: boolean };
 }
 
+/** The lowest and highest value of channel `c` of HWC values with `channels` channels. */
+export function channelRange(values: Float32Array, channels: number, c: number): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = c; i < values.length; i += channels) {
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
 function count(mask: Uint8Array): number {
   let n = 0;
   for (let i = 0; i < mask.length; i++) n += mask[i]!;
@@ -134,8 +149,18 @@ export class ViewerEngine {
   /** Network runs so far (a settings change must not add one). */
   runs = 0;
 
-  /** `method`: how renders compose the image (default: the backend's best, `composeMethod()`). */
-  constructor(private readonly method: ComposeMethod | null = null) {}
+  /**
+   * `method`: how renders compose the image (default: the backend's best, `composeMethod()`).
+   * `offPage`: where the network runs instead of the page's thread, for the page's backend (default:
+   * a worker for wasm and CPU, `offPageNetworkFor`), or null to run it here.
+   */
+  constructor(
+    private readonly method: ComposeMethod | null = null,
+    private readonly offPage: (backend: string) => OffPageNetwork | null = offPageNetworkFor,
+  ) {}
+
+  /** Set when the network worker could not start the backend: the page runs the network from then on. */
+  private offPageFailed = false;
 
   private get composeWith(): ComposeMethod {
     return this.method ?? composeMethod();
@@ -165,6 +190,16 @@ export class ViewerEngine {
     const spec = model.config.input;
     const problem = frameProblem(frame, spec);
     if (problem) throw new FrameProblemError(`${name}: ${problem}`);
+    const offPage = this.offPageFailed ? null : this.offPage(tf.getBackend());
+    if (offPage) {
+      try {
+        return await this.inferOffPage(offPage, model, frame, keepPixels);
+      } catch (e) {
+        if (!(e instanceof NetworkWorkerUnavailable)) throw e;
+        this.offPageFailed = true;
+        console.warn(`${e.message}: the viewer runs the network on the page`);
+      }
+    }
     const roles = challengeChannels(model.config.classes);
     const net = await this.nets.get(model);
     const t0 = performance.now();
@@ -207,6 +242,25 @@ export class ViewerEngine {
     this.runs++;
     this.model = model;
     return { upload: t1 - t0, network: t2 - t1, ranges: { car: [range[0]!, range[1]!], road: [range[2]!, range[3]!] } };
+  }
+
+  /** `infer` with the network elsewhere: the probabilities come back as values, kept as a tensor and as the values (read once already). */
+  private async inferOffPage(offPage: OffPageNetwork, model: LinkNetModel, frame: FramePixels, keepPixels: boolean): Promise<InferenceTimings> {
+    const t0 = performance.now();
+    const { values, shape, networkMs, setupMs } = await offPage.run(model, frame);
+    const roles = challengeChannels(model.config.classes);
+    const ranges = { car: channelRange(values, shape[2], roles.car), road: channelRange(values, shape[2], roles.road) };
+    const probs = tf.tensor3d(values, shape, 'float32');
+    const pixels = !keepPixels ? null : this.composeWith === 'javascript' ? rgbaOf(frame) : frameTensor(frame, null);
+    this.clear();
+    this.probs = probs;
+    this.probValues = { of: probs, values };
+    this.frame = pixels;
+    this.runs++;
+    this.model = model;
+    // The time that is not the network's: the pixels going over, the values coming back, the
+    // tensor (a new model's hand-over, like its fold on the page, is not counted).
+    return { upload: performance.now() - t0 - setupMs - networkMs, network: networkMs, ranges };
   }
 
   /**
