@@ -512,6 +512,26 @@ async function zoomAndPan(page: Page, box: { x: number; y: number; width: number
   expect((await at()).x - before.x).toBeLessThan((80 * perCssPixel) / 4 + 2);
   const zoomed = await page.getByTestId('viewer-canvas').evaluate((c) => getComputedStyle(c).imageRendering);
   expect(zoomed).toBe('pixelated');
+  // Panned to the frame's bottom edge, then side by side (the box half as high): the zoomed canvas
+  // still covers the box, at 4x, without an empty margin below.
+  await page.mouse.move(px, py);
+  await page.mouse.down();
+  await page.mouse.move(px, py - 300, { steps: 4 });
+  await page.mouse.move(px, py - 600, { steps: 4 });
+  await page.mouse.up();
+  const covers = () =>
+    page.getByTestId('viewer-canvas').evaluate((c) => {
+      const [r, b] = [c.getBoundingClientRect(), c.parentElement!.getBoundingClientRect()];
+      const inner = { left: b.left + c.parentElement!.clientLeft, top: b.top + c.parentElement!.clientTop };
+      const bottom = inner.top + c.parentElement!.clientHeight;
+      const right = inner.left + c.parentElement!.clientWidth;
+      return r.left <= inner.left + 0.5 && r.top <= inner.top + 0.5 && r.right >= right - 0.5 && r.bottom >= bottom - 0.5;
+    });
+  await page.getByTestId('view-side-by-side').click();
+  await expect.poll(covers).toBe(true);
+  await expect(page.getByTestId('zoom-reset')).toHaveAttribute('data-scale', '4');
+  await page.getByTestId('view-masks').click();
+  await expect.poll(covers).toBe(true);
   await page.mouse.dblclick(px, py);
   await expect(page.getByTestId('zoom-reset')).toHaveCount(0);
   // Or the button that says how far in it is.

@@ -38,6 +38,15 @@ export function panBy(view: ZoomView, dx: number, dy: number, box: Box): ZoomVie
   return clampView({ ...view, x: view.x + dx, y: view.y + dy }, box);
 }
 
+/**
+ * `view` after its box changed size from `before` to `after` (a side-by-side view, a resized
+ * window): the translation scales with the box, so the same part of the frame stays in view.
+ */
+export function resizedBox(view: ZoomView, before: Box, after: Box): ZoomView {
+  if (view.scale === 1 || !(before.width > 0 && before.height > 0)) return clampView(view, after);
+  return clampView({ scale: view.scale, x: (view.x * after.width) / before.width, y: (view.y * after.height) / before.height }, after);
+}
+
 /** The zoom factor for a wheel movement (`deltaY` in pixels; up zooms in): 2x per 500 pixels. */
 export function wheelFactor(deltaY: number): number {
   return 2 ** (-deltaY / 500);

@@ -1,6 +1,6 @@
 /** Zoom about the pointer, panning within the frame, the wheel's factor and the transform. */
 import { describe, expect, it } from 'vitest';
-import { MAX_ZOOM, panBy, UNZOOMED, wheelFactor, zoomAt, zoomTransform, type ZoomView } from '../../src/viewer/canvasZoom';
+import { MAX_ZOOM, panBy, resizedBox, UNZOOMED, wheelFactor, zoomAt, zoomTransform, type ZoomView } from '../../src/viewer/canvasZoom';
 
 const box = { width: 800, height: 600 };
 /** The canvas point (box pixels at scale 1) shown at box point (px, py). */
@@ -36,6 +36,24 @@ describe('canvas zoom', () => {
     expect(panBy(v, 1000, 1000, box)).toEqual({ scale: 2, x: 0, y: 0 });
     expect(panBy(v, -1000, -1000, box)).toEqual({ scale: 2, x: -800, y: -600 });
     expect(panBy(UNZOOMED, 50, 50, box)).toEqual(UNZOOMED);
+  });
+
+  it('keeps the same part of the frame in view when the box changes size, within the frame', () => {
+    const v = zoomAt(UNZOOMED, 4, 600, 450, box);
+    // The box at half its size (a narrower window): the same canvas point at the box's matching point.
+    const half = { width: 400, height: 300 };
+    const r = resizedBox(v, box, half);
+    expect(r.scale).toBe(4);
+    expect(under(r, 300, 225).x).toBeCloseTo(under(v, 600, 450).x / 2, 9);
+    expect(under(r, 300, 225).y).toBeCloseTo(under(v, 600, 450).y / 2, 9);
+    // A translation that would leave an empty margin in the new box is clamped.
+    const edge = { scale: 2, x: -800, y: 0 };
+    const wider = resizedBox(edge, box, { width: 800, height: 300 });
+    expect(wider).toEqual({ scale: 2, x: -800, y: 0 });
+    const shorter = resizedBox({ scale: 2, x: 0, y: -600 }, box, { width: 800, height: 200 });
+    expect(shorter.y).toBe(-200);
+    expect(resizedBox(UNZOOMED, box, half)).toEqual(UNZOOMED);
+    expect(resizedBox(v, { width: 0, height: 0 }, box)).toEqual(v);
   });
 
   it('zooms 2x per 500 wheel pixels (up: in) and writes the transform', () => {

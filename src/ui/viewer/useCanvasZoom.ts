@@ -1,6 +1,6 @@
 /** Wheel zoom about the pointer, drag to pan and double-click to reset, for the viewer's canvas inside `box`. */
 import { useEffect, useRef, useState, type PointerEvent, type RefObject } from 'react';
-import { panBy, UNZOOMED, wheelFactor, zoomAt, type ZoomView } from '../../viewer/canvasZoom';
+import { panBy, resizedBox, UNZOOMED, wheelFactor, zoomAt, type Box, type ZoomView } from '../../viewer/canvasZoom';
 
 export function useCanvasZoom(box: RefObject<HTMLDivElement | null>) {
   const [view, setView] = useState<ZoomView>(UNZOOMED);
@@ -16,7 +16,20 @@ export function useCanvasZoom(box: RefObject<HTMLDivElement | null>) {
       setView((v) => zoomAt(v, wheelFactor(e.deltaMode === 1 ? e.deltaY * 40 : e.deltaY), e.clientX - r.left - el.clientLeft, e.clientY - r.top - el.clientTop, size));
     };
     el.addEventListener('wheel', onWheel, { passive: false });
-    return () => el.removeEventListener('wheel', onWheel);
+    // A box of another size (side by side, a resized window) keeps the same part of the frame in view.
+    let size: Box = { width: el.clientWidth, height: el.clientHeight };
+    const resizes = new ResizeObserver(() => {
+      const next = { width: el.clientWidth, height: el.clientHeight };
+      if (next.width === size.width && next.height === size.height) return;
+      const before = size;
+      size = next;
+      setView((v) => resizedBox(v, before, next));
+    });
+    resizes.observe(el);
+    return () => {
+      el.removeEventListener('wheel', onWheel);
+      resizes.disconnect();
+    };
   }, [box]);
   const handlers = {
     onPointerDown: (e: PointerEvent<HTMLDivElement>) => {
