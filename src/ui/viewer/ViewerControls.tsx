@@ -92,7 +92,7 @@ export function ViewerControls({ controller }: { controller: ViewerController | 
           <span className="vw-label">Opacity</span>
           <input type="range" min={0} max={100} value={Math.round(view.opacity * 100)} onChange={(e) => setView({ opacity: Number(e.target.value) / 100 })} data-testid="opacity" />
         </label>
-        <div className="vw-row">
+        <div className="vw-row wrap">
           <label className="vw-inline">
             <input type="checkbox" checked={view.showCar} onChange={(e) => setView({ showCar: e.target.checked })} data-testid="show-car" />
             <span className="vw-swatch car" /> Vehicle
@@ -101,11 +101,14 @@ export function ViewerControls({ controller }: { controller: ViewerController | 
             <input type="checkbox" checked={view.showRoad} onChange={(e) => setView({ showRoad: e.target.checked })} data-testid="show-road" />
             <span className="vw-swatch road" /> Road
           </label>
-          <select value={view.focus} onChange={(e) => setView({ focus: e.target.value as 'car' | 'road' })} aria-label="Class of the heat map and error view" data-testid="focus-class">
-            <option value="car">heat / errors: vehicle</option>
-            <option value="road">heat / errors: road</option>
-          </select>
         </div>
+        <label className="vw-row">
+          <span className="vw-label">Heat map and errors of</span>
+          <select value={view.focus} onChange={(e) => setView({ focus: e.target.value as 'car' | 'road' })} aria-label="Class of the heat map and error view" data-testid="focus-class">
+            <option value="car">vehicle</option>
+            <option value="road">road</option>
+          </select>
+        </label>
         {view.mode === 'errors' && (
           <p className="muted small vw-legend">
             <span className="vw-swatch tp" /> true positive <span className="vw-swatch fp" /> false positive <span className="vw-swatch fn" /> false negative
