@@ -7,6 +7,7 @@
 import type { FramePixels } from '../inference/frameInput';
 import type { LinkNetModel } from '../model/linkNetModel';
 import type { NetworkReply, NetworkRequest } from './networkProtocol';
+import { OrderedWorkerChannel } from './orderedChannel';
 
 /** The network's output for one frame, computed off the page. */
 export interface OffPageProbabilities {
@@ -31,39 +32,15 @@ export class NetworkWorkerUnavailable extends Error {}
 /** The backends whose kernels run on the calling thread. */
 const PAGE_THREAD_BACKENDS = new Set(['wasm', 'cpu']);
 
-/** Sends requests to one worker and hands out its replies in order. */
-class NetworkChannel {
-  private readonly waiting: { resolve(r: NetworkReply): void; reject(e: Error): void }[] = [];
-  stopped: Error | null = null;
-
-  constructor(private readonly worker: Worker) {
-    worker.onmessage = (e: MessageEvent<NetworkReply>) => this.waiting.shift()?.resolve(e.data);
-    worker.onerror = (e) => {
-      e.preventDefault();
-      this.stop(new Error(`the network worker stopped: ${e.message || 'unknown error'}`));
-    };
-  }
-
-  async ask(request: NetworkRequest, transfer: Transferable[] = []): Promise<NetworkReply> {
-    if (this.stopped) throw this.stopped;
-    const answer = await new Promise<NetworkReply>((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      this.worker.postMessage(request, transfer);
-    });
-    if (answer.type !== 'failed') return answer;
-    throw answer.backend ? new NetworkWorkerUnavailable(answer.error) : new Error(answer.error);
-  }
-
-  stop(reason = new Error('the network worker was closed')): void {
-    if (this.stopped) return;
-    this.stopped = reason;
-    this.worker.terminate();
-    for (const w of this.waiting.splice(0)) w.reject(reason);
-  }
+/** Asks the worker; its 'failed' reply becomes an error (NetworkWorkerUnavailable when the backend did not start). */
+async function ask(channel: OrderedWorkerChannel<NetworkRequest, NetworkReply>, request: NetworkRequest, transfer: Transferable[] = []): Promise<NetworkReply> {
+  const answer = await channel.ask(request, transfer);
+  if (answer.type !== 'failed') return answer;
+  throw answer.backend ? new NetworkWorkerUnavailable(answer.error) : new Error(answer.error);
 }
 
 export class NetworkWorker implements OffPageNetwork {
-  private channel: NetworkChannel | null = null;
+  private channel: OrderedWorkerChannel<NetworkRequest, NetworkReply> | null = null;
   /** The model the worker holds, and its key there. */
   private sent: { model: LinkNetModel; key: number } | null = null;
   private keys = 0;
@@ -84,7 +61,7 @@ export class NetworkWorker implements OffPageNetwork {
   private async runNow(model: LinkNetModel, frame: FramePixels): Promise<OffPageProbabilities> {
     const t0 = performance.now();
     if (!this.channel || this.channel.stopped) {
-      this.channel = new NetworkChannel(this.makeWorker());
+      this.channel = new OrderedWorkerChannel(this.makeWorker(), 'network', 'the network worker was closed');
       this.sent = null;
     }
     const channel = this.channel;
@@ -93,13 +70,13 @@ export class NetworkWorker implements OffPageNetwork {
       const weights = [...(await model.readTorchWeights())];
       this.sent = null;
       // Copied over, not transferred: a weight read back may be the backend's own storage (CPU).
-      await channel.ask({ type: 'model', key, backend: this.backend, config: model.config, weights });
+      await ask(channel, { type: 'model', key, backend: this.backend, config: model.config, weights });
       this.sent = { model, key };
     }
     const setupMs = performance.now() - t0;
     // A copy of the pixels goes over (the page keeps the frame to draw it).
     const data = new Uint8ClampedArray(frame.data);
-    const answer = await channel.ask({ type: 'run', key: this.sent.key, frame: { data, width: frame.width, height: frame.height, channels: frame.channels } }, [data.buffer]);
+    const answer = await ask(channel, { type: 'run', key: this.sent.key, frame: { data, width: frame.width, height: frame.height, channels: frame.channels } }, [data.buffer]);
     if (answer.type !== 'probabilities') throw new Error(`the network worker answered '${answer.type}' out of turn`);
     return { values: answer.values, shape: answer.shape, networkMs: answer.networkMs, setupMs };
   }

@@ -6,36 +6,10 @@
  */
 import type { FrameSize } from '../viewer/decodeFrame';
 import { openDecodedVideo, type DecodedVideo, type DecodedVideoFrame, type UndecodableVideo } from '../viewer/decodedVideo';
+import { OrderedWorkerChannel } from './orderedChannel';
 import type { VideoDecodeReply, VideoDecodeRequest } from './videoDecodeProtocol';
 
-/** Sends requests to one worker and hands out its replies in order. */
-class VideoDecodeChannel {
-  private readonly waiting: { resolve(r: VideoDecodeReply): void; reject(e: Error): void }[] = [];
-  private stopped: Error | null = null;
-
-  constructor(private readonly worker: Worker) {
-    worker.onmessage = (e: MessageEvent<VideoDecodeReply>) => this.waiting.shift()?.resolve(e.data);
-    worker.onerror = (e) => {
-      e.preventDefault();
-      this.stop(new Error(`the video decoding worker stopped: ${e.message || 'unknown error'}`));
-    };
-  }
-
-  ask(request: VideoDecodeRequest): Promise<VideoDecodeReply> {
-    if (this.stopped) return Promise.reject(this.stopped);
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      this.worker.postMessage(request);
-    });
-  }
-
-  stop(reason = new Error('the video was closed')): void {
-    if (this.stopped) return;
-    this.stopped = reason;
-    this.worker.terminate();
-    for (const w of this.waiting.splice(0)) w.reject(reason);
-  }
-}
+type VideoDecodeChannel = OrderedWorkerChannel<VideoDecodeRequest, VideoDecodeReply>;
 
 function unexpected(reply: VideoDecodeReply): Error {
   return new Error(reply.type === 'failed' ? reply.error : `the video decoding worker answered '${reply.type}' out of turn`);
@@ -53,7 +27,8 @@ async function* framesFrom(channel: VideoDecodeChannel): AsyncGenerator<DecodedV
 /** Opens `file` for frame-by-frame decoding (frames at `size` where given) in a worker of its own (in the page where there are no workers). */
 export async function openDecodedVideoInWorker(file: Blob, size: FrameSize | null = null): Promise<DecodedVideo | UndecodableVideo> {
   if (typeof Worker === 'undefined') return openDecodedVideo(file, size);
-  const channel = new VideoDecodeChannel(new Worker(new URL('./videoDecodeWorker.ts', import.meta.url), { type: 'module', name: 'video decoding' }));
+  const worker = new Worker(new URL('./videoDecodeWorker.ts', import.meta.url), { type: 'module', name: 'video decoding' });
+  const channel: VideoDecodeChannel = new OrderedWorkerChannel(worker, 'video decoding', 'the video was closed');
   try {
     const reply = await channel.ask({ type: 'open', file, size });
     if (reply.type === 'undecodable') {
