@@ -4,7 +4,8 @@
  * Transposed-conv weights: PyTorch [in,out,kh,kw] <-> TF.js [kh,kw,out,in] (conv2dTranspose's filter).
  * Both are the same axis permutation (2,3,1,0); vectors are unchanged.
  */
-import type { ParamLayout } from '../model/shapeWalk';
+import type { ModelConfig } from '../model/config';
+import { paramSpecs, tfShapeOf, type ParamLayout } from '../model/shapeWalk';
 
 /** Permutes a 4-D row-major array: out[i[perm[0]], ...] layout such that outShape[k] = shape[perm[k]]. */
 export function permute4d(data: Float32Array, shape: readonly number[], perm: readonly number[]): Float32Array {
@@ -42,4 +43,15 @@ export function nchwToNhwc(data: Float32Array, shape: readonly number[]): Float3
 
 export function nhwcToNchw(data: Float32Array, shape: readonly number[]): Float32Array {
   return permute4d(data, shape, [0, 3, 1, 2]);
+}
+
+/** A model's weights in PyTorch layout from its weights in TensorFlow.js layout (by state_dict name, each `tfShapeOf` its spec). */
+export function torchWeightsFromTfLayout(config: ModelConfig, tfWeights: ReadonlyMap<string, Float32Array>): Map<string, Float32Array> {
+  return new Map(
+    paramSpecs(config).map((spec) => {
+      const w = tfWeights.get(spec.name);
+      if (!w) throw new Error(`the weights lack ${spec.name}`);
+      return [spec.name, tfToTorch(w, tfShapeOf(spec), spec.layout)];
+    }),
+  );
 }

@@ -7,7 +7,10 @@ import type { FramePixels } from '../inference/frameInput';
 import type { ModelConfig } from '../model/config';
 
 export type NetworkRequest =
-  /** Use this model from now on (its weights by PyTorch name, folded in the worker); answered by 'ready'. */
+  /**
+   * Use this model from now on; answered by 'ready'. Its weights by PyTorch name in TensorFlow.js
+   * layout, as the page's backend holds them (`LinkNetModel.readTfWeights`): the worker permutes and folds them.
+   */
   | { type: 'model'; key: number; backend: string; config: ModelConfig; weights: [string, Float32Array][] }
   /** The crop-sized probabilities of a frame under model `key`; answered by 'probabilities'. */
   | { type: 'run'; key: number; frame: FramePixels };

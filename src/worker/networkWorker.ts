@@ -11,6 +11,7 @@ import { configureWasm } from '../backend/wasmSetup';
 import { framesToInput } from '../inference/frameInput';
 import { probabilitiesAtCropSize } from '../inference/frameMasks';
 import { FoldedLinkNet } from '../model/foldedLinkNet';
+import { torchWeightsFromTfLayout } from '../weights/pytorchLayout';
 import type { NetworkReply, NetworkRequest } from './networkProtocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -45,7 +46,7 @@ async function handle(request: NetworkRequest): Promise<void> {
     await startBackend(request.backend);
     model?.net.dispose();
     model = null;
-    model = { key: request.key, net: FoldedLinkNet.fromTorchWeights(request.config, new Map(request.weights)) };
+    model = { key: request.key, net: FoldedLinkNet.fromTorchWeights(request.config, torchWeightsFromTfLayout(request.config, new Map(request.weights))) };
     return reply({ type: 'ready', key: request.key });
   }
   const kept = model;

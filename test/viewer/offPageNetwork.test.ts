@@ -16,6 +16,7 @@ import { seededRandom } from '../../src/util/seededRandom';
 import { channelRange, ViewerEngine } from '../../src/viewer/engine';
 import { NetworkWorker, NetworkWorkerUnavailable, offPageNetworkFor, type OffPageNetwork, type OffPageProbabilities } from '../../src/worker/networkClient';
 import type { NetworkReply, NetworkRequest } from '../../src/worker/networkProtocol';
+import { torchWeightsFromTfLayout } from '../../src/weights/pytorchLayout';
 
 const [W, H] = [64, 48];
 const config = defaultModelConfig({
@@ -38,7 +39,7 @@ class InThreadNetwork implements OffPageNetwork {
     this.runs++;
     if (this.kept?.model !== model) {
       this.kept?.net.dispose();
-      this.kept = { model, net: FoldedLinkNet.fromTorchWeights(model.config, await model.readTorchWeights()) };
+      this.kept = { model, net: FoldedLinkNet.fromTorchWeights(model.config, torchWeightsFromTfLayout(model.config, await model.readTfWeights())) };
       this.folds++;
     }
     const net = this.kept.net;
@@ -110,6 +111,20 @@ describe('the viewer engine with its network off the page', () => {
     }
   });
 
+  it("hands the worker the weights as the backend holds them, which it permutes into the model's PyTorch weights", async () => {
+    const model = LinkNetModel.create(config, 3);
+    try {
+      const torch = await model.readTorchWeights();
+      const fromTf = torchWeightsFromTfLayout(config, await model.readTfWeights());
+      expect([...fromTf.keys()]).toEqual([...torch.keys()]);
+      const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+      for (const [name, w] of torch) expect(bytes(fromTf.get(name)!).equals(bytes(w)), name).toBe(true);
+      expect(() => torchWeightsFromTfLayout(config, new Map())).toThrow(/^the weights lack /);
+    } finally {
+      model.dispose();
+    }
+  });
+
   it('runs the network on the page from the first time the worker cannot start the backend', async () => {
     const model = LinkNetModel.create(config, 3);
     let asked = 0;
@@ -163,12 +178,14 @@ class FakeWorker {
   onmessage: ((e: MessageEvent<NetworkReply>) => void) | null = null;
   onerror: ((e: ErrorEvent) => void) | null = null;
   readonly sent: NetworkRequest[] = [];
+  readonly transferred: Transferable[][] = [];
   terminated = false;
 
   constructor(private readonly answer: (r: NetworkRequest) => NetworkReply | null) {}
 
-  postMessage(request: NetworkRequest): void {
+  postMessage(request: NetworkRequest, transfer: Transferable[] = []): void {
     this.sent.push(request);
+    this.transferred.push(transfer);
     const reply = this.answer(request);
     if (reply) setTimeout(() => this.onmessage?.({ data: reply } as MessageEvent<NetworkReply>), 0);
   }
@@ -186,7 +203,11 @@ describe('the network worker client', () => {
   const probabilities = (): NetworkReply => ({ type: 'probabilities', values: new Float32Array(6), shape: [1, 2, 3], networkMs: 4 });
   const answer = (r: NetworkRequest): NetworkReply => (r.type === 'model' ? { type: 'ready', key: r.key } : probabilities());
   /** A model as far as the client sees it: its config and its weights read back. */
-  const fakeModel = (bias: number) => ({ config, readTorchWeights: async () => new Map([['final.bias', Float32Array.from([bias, bias, bias])]]) }) as unknown as LinkNetModel;
+  /** A model as far as the client sees it: its config and its weights read back (the same arrays each time, like a backend's storage). */
+  const fakeModel = (bias: number) => {
+    const weights = new Map([['final.bias', Float32Array.from([bias, bias, bias])]]);
+    return { config, weights, readTfWeights: async () => weights } as unknown as LinkNetModel & { weights: Map<string, Float32Array> };
+  };
 
   it('sends a model once, again when another comes, and each frame with its model key', async () => {
     const workers: FakeWorker[] = [];
@@ -206,12 +227,35 @@ describe('the network worker client', () => {
     const models = sent.filter((r) => r.type === 'model');
     expect(models.map((m) => [m.key, m.backend, m.weights[0]![1][0]])).toEqual([[1, 'wasm', 1], [2, 'wasm', 2]]);
     expect(sent.filter((r) => r.type === 'run').map((r) => r.key)).toEqual([1, 1, 2]);
+    // On wasm the weights read back are the page's own copies: their buffers are transferred, not cloned.
+    const first = models[0]!.weights[0]![1];
+    expect(first).toBe(m1.weights.get('final.bias'));
+    expect(workers[0]!.transferred[0]).toEqual([first.buffer]);
     // The frame's pixels went over as a copy: the page's frame is untouched.
     const run = sent[1] as Extract<NetworkRequest, { type: 'run' }>;
     expect(run.frame.data).not.toBe(frame.data);
     expect(Array.from(run.frame.data)).toEqual(Array.from(frame.data));
     client.dispose();
     expect(workers[0]!.terminated).toBe(true);
+  });
+
+  it('on the CPU backend (whose reads are its own storage) and for a view into a larger buffer, transfers copies', async () => {
+    const worker = new FakeWorker(answer);
+    const cpu = new NetworkWorker('cpu', () => worker as unknown as Worker);
+    const model = fakeModel(3);
+    await cpu.run(model, randomFrame(1));
+    const sentWeight = (worker.sent[0] as Extract<NetworkRequest, { type: 'model' }>).weights[0]![1];
+    expect(sentWeight).not.toBe(model.weights.get('final.bias'));
+    expect(Array.from(sentWeight)).toEqual([3, 3, 3]);
+    expect(worker.transferred[0]).toEqual([sentWeight.buffer]);
+    cpu.dispose();
+    const wasmWorker = new FakeWorker(answer);
+    const wasm = new NetworkWorker('wasm', () => wasmWorker as unknown as Worker);
+    const view = { config, readTfWeights: async () => new Map([['final.bias', new Float32Array(8).subarray(2, 5)]]) } as unknown as LinkNetModel;
+    await wasm.run(view, randomFrame(1));
+    const viewSent = (wasmWorker.sent[0] as Extract<NetworkRequest, { type: 'model' }>).weights[0]![1];
+    expect(viewSent.buffer.byteLength).toBe(12);
+    wasm.dispose();
   });
 
   it('runs take turns, so a model sent for one run is not replaced under another', async () => {
