@@ -648,6 +648,8 @@ async function imagesToAnswerFile(page: Page): Promise<void> {
   const corrupt = 'corrupt.png: cannot decode this image (not an image, or a corrupt or truncated file)';
   await page.getByTestId('viewer-file-input').setInputFiles([{ name: 'corrupt.png', mimeType: 'image/png', buffer: frameBytes.subarray(0, 2000) }]);
   await expect(page.getByTestId('viewer-error-message')).toHaveText(corrupt);
+  // The export's notice was about the files before: it goes when others are opened.
+  await expect(page.getByTestId('viewer-notice')).toHaveCount(0);
   // Back to the third image (its error gone), then the export meets the corrupt one.
   await page.keyboard.press('ArrowLeft');
   await expect(page.getByTestId('viewer-error')).toHaveCount(0);

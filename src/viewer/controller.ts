@@ -206,8 +206,10 @@ export class ViewerController {
     const { items, problems } = viewerItemsFromFiles(listed);
     const first = this.items.length;
     this.items = [...this.items, ...items];
+    // A notice (an export's, an import's) is about what was there before: it goes.
     this.store.setState((s) => ({
       entries: this.items.map((i) => ({ kind: i.kind, path: i.path, hasLabel: i.kind === 'dataset' || i.label !== null })),
+      notice: null,
       problems: [...s.problems, ...problems],
       error: items.length === 0 && problems.length > 0 ? `${problems[0]!.path}: ${problems[0]!.reason}` : s.error,
     }));
@@ -294,7 +296,7 @@ export class ViewerController {
     }
     const first = this.items.length;
     this.items = [...this.items, ...list.map((f) => ({ kind: 'dataset' as const, path: f.path, pairIndex: f.index }))];
-    this.store.setState({ entries: this.items.map((i) => ({ kind: i.kind, path: i.path, hasLabel: i.kind !== 'video' && (i.kind === 'dataset' || i.label !== null) })) });
+    this.store.setState({ entries: this.items.map((i) => ({ kind: i.kind, path: i.path, hasLabel: i.kind !== 'video' && (i.kind === 'dataset' || i.label !== null) })), notice: null });
     await this.open(first);
   }
 
