@@ -1,15 +1,15 @@
 /** A LinkNet model in TensorFlow.js: variables addressed by PyTorch state_dict names. */
-import { nextTask } from '../util/nextTask';
 import * as tf from '@tensorflow/tfjs';
 import { linkNet, type LinkNetOutputs } from './architecture';
 import { inputSizeProblem, type ModelConfig } from './config';
 import { initialValues } from './initialization';
+import { nextTask } from '../util/nextTask';
 import { seededRandom } from '../util/seededRandom';
 import { paramSpecs, tfShapeOf, type ParamSpec } from './shapeWalk';
 import type { BatchNormGradient } from './batchNormTraining';
 import { BN_MOMENTUM, tensorOps, type BatchNormStats } from './tensorOps';
 import { runningAverage, runningAverageAttrs } from './runningAverage';
-import { tfToTorch, torchToTf } from '../weights/pytorchLayout';
+import { torchToTf, torchWeightsFromTfLayout } from '../weights/pytorchLayout';
 
 export interface ForwardOptions {
   training?: boolean;
@@ -136,14 +136,7 @@ export class LinkNetModel {
 
   /** Every parameter and buffer in PyTorch layout. */
   async readTorchWeights(): Promise<TorchWeights> {
-    this.assertUsable();
-    const out: TorchWeights = new Map();
-    for (const spec of this.specs) {
-      const v = this.variable(spec.name);
-      const data = (await v.data()) as Float32Array;
-      out.set(spec.name, tfToTorch(data, v.shape, spec.layout));
-    }
-    return out;
+    return torchWeightsFromTfLayout(this.config, await this.readTfWeights());
   }
 
   /** Assigns the given (already validated) weights; names not given keep their values. */

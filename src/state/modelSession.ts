@@ -46,7 +46,6 @@ export interface CurrentModelInfo {
   label: string;
 }
 
-
 export type ExportTarget = WritableDtype | 'tfjs' | 'onnx';
 export const EXPORT_TARGETS: readonly ExportTarget[] = ['F32', 'F16', 'BF16', 'tfjs', 'onnx'];
 
