@@ -81,3 +81,8 @@ export function classIndex(scheme: Pick<LabelScheme, 'classes'> | { classes: str
   const names = scheme.classes.map((c) => (typeof c === 'string' ? c : c.name));
   return names.indexOf(name);
 }
+
+/** How the studio shows class `c` of a scheme with these class names: its name, or "class c" where it has none. */
+export function classNameAt(names: readonly string[], c: number): string {
+  return names[c]?.trim() || `class ${c}`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CARLA_SCHEME, decodeLabel } from '../../src/data/labelScheme';
+import { CARLA_SCHEME, classNameAt, decodeLabel } from '../../src/data/labelScheme';
 import { CITYSCAPES_IDS_SCHEME, CITYSCAPES_PALETTE_SCHEME, cloneScheme, SCHEME_PRESETS } from '../../src/data/schemePresets';
 import { formatValues, parseValues, sameDecoding, schemeProblems } from '../../src/data/schemeEdit';
 
@@ -75,5 +75,15 @@ describe('scheme problems', () => {
     const one = cloneScheme(CARLA_SCHEME);
     one.classes = one.classes.slice(0, 1);
     expect(schemeProblems(one)).toContain('at least two classes are needed');
+  });
+});
+
+describe('classNameAt', () => {
+  it("shows a class by its name, and by its index where it has none", () => {
+    const names = CARLA_SCHEME.classes.map((c) => c.name);
+    expect([0, 1, 2].map((c) => classNameAt(names, c))).toEqual(['background', 'road', 'vehicle']);
+    expect(classNameAt(names, 3)).toBe('class 3');
+    expect(classNameAt(['background', '  '], 1)).toBe('class 1');
+    expect(classNameAt([' road '], 0)).toBe('road');
   });
 });

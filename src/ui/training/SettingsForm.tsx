@@ -1,6 +1,7 @@
 /** The run's settings: disabled while a run is active, except the learning rate (changed live). */
 import { memo, useState } from 'react';
 import { ENCODER_NAMES, type EncoderName } from '../../model/config';
+import { classNameAt } from '../../data/labelScheme';
 import { useDatasetStore } from '../../state/datasetStore';
 import { isActive, useTrainingStore } from '../../state/trainingStore';
 import type { LearningRateSchedule } from '../../worker/trainingProtocol';
@@ -66,6 +67,7 @@ function LearningRateField({ active }: { active: boolean }) {
 export const SettingsForm = memo(function SettingsForm() {
   const settings = useTrainingStore((s) => s.settings);
   const scheme = useDatasetStore((s) => s.scheme);
+  const classNames = scheme.classes.map((k) => k.name);
   const phase = useDeferredTraining((s) => s.phase);
   const runName = useTrainingStore((s) => s.runName);
   const modelStart = useTrainingStore((s) => s.modelStart);
@@ -143,7 +145,7 @@ export const SettingsForm = memo(function SettingsForm() {
           <tbody>
             {settings.loss.terms.map((t, c) => (
               <tr key={c}>
-                <td>{scheme.classes[c]?.name || `class ${c}`}</td>
+                <td>{classNameAt(classNames, c)}</td>
                 <td>
                   <input type="number" step={0.25} min={0} value={t.beta} disabled={off} onChange={(e) => setTerm(c, { beta: Number(e.target.value) })} data-testid={`training-beta-${c}`} />
                 </td>

@@ -1,6 +1,7 @@
 /** The latest validation: scores, per-class precision/recall, and preview frames on canvases. */
 import { memo, useEffect, useRef } from 'react';
 import { useDeferredTraining } from './useDeferredVersion';
+import { classNameAt } from '../../data/labelScheme';
 import { useDatasetStore } from '../../state/datasetStore';
 import type { ValidationReport } from '../../worker/trainingProtocol';
 
@@ -27,6 +28,7 @@ export const ValidationCard = memo(function ValidationCard() {
   const count = useDeferredTraining((s) => s.validations);
   const previews = useDeferredTraining((s) => s.previews);
   const scheme = useDatasetStore((s) => s.scheme);
+  const classNames = scheme.classes.map((k) => k.name);
   return (
     <section className="ds-card tr-validation" data-testid="training-validation" data-count={count}>
       <header className="ds-card-head">
@@ -68,7 +70,7 @@ export const ValidationCard = memo(function ValidationCard() {
             <tbody>
               {v.precision.map((p, c) => (
                 <tr key={c}>
-                  <td>{scheme.classes[c]?.name || `class ${c}`}</td>
+                  <td>{classNameAt(classNames, c)}</td>
                   <td className="tr-mono">{p.toFixed(4)}</td>
                   <td className="tr-mono">{(v.recall[c] ?? NaN).toFixed(4)}</td>
                 </tr>

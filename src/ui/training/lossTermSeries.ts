@@ -1,4 +1,5 @@
 /** The series of the "loss terms" chart: 1 − soft F per class, and the BCE term when the run has one. */
+import { classNameAt } from '../../data/labelScheme';
 import { emaSmooth } from '../../training/history';
 import type { ChartSeries } from './chartGeometry';
 import type { StepHistory } from './stepHistory';
@@ -14,7 +15,7 @@ export function lossTermSeries(history: Pick<StepHistory, 'steps' | 'terms' | 'b
   const smooth = (ys: number[]) => (smoothing > 0 ? emaSmooth(ys, smoothing) : ys);
   const out: ChartSeries[] = history.terms.map((t, c) => ({
     id: `term-${c}`,
-    label: termLabel(classNames[c], betas[c], c),
+    label: termLabel(classNames, betas[c], c),
     color: TERM_COLORS[c % TERM_COLORS.length]!,
     xs: history.steps,
     ys: smooth(t),
@@ -23,7 +24,7 @@ export function lossTermSeries(history: Pick<StepHistory, 'steps' | 'terms' | 'b
   return out;
 }
 
-function termLabel(name: string | undefined, beta: number | undefined, c: number): string {
-  const shown = name?.trim() || `class ${c}`;
+function termLabel(classNames: readonly string[], beta: number | undefined, c: number): string {
+  const shown = classNameAt(classNames, c);
   return beta === undefined ? shown : `${shown} (F${beta})`;
 }
