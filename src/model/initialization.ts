@@ -14,31 +14,52 @@ function gaussian(random: () => number): number {
  * running mean 0, running variance 1.
  */
 export function initialValues(spec: ParamSpec, random: () => number): Float32Array {
+  const slices = initialValuesBySlice(spec, random, Infinity);
+  for (;;) {
+    const next = slices.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * `initialValues`, drawn `sliceLength` values at a time: the generator pauses after each slice
+ * (so a caller can give the page a task in between) and returns the values. The same draws in
+ * the same order whatever the slice length.
+ */
+export function* initialValuesBySlice(spec: ParamSpec, random: () => number, sliceLength: number): Generator<void, Float32Array, void> {
   const size = spec.torchShape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(size);
-  const isEncoder = spec.name.startsWith('firstconv') || spec.name.startsWith('encoder');
-  switch (spec.role) {
-    case 'bn-weight':
-    case 'running-var':
-      out.fill(1);
-      break;
-    case 'bn-bias':
-    case 'running-mean':
-      break;
-    case 'weight':
-      if (isEncoder) {
-        const std = Math.sqrt(2 / spec.fanOut);
-        for (let i = 0; i < size; i++) out[i] = gaussian(random) * std;
-      } else {
-        const bound = 1 / Math.sqrt(spec.fanIn);
-        for (let i = 0; i < size; i++) out[i] = (random() * 2 - 1) * bound;
-      }
-      break;
-    case 'bias': {
-      const bound = 1 / Math.sqrt(spec.fanIn);
-      for (let i = 0; i < size; i++) out[i] = (random() * 2 - 1) * bound;
-      break;
-    }
+  const draw = valueDraw(spec, random);
+  if (!draw) {
+    if (spec.role === 'bn-weight' || spec.role === 'running-var') out.fill(1);
+    return out;
+  }
+  for (let start = 0; start < size; start += sliceLength) {
+    const end = Math.min(size, start + sliceLength);
+    for (let i = start; i < end; i++) out[i] = draw();
+    if (end < size) yield;
   }
   return out;
+}
+
+/** One random value of the parameter's distribution, or null for a constant parameter (BatchNorm's). */
+function valueDraw(spec: ParamSpec, random: () => number): (() => number) | null {
+  switch (spec.role) {
+    case 'weight': {
+      const isEncoder = spec.name.startsWith('firstconv') || spec.name.startsWith('encoder');
+      if (isEncoder) {
+        const std = Math.sqrt(2 / spec.fanOut);
+        return () => gaussian(random) * std;
+      }
+      return uniform(random, 1 / Math.sqrt(spec.fanIn));
+    }
+    case 'bias':
+      return uniform(random, 1 / Math.sqrt(spec.fanIn));
+    default:
+      return null;
+  }
+}
+
+function uniform(random: () => number, bound: number): () => number {
+  return () => (random() * 2 - 1) * bound;
 }

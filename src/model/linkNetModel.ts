@@ -2,8 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { linkNet, type LinkNetOutputs } from './architecture';
 import { inputSizeProblem, type ModelConfig } from './config';
-import { initialValues } from './initialization';
+import { initialValues, initialValuesBySlice } from './initialization';
 import { nextTask } from '../util/nextTask';
+import { TaskBudget } from '../util/taskBudget';
 import { seededRandom } from '../util/seededRandom';
 import { paramSpecs, tfShapeOf, type ParamSpec } from './shapeWalk';
 import type { BatchNormGradient } from './batchNormTraining';
@@ -31,36 +32,98 @@ export type TorchWeights = Map<string, Float32Array>;
 
 let modelCounter = 0;
 
+/** Values drawn between two checks of the page's time budget while initialising in steps. */
+const INIT_SLICE = 1 << 16;
+/** How long a step of an in-steps build may hold the page (ms). */
+const DEFAULT_STEP_MS = 30;
+
+/** A model's variable for one parameter, from its values in PyTorch layout. */
+function newVariable(modelId: number, spec: ParamSpec, torchValues: Float32Array): tf.Variable {
+  return tf.tidy(() => tf.variable(tf.tensor(torchToTf(torchValues, spec.torchShape, spec.layout), tfShapeOf(spec), 'float32'), spec.trainable, `linknet${modelId}/${spec.name}`));
+}
+
+function requiredWeight(weights: TorchWeights, spec: ParamSpec): Float32Array {
+  const data = weights.get(spec.name);
+  if (!data) throw new Error(`missing tensor "${spec.name}"`);
+  return data;
+}
+
 export class LinkNetModel {
   readonly config: ModelConfig;
   readonly specs: readonly ParamSpec[];
-  private readonly variables = new Map<string, tf.Variable>();
+  private readonly variables: Map<string, tf.Variable>;
   private disposed = false;
 
-  private constructor(config: ModelConfig, values: (spec: ParamSpec) => Float32Array) {
+  private constructor(config: ModelConfig, variables: Map<string, tf.Variable>) {
     this.config = config;
     this.specs = paramSpecs(config);
-    const id = ++modelCounter;
-    for (const spec of this.specs) {
-      const tensor = tf.tensor(torchToTf(values(spec), spec.torchShape, spec.layout), tfShapeOf(spec), 'float32');
-      this.variables.set(spec.name, tf.variable(tensor, spec.trainable, `linknet${id}/${spec.name}`));
-      tensor.dispose();
-    }
+    this.variables = variables;
   }
 
   /** A freshly initialised model (seeded). */
   static create(config: ModelConfig, seed = 0): LinkNetModel {
     const random = seededRandom(seed);
-    return new LinkNetModel(config, (spec) => initialValues(spec, random));
+    const variables = new Map<string, tf.Variable>();
+    const id = ++modelCounter;
+    for (const spec of paramSpecs(config)) variables.set(spec.name, newVariable(id, spec, initialValues(spec, random)));
+    return new LinkNetModel(config, variables);
   }
 
   /** A model with the given weights (every parameter and buffer required; see weights/modelFile for validation). */
   static fromTorchWeights(config: ModelConfig, weights: TorchWeights): LinkNetModel {
-    return new LinkNetModel(config, (spec) => {
-      const data = weights.get(spec.name);
-      if (!data) throw new Error(`missing tensor "${spec.name}"`);
-      return data;
+    const variables = new Map<string, tf.Variable>();
+    const id = ++modelCounter;
+    try {
+      for (const spec of paramSpecs(config)) variables.set(spec.name, newVariable(id, spec, requiredWeight(weights, spec)));
+    } catch (e) {
+      for (const v of variables.values()) v.dispose();
+      throw e;
+    }
+    return new LinkNetModel(config, variables);
+  }
+
+  /**
+   * `create`, in steps: the page gets a task in between whenever about `budgetMs` have passed
+   * (LinkNet34's 21.6 M values take about 1.8 s to draw, permute and upload on a slow CPU).
+   * The same values as `create` with the same seed.
+   */
+  static async createInSteps(config: ModelConfig, seed = 0, budgetMs = DEFAULT_STEP_MS): Promise<LinkNetModel> {
+    const random = seededRandom(seed);
+    return LinkNetModel.buildInSteps(config, budgetMs, (spec) => initialValuesBySlice(spec, random, INIT_SLICE));
+  }
+
+  /** `fromTorchWeights`, in steps (a task for the page in between every `budgetMs` or so). */
+  static async fromTorchWeightsInSteps(config: ModelConfig, weights: TorchWeights, budgetMs = DEFAULT_STEP_MS): Promise<LinkNetModel> {
+    return LinkNetModel.buildInSteps(config, budgetMs, function* (spec) {
+      return requiredWeight(weights, spec);
     });
+  }
+
+  /**
+   * Builds the variables one parameter at a time from `values` (a generator that may pause while it
+   * computes a parameter's values), pausing for a task whenever `budgetMs` have passed. Frees what
+   * it built when a value fails.
+   */
+  private static async buildInSteps(config: ModelConfig, budgetMs: number, values: (spec: ParamSpec) => Generator<void, Float32Array, void>): Promise<LinkNetModel> {
+    const variables = new Map<string, tf.Variable>();
+    const id = ++modelCounter;
+    const steps = new TaskBudget(budgetMs);
+    try {
+      for (const spec of paramSpecs(config)) {
+        const slices = values(spec);
+        let next = slices.next();
+        while (!next.done) {
+          await steps.pauseWhenSpent();
+          next = slices.next();
+        }
+        variables.set(spec.name, newVariable(id, spec, next.value));
+        await steps.pauseWhenSpent();
+      }
+    } catch (e) {
+      for (const v of variables.values()) v.dispose();
+      throw e;
+    }
+    return new LinkNetModel(config, variables);
   }
 
   /** Runs the network. Input: NHWC float32, height and width multiples of 32. */
