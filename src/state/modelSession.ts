@@ -225,7 +225,7 @@ function disposeOnLostBackend(model: LinkNetModel): void {
 }
 
 /** Builds the current model again from what it was made of (page memory, not the device). */
-type Rebuild = () => LinkNetModel;
+type Rebuild = () => Promise<LinkNetModel>;
 
 export class ModelSession {
   private model: LinkNetModel | null = null;
@@ -239,6 +239,8 @@ export class ModelSession {
   /** Metadata the source carried beyond the model description (training notes...), kept on export. */
   private extraMetadata: Record<string, string> = {};
   private readonly listeners = new Set<SessionListener>();
+  /** The last build that will replace the current model: builds take turns, so they apply in the order asked. */
+  private lastBuild: Promise<unknown> = Promise.resolve();
 
   /** The current model (owned by the session: do not dispose it). */
   get linkNet(): LinkNetModel | null {
@@ -253,6 +255,19 @@ export class ModelSession {
   onChange(listener: SessionListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Builds a model (in steps: the page stays responsive while LinkNet34's 86 MB are made) after
+   * every build asked before it, and makes it the current one.
+   */
+  private buildAndReplace(build: Rebuild, origin: ModelOrigin, extraMetadata: Record<string, string>, restored = false): Promise<CurrentModelInfo> {
+    const turn = this.lastBuild.then(
+      () => build(),
+      () => build(),
+    );
+    this.lastBuild = turn.catch(() => undefined);
+    return turn.then((model) => this.replace(model, origin, extraMetadata, build, restored));
   }
 
   private replace(model: LinkNetModel, origin: ModelOrigin, extraMetadata: Record<string, string>, rebuild: Rebuild, restored = false): CurrentModelInfo {
@@ -271,15 +286,14 @@ export class ModelSession {
    * current model again on the active backend, from its seed or the weights it came from, with
    * the same origin and metadata. Returns null when there is no model.
    */
-  restore(): CurrentModelInfo | null {
+  async restore(): Promise<CurrentModelInfo | null> {
     if (!this.model || !this.info || !this.rebuild) return null;
-    return this.replace(this.rebuild(), this.info.origin, this.extraMetadata, this.rebuild, true);
+    return this.buildAndReplace(this.rebuild, this.info.origin, this.extraMetadata, true);
   }
 
   /** A freshly initialised model with the given settings. */
-  createNew(config: ModelConfig, seed: number): CurrentModelInfo {
-    const build = () => LinkNetModel.create(config, seed);
-    return this.replace(build(), { kind: 'new', seed }, {}, build);
+  async createNew(config: ModelConfig, seed: number): Promise<CurrentModelInfo> {
+    return this.buildAndReplace(() => LinkNetModel.createInSteps(config, seed), { kind: 'new', seed }, {});
   }
 
   /**
@@ -287,14 +301,14 @@ export class ModelSession {
    * torchvision ResNet becomes the encoder of a new model with `panelConfig` (its encoder set to
    * the file's) and a decoder initialised with `seed`. Throws NamedModelError; nothing changes then.
    */
-  importFiles(files: readonly PickedFile[], panelConfig: ModelConfig, seed: number): { info: CurrentModelInfo; notice: string } {
+  async importFiles(files: readonly PickedFile[], panelConfig: ModelConfig, seed: number): Promise<{ info: CurrentModelInfo; notice: string }> {
     const picked = readPickedFiles(files);
     const { loaded, subject } = picked;
     try {
       if (loaded.kind === 'encoder-only') {
         const config: ModelConfig = { ...panelConfig, encoder: loaded.config.encoder };
-        const build = () => {
-          const model = LinkNetModel.create(config, seed);
+        const build = async () => {
+          const model = await LinkNetModel.createInSteps(config, seed);
           try {
             model.assignTorchWeights(loaded.weights);
           } catch (e) {
@@ -303,13 +317,13 @@ export class ModelSession {
           }
           return model;
         };
-        const info = this.replace(build(), { kind: 'encoder', file: subject, seed }, {}, build);
+        const info = await this.buildAndReplace(build, { kind: 'encoder', file: subject, seed }, {});
         return { info, notice: `${subject}: ${loaded.config.encoder} encoder weights imported, decoder initialised (seed ${seed})` };
       }
-      const build = () => LinkNetModel.fromTorchWeights(loaded.config, loaded.weights);
+      const build = () => LinkNetModel.fromTorchWeightsInSteps(loaded.config, loaded.weights);
       const own = new Set(Object.keys(configToMetadata(loaded.config)));
       const extra = Object.fromEntries(Object.entries(loaded.metadata).filter(([k]) => !own.has(k)));
-      const info = this.replace(build(), { kind: 'file', file: subject, format: picked.format }, extra, build);
+      const info = await this.buildAndReplace(build, { kind: 'file', file: subject, format: picked.format }, extra);
       return { info, notice: `${subject}: ${loaded.config.encoder.replace('resnet', 'LinkNet')} with ${loaded.config.classes.length} classes imported` };
     } catch (e) {
       throw namedError(subject, e);
@@ -375,10 +389,10 @@ export class ModelSession {
   async loadFromBrowser(name: string): Promise<CurrentModelInfo> {
     try {
       const loaded = await loadModelFromBrowser(name);
-      const build = () => LinkNetModel.fromTorchWeights(loaded.config, loaded.weights);
+      const build = () => LinkNetModel.fromTorchWeightsInSteps(loaded.config, loaded.weights);
       const own = new Set(Object.keys(configToMetadata(loaded.config)));
       const extra = Object.fromEntries(Object.entries(loaded.metadata).filter(([k]) => !own.has(k)));
-      return this.replace(build(), { kind: 'browser', name: name.trim() }, extra, build);
+      return await this.buildAndReplace(build, { kind: 'browser', name: name.trim() }, extra);
     } catch (e) {
       throw namedError(name.trim(), e);
     }
@@ -397,9 +411,8 @@ export class ModelSession {
   }
 
   /** Weights from the training worker (PyTorch names) become the current model. */
-  adoptTrainedWeights(config: ModelConfig, weights: Record<string, Float32Array>, run: string): CurrentModelInfo {
-    const build = () => LinkNetModel.fromTorchWeights(config, new Map(Object.entries(weights)));
-    return this.replace(build(), { kind: 'training', run }, {}, build);
+  async adoptTrainedWeights(config: ModelConfig, weights: Record<string, Float32Array>, run: string): Promise<CurrentModelInfo> {
+    return this.buildAndReplace(() => LinkNetModel.fromTorchWeightsInSteps(config, new Map(Object.entries(weights))), { kind: 'training', run }, {});
   }
 
   /** Drops the current model. */

@@ -247,7 +247,7 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
     const now = BACKEND_LABELS[backend.info.name];
     const runsOn = backend.info.name === lostBackend ? `${now} runs on a new device` : `${BACKEND_LABELS[lostBackend]} could not be made again: the studio runs on ${now} now`;
     try {
-      const info = (await loadSession()).modelSession.restore();
+      const info = await (await loadSession()).modelSession.restore();
       if (info) showModel(info);
       const detail = info ? `${runsOn}; the model (${info.label}) was rebuilt from page memory: nothing was lost.` : `${runsOn}.`;
       recovery('recovered', detail);
@@ -303,7 +303,7 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
   newModel: () =>
     runWeightsTask('Creating the model', async ({ session }) => {
       const config = configFromPanel(get().model);
-      const info = session.modelSession.createNew(config, get().weights.seed);
+      const info = await session.modelSession.createNew(config, get().weights.seed);
       showModel(info);
       return `New ${info.config.encoder.replace('resnet', 'LinkNet')}: ${info.label}`;
     }),
@@ -311,7 +311,7 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
   importModelFiles: (files) =>
     runWeightsTask(`Importing ${files.map((f) => f.name).join(', ')}`, async ({ session }) => {
       const picked = await session.readBrowserFiles(files);
-      const { info, notice } = session.modelSession.importFiles(picked, configFromPanelLoose(get().model), get().weights.seed);
+      const { info, notice } = await session.modelSession.importFiles(picked, configFromPanelLoose(get().model), get().weights.seed);
       showModel(info);
       return notice;
     }),

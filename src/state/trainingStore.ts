@@ -659,7 +659,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
       try {
         const w = await engine.getWeights();
         const { modelSession } = await import('./modelSession');
-        const info = modelSession.adoptTrainedWeights(w.config, w.weights, `${get().runName || 'training run'}, step ${w.step}`);
+        const info = await modelSession.adoptTrainedWeights(w.config, w.weights, `${get().runName || 'training run'}, step ${w.step}`);
         useStudioStore.setState((s) => ({
           model: computeModelState(info.config, { height: info.config.input.inputHeight, width: info.config.input.inputWidth }, s.model.batch),
           weights: { ...s.weights, current: info },

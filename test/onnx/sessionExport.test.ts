@@ -14,7 +14,7 @@ describe("the studio's model export: ONNX", () => {
     expect(EXPORT_TARGETS).toContain('onnx');
     const session = new ModelSession();
     const config = defaultModelConfig({ encoder: 'resnet18', classes: ['road', 'car'], input: { ...originalInputSpec(), inputHeight: 32, inputWidth: 64 } });
-    session.createNew(config, 3);
+    await session.createNew(config, 3);
     const files = await session.exportFiles('onnx');
     expect(files).toHaveLength(1);
     expect(files[0].name).toMatch(/\.onnx$/);

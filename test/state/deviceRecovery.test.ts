@@ -48,7 +48,7 @@ const messages = () => state().messages.map((m) => `${m.level}: ${m.text}`);
 
 describe('recoverFromDeviceLoss', () => {
   it('makes the backend anew and rebuilds the model: nothing lost', async () => {
-    modelSession.createNew(smallConfig(), 4);
+    await modelSession.createNew(smallConfig(), 4);
     const old = modelSession.linkNet;
     chosen.push('webgpu');
     const seen: (string | undefined)[] = [];
@@ -76,7 +76,7 @@ describe('recoverFromDeviceLoss', () => {
   });
 
   it('says so when the backend cannot be made again and the studio runs on the next one', async () => {
-    modelSession.createNew(smallConfig(), 0);
+    await modelSession.createNew(smallConfig(), 0);
     chosen.push('wasm');
     await state().recoverFromDeviceLoss(LOSS);
     expect(state().backend.info?.name).toBe('wasm');
@@ -93,7 +93,7 @@ describe('recoverFromDeviceLoss', () => {
   });
 
   it('fails with a message to reload when no backend can be made', async () => {
-    modelSession.createNew(smallConfig(), 0);
+    await modelSession.createNew(smallConfig(), 0);
     chosen.push(new Error('no adapter'));
     await state().recoverFromDeviceLoss(LOSS);
     expect(state().backend.status).toBe('failed');

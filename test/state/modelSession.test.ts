@@ -16,14 +16,14 @@ beforeAll(async () => {
 });
 
 describe('ModelSession', () => {
-  it('replaces the model, disposing the old one; a failed import changes nothing', () => {
+  it('replaces the model, disposing the old one; a failed import changes nothing', async () => {
     const session = new ModelSession();
     const before = tf.memory().numTensors;
-    const first = session.createNew(smallConfig({ classes: ['a', 'b', 'c'] }), 3);
+    const first = await session.createNew(smallConfig({ classes: ['a', 'b', 'c'] }), 3);
     expect(first.origin).toEqual({ kind: 'new', seed: 3 });
     expect(tf.memory().numTensors - before).toBe(session.linkNet!.specs.length);
 
-    const { info, notice } = session.importFiles([{ name: 'road2.safetensors', bytes: good }], config, 0);
+    const { info, notice } = await session.importFiles([{ name: 'road2.safetensors', bytes: good }], config, 0);
     expect(notice).toBe('road2.safetensors: LinkNet18 with 2 classes imported');
     expect(info.origin).toEqual({ kind: 'file', file: 'road2.safetensors', format: 'safetensors' });
     expect(tf.memory().numTensors - before).toBe(session.linkNet!.specs.length);
@@ -33,7 +33,7 @@ describe('ModelSession', () => {
     const t = bad.tensors.find((x) => x.name === 'decoder4.deconv2.weight')!;
     t.shape = [t.shape[0]!, t.shape[1]!, 1, 1];
     t.data = new Float32Array(t.shape[0]! * t.shape[1]!);
-    expect(() => session.importFiles([{ name: 'model.safetensors', bytes: toSafetensors(bad) }], config, 0)).toThrow(
+    await expect(session.importFiles([{ name: 'model.safetensors', bytes: toSafetensors(bad) }], config, 0)).rejects.toThrow(
       'model.safetensors: tensor "decoder4.deconv2.weight" has shape [128, 128, 1, 1], expected [128, 128, 3, 3]',
     );
     expect(session.linkNet).toBe(model);
@@ -48,16 +48,16 @@ describe('ModelSession', () => {
     const session = new ModelSession();
     const told: boolean[] = [];
     session.onChange((_info, restored) => told.push(restored));
-    expect(session.restore()).toBeNull();
+    expect(await session.restore()).toBeNull();
     const trained = Object.fromEntries(await weightsOfNewModel(session, () => session.createNew(config, 5)));
-    const origins: [string, () => unknown][] = [
+    const origins: [string, () => Promise<unknown>][] = [
       ['new', () => session.createNew(smallConfig({ classes: ['a', 'b', 'c'] }), 3)],
       ['file', () => session.importFiles([{ name: 'road2.safetensors', bytes: good }], config, 0)],
       ['encoder', () => session.importFiles([{ name: 'resnet18.safetensors', bytes: toSafetensors(torchvisionTensors('resnet18'), 'F32') }], config, 7)],
       ['training', () => session.adoptTrainedWeights(config, trained, 'run 1')],
     ];
     for (const [kind, make] of origins) {
-      make();
+      await make();
       const old = session.linkNet!;
       const info = session.current!;
       expect(info.origin.kind).toBe(kind);
@@ -67,7 +67,7 @@ describe('ModelSession', () => {
       await tf.setBackend('cpu');
       const tensorsBefore = tf.memory().numTensors;
       told.length = 0;
-      const restored = session.restore()!;
+      const restored = (await session.restore())!;
       expect(told).toEqual([true]);
       expect(session.linkNet).not.toBe(old);
       expect(restored.origin).toEqual(info.origin);
@@ -83,11 +83,34 @@ describe('ModelSession', () => {
     expect(told.at(-1)).toBe(false);
   });
 
+  it('builds asked one after another apply in that order, even when the first takes longer', async () => {
+    const session = new ModelSession();
+    const before = tf.memory().numTensors;
+    const seen: string[] = [];
+    session.onChange((info) => seen.push(info ? info.label : 'none'));
+    // The LinkNet34 takes longer to build than the LinkNet18 file asked after it.
+    const slow = session.createNew(smallConfig({ encoder: 'resnet34', classes: ['a', 'b', 'c'] }), 1);
+    const fast = session.importFiles([{ name: 'road2.safetensors', bytes: good }], config, 0);
+    const [first, second] = await Promise.all([slow, fast]);
+    expect(seen).toEqual([first.label, second.info.label]);
+    expect(session.current).toBe(second.info);
+    expect(session.linkNet!.config.encoder).toBe('resnet18');
+    expect(tf.memory().numTensors - before).toBe(session.linkNet!.specs.length);
+    // A failed build does not stop the ones after it.
+    const failing = session.adoptTrainedWeights(config, { 'firstconv.weight': new Float32Array(64 * 3 * 7 * 7) }, 'run 2');
+    const after = session.createNew(smallConfig({ classes: ['a', 'b', 'c'] }), 2);
+    await expect(failing).rejects.toThrow('missing tensor');
+    expect(session.current).toBe(second.info);
+    expect((await after).origin).toEqual({ kind: 'new', seed: 2 });
+    session.clear();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('makes a torchvision ResNet the encoder of a model with the given settings', async () => {
     const session = new ModelSession();
     const panel = smallConfig({ encoder: 'resnet34', classes: ['a', 'b', 'c', 'd'] });
     const resnet = toSafetensors(torchvisionTensors('resnet18'), 'F32');
-    const { info, notice } = session.importFiles([{ name: 'resnet18.safetensors', bytes: resnet }], panel, 7);
+    const { info, notice } = await session.importFiles([{ name: 'resnet18.safetensors', bytes: resnet }], panel, 7);
     expect(notice).toBe('resnet18.safetensors: resnet18 encoder weights imported, decoder initialised (seed 7)');
     expect(info.config.encoder).toBe('resnet18');
     expect(info.config.classes).toEqual(['a', 'b', 'c', 'd']);
@@ -99,7 +122,7 @@ describe('ModelSession', () => {
 
   it('exports safetensors and TensorFlow.js files that import back unchanged', async () => {
     const session = new ModelSession();
-    session.importFiles([{ name: 'road2.safetensors', bytes: good }], config, 0);
+    await session.importFiles([{ name: 'road2.safetensors', bytes: good }], config, 0);
     const [st] = await session.exportFiles('BF16');
     expect(st!.name).toBe('road2-bf16.safetensors');
     expect(parseSafetensors(st!.bytes).entries.get('finalconv3.weight')!.dtype).toBe('BF16');
@@ -136,8 +159,8 @@ function bytesOf(values: Float32Array): Buffer {
 }
 
 /** The weights of a model made by `make` (then dropped), as trained weights arrive from the worker. */
-async function weightsOfNewModel(session: ModelSession, make: () => unknown): Promise<Map<string, Float32Array>> {
-  make();
+async function weightsOfNewModel(session: ModelSession, make: () => Promise<unknown>): Promise<Map<string, Float32Array>> {
+  await make();
   const model: LinkNetModel = session.linkNet!;
   const weights = await model.readTorchWeights();
   session.clear();
