@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { LinkNetModel } from '../model/linkNetModel';
 import { readSafetensorsModel, type LoadedModelFile, type ReadOptions } from '../weights/modelFile';
 import { ModelFileError } from '../weights/modelFileError';
-import { artifactsFromModelJson, loadedFromArtifacts } from '../weights/tfjsFormat';
+import { artifactsFromModelJson, loadedFromArtifacts, TFJS_WEIGHTS_FILE, tfjsModelFiles } from '../weights/tfjsFormat';
 
 export type ModelFileFormat = 'safetensors' | 'tfjs';
 
@@ -17,9 +17,6 @@ export interface LoadedModelOnDisk extends LoadedModelFile {
   /** The file that was read (model.json for a TensorFlow.js model). */
   path: string;
 }
-
-/** The weights file name saveTfjsModelDir writes beside model.json. */
-export const TFJS_WEIGHTS_FILE = 'weights.bin';
 
 function readBytes(path: string, what: string): Uint8Array {
   try {
@@ -109,22 +106,12 @@ export function loadModelFile(path: string, options: ReadOptions = {}): LoadedMo
 
 /** Writes TensorFlow.js artifacts as `dir/model.json` + `dir/weights.bin`; returns both paths. */
 export function saveTfjsModelDir(dir: string, artifacts: tf.io.ModelArtifacts): { modelJson: string; weights: string } {
-  if (!artifacts.weightSpecs || !artifacts.weightData) throw new ModelFileError('the model has no weights to save');
+  const files = tfjsModelFiles(artifacts);
   mkdirSync(dir, { recursive: true });
-  const raw = artifacts.weightData;
-  const data = raw instanceof ArrayBuffer ? raw : tf.io.concatenateArrayBuffers(raw as ArrayBuffer[]);
   const weights = join(dir, TFJS_WEIGHTS_FILE);
   const modelJson = join(dir, 'model.json');
-  const json: Record<string, unknown> = {
-    format: artifacts.format,
-    generatedBy: artifacts.generatedBy,
-    convertedBy: artifacts.convertedBy ?? null,
-    modelTopology: artifacts.modelTopology ?? null,
-    weightsManifest: [{ paths: [TFJS_WEIGHTS_FILE], weights: artifacts.weightSpecs }],
-    userDefinedMetadata: artifacts.userDefinedMetadata,
-  };
-  writeFileSync(weights, new Uint8Array(data));
-  writeFileSync(modelJson, JSON.stringify(json, null, 1) + '\n');
+  writeFileSync(weights, files.weights);
+  writeFileSync(modelJson, files.modelJson);
   return { modelJson, weights };
 }
 

@@ -117,6 +117,5 @@ export function linkNetOnnxModel(config: ModelConfig, weights: ReadonlyMap<strin
 
 /** Encodes a LinkNet's current weights as an ONNX file (bytes). */
 export async function exportLinkNetOnnx(model: LinkNetModel, extraMetadata: Record<string, string> = {}): Promise<Uint8Array> {
-  const weights = await model.readTorchWeights();
-  return encodeOnnxModel(linkNetOnnxModel(model.config, weights, extraMetadata));
+  return encodeOnnxModel(linkNetOnnxModel(model.config, await model.readTorchWeights(), extraMetadata));
 }

@@ -151,7 +151,15 @@ function readTorchvisionEncoder(file: TensorSource, options: ReadOptions): Loade
 
 /** Serialises a model's parameters and BatchNorm buffers with PyTorch names, layout and metadata. */
 export async function writeSafetensorsModel(model: LinkNetModel, dtype: WritableDtype = 'F32', extraMetadata: Record<string, string> = {}): Promise<Uint8Array> {
-  const weights = await model.readTorchWeights();
-  const tensors = model.specs.map((spec) => ({ name: spec.name, shape: spec.torchShape, data: weights.get(spec.name)! }));
-  return serializeSafetensors(tensors, { dtype, metadata: configToMetadata(model.config, extraMetadata) });
+  return safetensorsModelBytes(model.config, await model.readTorchWeights(), dtype, extraMetadata);
+}
+
+/** The safetensors file of a LinkNet with `config` and these weights (PyTorch names and layout). */
+export function safetensorsModelBytes(config: ModelConfig, weights: ReadonlyMap<string, Float32Array>, dtype: WritableDtype = 'F32', extraMetadata: Record<string, string> = {}): Uint8Array {
+  const tensors = paramSpecs(config).map((spec) => {
+    const data = weights.get(spec.name);
+    if (!data) throw new Error(`missing tensor "${spec.name}"`);
+    return { name: spec.name, shape: spec.torchShape, data };
+  });
+  return serializeSafetensors(tensors, { dtype, metadata: configToMetadata(config, extraMetadata) });
 }

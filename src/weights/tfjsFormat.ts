@@ -3,7 +3,9 @@
  * weights by PyTorch name in TensorFlow.js layout, with the model metadata.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { ModelConfig } from '../model/config';
 import type { LinkNetModel } from '../model/linkNetModel';
+import { paramSpecs, tfShapeOf } from '../model/shapeWalk';
 import { configToMetadata } from './modelMetadata';
 import { ModelFileError } from './modelFileError';
 import { readModelTensors, type LoadedModelFile, type ReadOptions, type TensorSource } from './modelFile';
@@ -11,29 +13,49 @@ import { tfToTorch } from './pytorchLayout';
 
 export const TFJS_FORMAT = 'segmentation-studio-linknet';
 
+/** The weights file name beside model.json. */
+export const TFJS_WEIGHTS_FILE = 'weights.bin';
+
+/** A model's artifacts: its weights as the backend holds them (TensorFlow.js layout, `readTfWeights`). */
 export async function modelToArtifacts(model: LinkNetModel, extraMetadata: Record<string, string> = {}): Promise<tf.io.ModelArtifacts> {
-  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
-  const chunks: Float32Array[] = [];
-  for (const spec of model.specs) {
-    const v = model.variable(spec.name);
-    weightSpecs.push({ name: spec.name, shape: v.shape, dtype: 'float32' });
-    chunks.push((await v.data()) as Float32Array);
-  }
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const data = new Float32Array(total);
+  return artifactsFromTfWeights(model.config, await model.readTfWeights(), extraMetadata);
+}
+
+/** The artifacts of a LinkNet with `config` and these weights in TensorFlow.js layout (by PyTorch name). */
+export function artifactsFromTfWeights(config: ModelConfig, weights: ReadonlyMap<string, Float32Array>, extraMetadata: Record<string, string> = {}): tf.io.ModelArtifacts {
+  const specs = paramSpecs(config);
+  const data = new Float32Array(specs.reduce((n, spec) => n + (weights.get(spec.name)?.length ?? 0), 0));
   let offset = 0;
-  for (const c of chunks) {
-    data.set(c, offset);
-    offset += c.length;
+  for (const spec of specs) {
+    const values = weights.get(spec.name);
+    if (!values) throw new Error(`missing tensor "${spec.name}"`);
+    data.set(values, offset);
+    offset += values.length;
   }
   return {
     format: TFJS_FORMAT,
     generatedBy: 'Segmentation Studio',
     convertedBy: null,
-    weightSpecs,
+    weightSpecs: specs.map((spec) => ({ name: spec.name, shape: tfShapeOf(spec), dtype: 'float32' })),
     weightData: data.buffer,
-    userDefinedMetadata: { linknet: configToMetadata(model.config, extraMetadata) },
+    userDefinedMetadata: { linknet: configToMetadata(config, extraMetadata) },
   };
+}
+
+/** The two files of the TensorFlow.js format: model.json's text (weights manifest, metadata) and weights.bin's bytes. */
+export function tfjsModelFiles(artifacts: tf.io.ModelArtifacts): { modelJson: string; weights: Uint8Array } {
+  if (!artifacts.weightSpecs || !artifacts.weightData) throw new ModelFileError('the model has no weights to save');
+  const raw = artifacts.weightData;
+  const data = raw instanceof ArrayBuffer ? raw : tf.io.concatenateArrayBuffers(raw as ArrayBuffer[]);
+  const json = {
+    format: artifacts.format,
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    modelTopology: artifacts.modelTopology ?? null,
+    weightsManifest: [{ paths: [TFJS_WEIGHTS_FILE], weights: artifacts.weightSpecs }],
+    userDefinedMetadata: artifacts.userDefinedMetadata,
+  };
+  return { modelJson: JSON.stringify(json, null, 1) + '\n', weights: new Uint8Array(data) };
 }
 
 function layoutOf(name: string, rank: number): 'conv' | 'vector' {
