@@ -7,20 +7,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../model/config';
 import { LinkNetModel } from '../model/linkNetModel';
-import { readSafetensorsModel, writeSafetensorsModel, type LoadedModelFile } from '../weights/modelFile';
+import { readSafetensorsModel, type LoadedModelFile } from '../weights/modelFile';
 import { ModelFileError } from '../weights/modelFileError';
 import { configToMetadata } from '../weights/modelMetadata';
-import type { WritableDtype } from '../weights/safetensors';
-import { artifactsFromModelJson, loadedFromArtifacts, modelToArtifacts } from '../weights/tfjsFormat';
-import { exportLinkNetOnnx } from '../onnx/exportOnnx';
-import type { DownloadFile } from '../util/browserDownload';
-import {
-  deleteBrowserModel,
-  listBrowserModels,
-  loadModelFromBrowser,
-  saveModelToBrowser,
-  type SavedModelInfo,
-} from '../weights/browserModelStore';
+import { artifactsFromModelJson, loadedFromArtifacts } from '../weights/tfjsFormat';
+import type { ExportTarget } from '../weights/exportFiles';
+import type { BlobFile, DownloadFile } from '../util/browserDownload';
+import { ModelFiles } from '../worker/modelFilesClient';
+import { browserModelUrl, deleteBrowserModel, listBrowserModels, rememberSavedModel, type SavedModelInfo } from '../weights/browserModelStore';
 
 /** A file the user picked, read into memory. */
 export interface PickedFile {
@@ -46,10 +40,7 @@ export interface CurrentModelInfo {
   label: string;
 }
 
-export type ExportTarget = WritableDtype | 'tfjs' | 'onnx';
-export const EXPORT_TARGETS: readonly ExportTarget[] = ['F32', 'F16', 'BF16', 'tfjs', 'onnx'];
-
-export const TFJS_WEIGHTS_FILE = 'weights.bin';
+export { EXPORT_TARGETS, type ExportTarget } from '../weights/exportFiles';
 
 /** An error about one file or saved model, its message starting with that name. */
 export class NamedModelError extends Error {
@@ -228,6 +219,9 @@ function disposeOnLostBackend(model: LinkNetModel): void {
 type Rebuild = () => Promise<LinkNetModel>;
 
 export class ModelSession {
+  /** `files`: where export files, saves and loads are made (default: a worker where there are workers). */
+  constructor(private readonly files: ModelFiles = new ModelFiles()) {}
+
   private model: LinkNetModel | null = null;
   private info: CurrentModelInfo | null = null;
   /**
@@ -335,51 +329,19 @@ export class ModelSession {
     return { model: this.model, info: this.info };
   }
 
-  /** The current model as a safetensors file (PyTorch names and layout, metadata). */
-  async exportSafetensors(dtype: WritableDtype): Promise<DownloadFile> {
+  /** The current model's file(s) of `target` (made off the page: see ModelFiles). */
+  async exportFiles(target: ExportTarget): Promise<(DownloadFile | BlobFile)[]> {
     const { model, info } = this.require();
-    const bytes = await writeSafetensorsModel(model, dtype, this.extraMetadata);
-    const suffix = dtype === 'F32' ? '' : `-${dtype.toLowerCase()}`;
-    return { name: `${exportStem(info)}${suffix}.safetensors`, bytes, type: 'application/octet-stream' };
-  }
-
-  /** The current model in the TensorFlow.js format: model.json and weights.bin. */
-  async exportTfjs(): Promise<DownloadFile[]> {
-    const { model } = this.require();
-    const artifacts = await modelToArtifacts(model, this.extraMetadata);
-    const raw = artifacts.weightData!;
-    const data = raw instanceof ArrayBuffer ? raw : tf.io.concatenateArrayBuffers(raw as ArrayBuffer[]);
-    const json = {
-      format: artifacts.format,
-      generatedBy: artifacts.generatedBy,
-      convertedBy: artifacts.convertedBy ?? null,
-      modelTopology: null,
-      weightsManifest: [{ paths: [TFJS_WEIGHTS_FILE], weights: artifacts.weightSpecs }],
-      userDefinedMetadata: artifacts.userDefinedMetadata,
-    };
-    return [
-      { name: 'model.json', bytes: new TextEncoder().encode(JSON.stringify(json, null, 1) + '\n'), type: 'application/json' },
-      { name: TFJS_WEIGHTS_FILE, bytes: new Uint8Array(data), type: 'application/octet-stream' },
-    ];
-  }
-
-  /** The current model as an ONNX file (opset 17, BatchNorm folded, NCHW; for inference elsewhere). */
-  async exportOnnx(): Promise<DownloadFile> {
-    const { model, info } = this.require();
-    const bytes = await exportLinkNetOnnx(model, this.extraMetadata);
-    return { name: `${exportStem(info)}.onnx`, bytes, type: 'application/octet-stream' };
-  }
-
-  async exportFiles(target: ExportTarget): Promise<DownloadFile[]> {
-    if (target === 'onnx') return [await this.exportOnnx()];
-    return target === 'tfjs' ? this.exportTfjs() : [await this.exportSafetensors(target)];
+    return this.files.exportFiles(model, target, exportStem(info), this.extraMetadata);
   }
 
   /** Saves the current model in this browser (IndexedDB) under `name` (replacing one of that name). */
   async saveToBrowser(name: string): Promise<SavedModelInfo> {
     const { model } = this.require();
     try {
-      return await saveModelToBrowser(name, model, this.extraMetadata);
+      browserModelUrl(name); // refuse a bad name before reading the weights
+      const saved = await this.files.save(name, model, this.extraMetadata);
+      return rememberSavedModel(saved, { encoder: model.config.encoder, classes: model.config.classes.length });
     } catch (e) {
       throw namedError(name.trim() || 'save', e);
     }
@@ -388,7 +350,7 @@ export class ModelSession {
   /** Loads a saved model; it replaces the current one only when it is valid. */
   async loadFromBrowser(name: string): Promise<CurrentModelInfo> {
     try {
-      const loaded = await loadModelFromBrowser(name);
+      const loaded = await this.files.load(name);
       const build = () => LinkNetModel.fromTorchWeightsInSteps(loaded.config, loaded.weights);
       const own = new Set(Object.keys(configToMetadata(loaded.config)));
       const extra = Object.fromEntries(Object.entries(loaded.metadata).filter(([k]) => !own.has(k)));

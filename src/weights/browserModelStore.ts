@@ -29,7 +29,8 @@ export interface SavedModelInfo {
   classes?: number;
 }
 
-interface IndexEntry {
+/** What the index keeps of a saved model. */
+export interface SavedModelDetails {
   encoder: string;
   classes: number;
 }
@@ -50,17 +51,17 @@ export function browserModelUrl(name: string): string {
   return BROWSER_MODEL_PREFIX + name.trim();
 }
 
-function readIndex(): Record<string, IndexEntry> {
+function readIndex(): Record<string, SavedModelDetails> {
   try {
     const raw = globalThis.localStorage?.getItem(INDEX_KEY);
     const parsed: unknown = raw ? JSON.parse(raw) : {};
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, IndexEntry>) : {};
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, SavedModelDetails>) : {};
   } catch {
     return {};
   }
 }
 
-function writeIndex(index: Record<string, IndexEntry>): void {
+function writeIndex(index: Record<string, SavedModelDetails>): void {
   try {
     globalThis.localStorage?.setItem(INDEX_KEY, JSON.stringify(index));
   } catch {
@@ -85,7 +86,7 @@ function isQuotaError(e: unknown): boolean {
 }
 
 /** Stores TensorFlow.js artifacts (from modelToArtifacts) under a name; an existing model of that name is replaced. */
-export async function saveArtifactsToBrowser(name: string, artifacts: tf.io.ModelArtifacts, details?: IndexEntry): Promise<SavedModelInfo> {
+export async function saveArtifactsToBrowser(name: string, artifacts: tf.io.ModelArtifacts, details?: SavedModelDetails): Promise<SavedModelInfo> {
   const url = browserModelUrl(name);
   const handler = handlerFor(url, 'save');
   if (!handler.save) throw new ModelFileError('the IndexedDB handler cannot save');
@@ -97,16 +98,23 @@ export async function saveArtifactsToBrowser(name: string, artifacts: tf.io.Mode
       isQuotaError(e) ? `not enough browser storage to save "${name.trim()}" (${message(e)})` : `saving "${name.trim()}" in the browser failed: ${message(e)}`,
     );
   }
-  const key = name.trim();
-  if (details) writeIndex({ ...readIndex(), [key]: details });
   const info = result.modelArtifactsInfo;
-  return {
-    name: key,
+  const saved: SavedModelInfo = {
+    name: name.trim(),
     url,
     savedAt: new Date(info?.dateSaved ?? Date.now()).toISOString(),
     bytes: info?.weightDataBytes ?? 0,
-    ...(details ?? {}),
   };
+  return details ? rememberSavedModel(saved, details) : saved;
+}
+
+/**
+ * Notes a saved model's encoder and class count in the index the list shows (localStorage: on the
+ * page, where a worker saved the model); returns the info with them.
+ */
+export function rememberSavedModel(saved: SavedModelInfo, details: SavedModelDetails): SavedModelInfo {
+  writeIndex({ ...readIndex(), [saved.name]: details });
+  return { ...saved, ...details };
 }
 
 /** Saves a LinkNet model (weights and metadata) under a name. */

@@ -8,6 +8,7 @@ import type { FramePixels } from '../inference/frameInput';
 import type { LinkNetModel } from '../model/linkNetModel';
 import type { NetworkReply, NetworkRequest } from './networkProtocol';
 import { OrderedWorkerChannel } from './orderedChannel';
+import { readWeightsForTransfer } from './weightsForTransfer';
 
 /** The network's output for one frame, computed off the page. */
 export interface OffPageProbabilities {
@@ -39,20 +40,6 @@ async function ask(channel: OrderedWorkerChannel<NetworkRequest, NetworkReply>, 
   throw answer.backend ? new NetworkWorkerUnavailable(answer.error) : new Error(answer.error);
 }
 
-/** Bytes of weights read between two tasks of the page. */
-const READ_SLICE_BYTES = 8 << 20;
-
-/**
- * The weights as a message can take them, their buffers transferred: cloning a LinkNet34's 86 MB
- * into a message is one 600 ms task on the page. The CPU backend reads back its own storage, which
- * must not be transferred away, and a view into a larger or shared buffer cannot be: those are
- * copied first (wasm reads back a copy of each).
- */
-function transferable(weights: ReadonlyMap<string, Float32Array>, backend: string): [string, Float32Array][] {
-  const own = (w: Float32Array) => backend !== 'cpu' && w.buffer instanceof ArrayBuffer && w.byteOffset === 0 && w.byteLength === w.buffer.byteLength;
-  return [...weights].map(([name, w]) => [name, own(w) ? w : w.slice()]);
-}
-
 export class NetworkWorker implements OffPageNetwork {
   private channel: OrderedWorkerChannel<NetworkRequest, NetworkReply> | null = null;
   /** The model the worker holds, and its key there. */
@@ -81,9 +68,9 @@ export class NetworkWorker implements OffPageNetwork {
     const channel = this.channel;
     if (this.sent?.model !== model) {
       const key = ++this.keys;
-      const weights = transferable(await model.readTfWeights({ yieldEveryBytes: READ_SLICE_BYTES }), this.backend);
+      const { weights, transfer } = await readWeightsForTransfer(model, this.backend);
       this.sent = null;
-      await ask(channel, { type: 'model', key, backend: this.backend, config: model.config, weights }, weights.map(([, w]) => w.buffer as ArrayBuffer));
+      await ask(channel, { type: 'model', key, backend: this.backend, config: model.config, weights }, transfer);
       this.sent = { model, key };
     }
     const setupMs = performance.now() - t0;

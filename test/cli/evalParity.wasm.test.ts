@@ -17,6 +17,7 @@ import { runSample } from '../../src/cli/commands/sample';
 import type { CliIo, ParsedValues } from '../../src/cli/framework';
 import { hoodToPng } from '../../src/data/hoodFile';
 import { CARLA_SCHEME } from '../../src/data/labelScheme';
+import { fileBytes } from '../../src/util/browserDownload';
 import { generateSampleFrame } from '../../src/data/sample/generateFrame';
 import { framesToInput } from '../../src/inference/frameInput';
 import type { ClassThresholds } from '../../src/inference/frameMasks';
@@ -31,6 +32,7 @@ import { writeSafetensorsModel } from '../../src/weights/modelFile';
 import type { CheckpointInfo, TrainingData } from '../../src/worker/trainingProtocol';
 import { ofType, startRequest, testEnvironment, testSettings, type TestEnvironment } from '../training/support/runFixtures';
 import { cli, makeTempDir } from './support';
+import { registerMemoryModelStore } from '../support/memoryModelStore';
 
 const SAMPLE = { count: 6, seed: 3, valFraction: 0.34, width: 96, height: 72 };
 const INPUT = { height: 32, width: 64 };
@@ -53,26 +55,6 @@ function medianThresholds(model: LinkNetModel, data: TrainingData): ClassThresho
     return v[Math.floor(v.length / 2)];
   };
   return { road: median(1), car: median(2) };
-}
-
-/** The studio's IndexedDB model store, in memory (the same tf.io handler interface). */
-function registerMemoryModelStore(): void {
-  const stored = new Map<string, tf.io.ModelArtifacts>();
-  const handler = (url: string): tf.io.IOHandler => ({
-    save: async (artifacts) => {
-      stored.set(url, artifacts);
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: 0 } };
-    },
-    load: async () => {
-      const a = stored.get(url);
-      if (!a) throw new Error(`Cannot find model with path ${url}`);
-      return a;
-    },
-  });
-  // A router answers null for URLs that are not its own (TensorFlow.js's typing says IOHandler).
-  const route = (url: string | string[]): tf.io.IOHandler => (typeof url === 'string' && url.startsWith('indexeddb://') ? handler(url) : (null as unknown as tf.io.IOHandler));
-  tf.io.registerSaveRouter(route);
-  tf.io.registerLoadRouter(route);
 }
 
 const quiet: CliIo = { stdout: () => undefined, stderr: () => undefined };
@@ -134,8 +116,8 @@ describe('eval --grade-at input scores an exported best checkpoint as the studio
     // The Training tab's export: load the checkpoint from the store into the session, write F32 safetensors.
     const session = new ModelSession();
     await session.loadFromBrowser(best.name);
-    const file = await session.exportSafetensors('F32');
-    writeFileSync(modelPath, file.bytes);
+    const [file] = await session.exportFiles('F32');
+    writeFileSync(modelPath, await fileBytes(file!));
     session.clear();
   });
 

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultModelConfig, originalInputSpec } from '../../src/model/config';
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from '../../src/onnx/exportOnnx';
 import { EXPORT_TARGETS, ModelSession } from '../../src/state/modelSession';
+import { fileBytes } from '../../src/util/browserDownload';
 
 describe("the studio's model export: ONNX", () => {
   beforeAll(async () => {
@@ -18,7 +19,7 @@ describe("the studio's model export: ONNX", () => {
     const files = await session.exportFiles('onnx');
     expect(files).toHaveLength(1);
     expect(files[0].name).toMatch(/\.onnx$/);
-    const onnx = await ort.InferenceSession.create(files[0].bytes);
+    const onnx = await ort.InferenceSession.create(await fileBytes(files[0]));
     const out = (await onnx.run({ [ONNX_INPUT_NAME]: new ort.Tensor('float32', new Float32Array(3 * 32 * 64).fill(0.25), [1, 3, 32, 64]) }))[ONNX_OUTPUT_NAME];
     expect(out.dims).toEqual([1, 2, 32, 64]);
     await onnx.release();

@@ -5,6 +5,7 @@ import { linkNetTensors, smallConfig, toSafetensors, torchvisionTensors } from '
 import { reregisterBackend } from '../../src/backend/deviceLoss';
 import type { LinkNetModel } from '../../src/model/linkNetModel';
 import { ModelSession, readPickedFiles } from '../../src/state/modelSession';
+import { fileBytes } from '../../src/util/browserDownload';
 import { parseSafetensors } from '../../src/weights/safetensors';
 
 const config = smallConfig();
@@ -125,11 +126,11 @@ describe('ModelSession', () => {
     await session.importFiles([{ name: 'road2.safetensors', bytes: good }], config, 0);
     const [st] = await session.exportFiles('BF16');
     expect(st!.name).toBe('road2-bf16.safetensors');
-    expect(parseSafetensors(st!.bytes).entries.get('finalconv3.weight')!.dtype).toBe('BF16');
+    expect(parseSafetensors(await fileBytes(st!)).entries.get('finalconv3.weight')!.dtype).toBe('BF16');
 
     const files = await session.exportFiles('tfjs');
     expect(files.map((f) => f.name)).toEqual(['model.json', 'weights.bin']);
-    const picked = readPickedFiles(files.map((f) => ({ name: f.name, bytes: f.bytes })));
+    const picked = readPickedFiles(await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await fileBytes(f) }))));
     expect(picked.format).toBe('tfjs');
     expect(picked.loaded.config).toEqual(session.current!.config);
     const source = parseSafetensors(good);
