@@ -1,5 +1,6 @@
 /** Initial parameter values, seeded, following PyTorch/torchvision defaults. */
 import type { ParamSpec } from './shapeWalk';
+import { finish, type SlicedWork } from '../util/slicedWork';
 
 
 function gaussian(random: () => number): number {
@@ -14,11 +15,7 @@ function gaussian(random: () => number): number {
  * running mean 0, running variance 1.
  */
 export function initialValues(spec: ParamSpec, random: () => number): Float32Array {
-  const slices = initialValuesBySlice(spec, random, Infinity);
-  for (;;) {
-    const next = slices.next();
-    if (next.done) return next.value;
-  }
+  return finish(initialValuesBySlice(spec, random, Infinity));
 }
 
 /**
@@ -26,7 +23,7 @@ export function initialValues(spec: ParamSpec, random: () => number): Float32Arr
  * (so a caller can give the page a task in between) and returns the values. The same draws in
  * the same order whatever the slice length.
  */
-export function* initialValuesBySlice(spec: ParamSpec, random: () => number, sliceLength: number): Generator<void, Float32Array, void> {
+export function* initialValuesBySlice(spec: ParamSpec, random: () => number, sliceLength: number): SlicedWork<Float32Array> {
   const size = spec.torchShape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(size);
   const draw = valueDraw(spec, random);

@@ -10,7 +10,8 @@ import { paramSpecs, tfShapeOf, type ParamSpec } from './shapeWalk';
 import type { BatchNormGradient } from './batchNormTraining';
 import { BN_MOMENTUM, tensorOps, type BatchNormStats } from './tensorOps';
 import { runningAverage, runningAverageAttrs } from './runningAverage';
-import { torchToTf, torchWeightsFromTfLayout } from '../weights/pytorchLayout';
+import { torchToTf, torchToTfBySlice, torchWeightsFromTfLayout } from '../weights/pytorchLayout';
+import { finishInSteps, type SlicedWork } from '../util/slicedWork';
 
 export interface ForwardOptions {
   training?: boolean;
@@ -37,9 +38,14 @@ const INIT_SLICE = 1 << 16;
 /** How long a step of an in-steps build may hold the page (ms). */
 const DEFAULT_STEP_MS = 30;
 
-/** A model's variable for one parameter, from its values in PyTorch layout. */
-function newVariable(modelId: number, spec: ParamSpec, torchValues: Float32Array): tf.Variable {
-  return tf.tidy(() => tf.variable(tf.tensor(torchToTf(torchValues, spec.torchShape, spec.layout), tfShapeOf(spec), 'float32'), spec.trainable, `linknet${modelId}/${spec.name}`));
+/** A model's variable for one parameter, from its values in TensorFlow.js layout. */
+function newVariable(modelId: number, spec: ParamSpec, tfValues: Float32Array): tf.Variable {
+  return tf.tidy(() => tf.variable(tf.tensor(tfValues, tfShapeOf(spec), 'float32'), spec.trainable, `linknet${modelId}/${spec.name}`));
+}
+
+/** A parameter's values from PyTorch layout to the backend's. */
+function inTfLayout(spec: ParamSpec, torchValues: Float32Array): Float32Array {
+  return torchToTf(torchValues, spec.torchShape, spec.layout);
 }
 
 function requiredWeight(weights: TorchWeights, spec: ParamSpec): Float32Array {
@@ -65,7 +71,7 @@ export class LinkNetModel {
     const random = seededRandom(seed);
     const variables = new Map<string, tf.Variable>();
     const id = ++modelCounter;
-    for (const spec of paramSpecs(config)) variables.set(spec.name, newVariable(id, spec, initialValues(spec, random)));
+    for (const spec of paramSpecs(config)) variables.set(spec.name, newVariable(id, spec, inTfLayout(spec, initialValues(spec, random))));
     return new LinkNetModel(config, variables);
   }
 
@@ -74,7 +80,7 @@ export class LinkNetModel {
     const variables = new Map<string, tf.Variable>();
     const id = ++modelCounter;
     try {
-      for (const spec of paramSpecs(config)) variables.set(spec.name, newVariable(id, spec, requiredWeight(weights, spec)));
+      for (const spec of paramSpecs(config)) variables.set(spec.name, newVariable(id, spec, inTfLayout(spec, requiredWeight(weights, spec))));
     } catch (e) {
       for (const v of variables.values()) v.dispose();
       throw e;
@@ -100,23 +106,21 @@ export class LinkNetModel {
   }
 
   /**
-   * Builds the variables one parameter at a time from `values` (a generator that may pause while it
-   * computes a parameter's values), pausing for a task whenever `budgetMs` have passed. Frees what
-   * it built when a value fails.
+   * Builds the variables one parameter at a time from `values` (PyTorch layout; a generator that may
+   * pause while it computes them), permuted in slices too, pausing for a task whenever `budgetMs`
+   * have passed. Frees what it built when a value fails.
    */
-  private static async buildInSteps(config: ModelConfig, budgetMs: number, values: (spec: ParamSpec) => Generator<void, Float32Array, void>): Promise<LinkNetModel> {
+  private static async buildInSteps(config: ModelConfig, budgetMs: number, values: (spec: ParamSpec) => SlicedWork<Float32Array>): Promise<LinkNetModel> {
     const variables = new Map<string, tf.Variable>();
     const id = ++modelCounter;
     const steps = new TaskBudget(budgetMs);
     try {
       for (const spec of paramSpecs(config)) {
-        const slices = values(spec);
-        let next = slices.next();
-        while (!next.done) {
-          await steps.pauseWhenSpent();
-          next = slices.next();
-        }
-        variables.set(spec.name, newVariable(id, spec, next.value));
+        const torchValues = await finishInSteps(values(spec), steps);
+        await steps.pauseWhenSpent();
+        const tfValues = await finishInSteps(torchToTfBySlice(torchValues, spec.torchShape, spec.layout), steps);
+        await steps.pauseWhenSpent();
+        variables.set(spec.name, newVariable(id, spec, tfValues));
         await steps.pauseWhenSpent();
       }
     } catch (e) {

@@ -6,9 +6,15 @@
  */
 import type { ModelConfig } from '../model/config';
 import { paramSpecs, tfShapeOf, type ParamLayout } from '../model/shapeWalk';
+import { finish, type SlicedWork } from '../util/slicedWork';
 
 /** Permutes a 4-D row-major array: out[i[perm[0]], ...] layout such that outShape[k] = shape[perm[k]]. */
 export function permute4d(data: Float32Array, shape: readonly number[], perm: readonly number[]): Float32Array {
+  return finish(permute4dBySlice(data, shape, perm));
+}
+
+/** `permute4d`, pausing after each slice of the output's two leading axes. */
+export function* permute4dBySlice(data: Float32Array, shape: readonly number[], perm: readonly number[]): SlicedWork<Float32Array> {
   const outShape = perm.map((p) => shape[p]);
   const inStrides = [shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1];
   const s = perm.map((p) => inStrides[p]);
@@ -20,6 +26,7 @@ export function permute4d(data: Float32Array, shape: readonly number[], perm: re
         const base = a * s[0] + b * s[1] + c * s[2];
         for (let d = 0; d < outShape[3]; d++) out[o++] = data[base + d * s[3]];
       }
+      yield;
     }
   }
   return out;
@@ -29,7 +36,12 @@ const TORCH_TO_TF = [2, 3, 1, 0];
 const TF_TO_TORCH = [3, 2, 0, 1];
 
 export function torchToTf(data: Float32Array, torchShape: readonly number[], layout: ParamLayout): Float32Array {
-  return layout === 'vector' ? data : permute4d(data, torchShape, TORCH_TO_TF);
+  return finish(torchToTfBySlice(data, torchShape, layout));
+}
+
+/** `torchToTf`, pausing between slices (a 3x3 conv's weights in 9). */
+export function* torchToTfBySlice(data: Float32Array, torchShape: readonly number[], layout: ParamLayout): SlicedWork<Float32Array> {
+  return layout === 'vector' ? data : yield* permute4dBySlice(data, torchShape, TORCH_TO_TF);
 }
 
 export function tfToTorch(data: Float32Array, tfShape: readonly number[], layout: ParamLayout): Float32Array {
