@@ -10,6 +10,7 @@ import { paramSpecs } from '../src/model/shapeWalk';
 import { readSafetensorsModel } from '../src/weights/modelFile';
 import { parseSafetensors } from '../src/weights/safetensors';
 import { linkNetTensors, smallConfig, toSafetensors, torchvisionTensors, trainableCount } from './support/modelFiles';
+import { durations, takeLongTasks, watchLongTasks } from './support/longTasks';
 
 const APP = '/?backend=cpu';
 /** The longest the page may be held by one task while a model's files are made (ms). */
@@ -216,14 +217,8 @@ test('export files and saves are made off the page: ONNX Runtime runs the ONNX f
   const errors = collectErrors(page);
   await openStudio(page);
   await importGood(page, info);
-  await page.evaluate(() => {
-    const w = window as unknown as { __tasks: number[] };
-    w.__tasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__tasks.push(Math.round(e.duration));
-    }).observe({ type: 'longtask' });
-  });
-  const tasksSoFar = () => page.evaluate(() => (window as unknown as { __tasks: number[] }).__tasks.splice(0));
+  await watchLongTasks(page);
+  const tasksSoFar = async () => durations(await takeLongTasks(page));
   const stalls: Record<string, number[]> = {};
 
   const [onnxFile] = await catchDownloads(page, 1, async () => {

@@ -17,6 +17,7 @@ import { LYFT_REAL_DIR } from '../test/paths';
 import { webmFrameCount, webmFromVp8 } from '../test/support/webm';
 import { ALL_FORMATS, BufferSource, BufferTarget, EncodedPacket, EncodedPacketSink, EncodedVideoPacketSource, Input, Mp4OutputFormat, Output } from 'mediabunny';
 import { chromiumLaunchOptions } from './support/chromium';
+import { durations, takeLongTasks, watchLongTasks } from './support/longTasks';
 
 const FRAME = '000_0021.png';
 const frameBytes = readFileSync(join(LYFT_REAL_DIR, 'train/CameraRGB', FRAME));
@@ -1126,7 +1127,7 @@ test('viewer on wasm: LinkNet34 is made and runs off the page, which stays respo
   await page.getByTestId('new-model').click();
   await expect(page.getByTestId('current-model')).toHaveAttribute('data-state', 'loaded', { timeout: 120_000 });
   // Drawing, permuting and uploading 21.6 M initial values took one 1.8 s task before they were made in steps.
-  const buildTasks = await longTasks(page);
+  const buildTasks = durations(await takeLongTasks(page));
   console.log(`New LinkNet34 on wasm: the page's long tasks while it was built: ${JSON.stringify(buildTasks)} ms`);
   expect(Math.max(0, ...buildTasks)).toBeLessThanOrEqual(MAX_VIEWER_TASK_MS);
   const dir = join(LYFT_REAL_DIR, 'train/CameraRGB');
@@ -1136,32 +1137,16 @@ test('viewer on wasm: LinkNet34 is made and runs off the page, which stays respo
   await settled(page);
   const runs = Number(await page.getByTestId('pixel-counts').getAttribute('data-network-runs'));
   // The first frame handed the model to the worker; the second frame's work is watched.
-  await longTasks(page);
+  await takeLongTasks(page);
   await page.keyboard.press('ArrowRight');
   await expect(page.getByTestId('viewer-position')).toHaveText('2 / 2');
   await expect(page.getByTestId('pixel-counts')).toHaveAttribute('data-network-runs', String(runs + 1), { timeout: 120_000 });
   await settled(page);
   const networkMs = Number((await page.getByTestId('stage-network').textContent())?.replace(/[^\d.]/g, ''));
-  const tasks = await longTasks(page);
+  const tasks = durations(await takeLongTasks(page));
   console.log(`LinkNet34 320x800 on wasm: network ${networkMs} ms; the page's long tasks meanwhile: ${JSON.stringify(tasks)} ms`);
   // The network is heavy enough to freeze the page for longer than allowed, had it run there.
   expect(networkMs).toBeGreaterThan(2 * MAX_VIEWER_TASK_MS);
   expect(Math.max(0, ...tasks)).toBeLessThanOrEqual(MAX_VIEWER_TASK_MS);
   expect(errors).toEqual([]);
 });
-
-/** Starts collecting the durations of the page's long tasks (over 50 ms). */
-async function watchLongTasks(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __tasks: number[] };
-    w.__tasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__tasks.push(Math.round(e.duration));
-    }).observe({ type: 'longtask' });
-  });
-}
-
-/** The long tasks collected since the last call (ms), clearing the list. */
-async function longTasks(page: Page): Promise<number[]> {
-  return page.evaluate(() => (window as unknown as { __tasks: number[] }).__tasks.splice(0));
-}
