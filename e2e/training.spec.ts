@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Download, type Locator, type Page } from '@playwright/test';
+import { durations, takeLongTasks, watchLongTasks } from './support/longTasks';
 
 const APP = '/?backend=wasm';
 
@@ -45,35 +46,12 @@ async function csvDownloads(page: Page, button: Locator, count: number): Promise
 /** The longest main-thread task allowed while a run is running or resuming (issue: in-tab training). */
 const MAX_TASK_MS = 100;
 
-/**
- * Records every main-thread task longer than 50 ms (the browser's long-task threshold) from now on:
- * one observer per page, each call starts a new list.
- */
-async function watchLongTasks(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __longTasks: number[]; __longTaskAt: number[]; __longTaskObserver?: PerformanceObserver };
-    w.__longTasks = [];
-    w.__longTaskAt = [];
-    if (w.__longTaskObserver) return;
-    w.__longTaskObserver = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        w.__longTasks.push(e.duration);
-        w.__longTaskAt.push(Math.round(e.startTime));
-      }
-    });
-    w.__longTaskObserver.observe({ type: 'longtask' });
-  });
-}
-
 /** The long tasks since the last watchLongTasks (logged with their start on the page's clock), and the longest. */
 async function longTasks(page: Page, what: string): Promise<{ count: number; max: number }> {
-  const { durations, at } = await page.evaluate(() => {
-    const w = window as unknown as { __longTasks: number[]; __longTaskAt: number[] };
-    return { durations: w.__longTasks.slice(), at: w.__longTaskAt.slice() };
-  });
-  const max = Math.max(0, ...durations);
-  console.log(`long tasks ${what}: ${durations.length}, max ${max.toFixed(0)} ms (start ms: duration ms: ${durations.map((d, i) => `${at[i]}: ${Math.round(d)}`).join(', ')})`);
-  return { count: durations.length, max };
+  const tasks = await takeLongTasks(page);
+  const max = Math.max(0, ...durations(tasks));
+  console.log(`long tasks ${what}: ${tasks.length}, max ${max.toFixed(0)} ms (start ms: duration ms: ${tasks.map((t) => `${t.at}: ${t.duration}`).join(', ')})`);
+  return { count: tasks.length, max };
 }
 
 /**
@@ -300,6 +278,56 @@ test('a class added in the Labels editor trains with its own loss term, named in
   await expect(page.getByTestId('training-val-classes').locator('tbody tr')).toHaveText([/^background/, /^road/, /^vehicle/, /^pedestrian/]);
   await page.getByTestId('training-stop').click();
   await expect(page.getByTestId('training-phase')).toHaveAttribute('data-value', 'stopped', { timeout: 60_000 });
+  await expect(page.getByTestId('training-error')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('training continues from the current model: its weights go to the worker without stalling the page, and the trained ones come back', async ({ page }) => {
+  test.setTimeout(240_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(APP);
+  await page.getByTestId('tab-dataset').click();
+  await page.getByRole('button', { name: 'Use sample dataset' }).click();
+  await page.getByTestId('geometry-scale').selectOption('0.125');
+  // The current model: a seeded LinkNet34 made in the model panel (the same values as a new run's model with that seed).
+  await page.getByTestId('seed-input').fill('4');
+  await page.getByTestId('new-model').click();
+  await expect(page.getByTestId('current-model-origin')).toContainText('seed 4', { timeout: 60_000 });
+  await openTraining(page);
+  await expect(page.getByTestId('training-data')).toHaveAttribute('data-ready', 'true', { timeout: 120_000 });
+  await page.getByTestId('training-encoder').selectOption('resnet34');
+  await page.getByTestId('training-batch').fill('2');
+  await page.getByTestId('training-seed').fill('4');
+  await page.getByTestId('training-validate-every').fill('100');
+
+  /** Step 1's loss of a run started from `start`, read from the run's steps CSV. */
+  const firstLoss = async (start: 'new' | 'current', name: string): Promise<number> => {
+    await page.getByTestId('training-model-start').selectOption(start);
+    await page.getByTestId('training-run-name').fill(name);
+    await watchLongTasks(page);
+    await page.getByTestId('training-start').click();
+    await expect(page.getByTestId('training-phase')).toHaveAttribute('data-value', 'running', { timeout: 120_000 });
+    await expectNoLongTasks(page, `from the Start click until running (model: ${start})`);
+    await waitForStep(page, 1);
+    if (start === 'current') {
+      // The latest weights become the current model, built on the page in steps.
+      await watchLongTasks(page);
+      await page.getByTestId('training-use-latest').click();
+      await expect(page.getByTestId('current-model-origin')).toContainText(name, { timeout: 60_000 });
+      await expectNoLongTasks(page, 'while the latest weights became the current model');
+    }
+    await page.getByTestId('training-stop').click();
+    await expect(page.getByTestId('training-phase')).toHaveAttribute('data-value', 'stopped', { timeout: 60_000 });
+    const steps = (await csvDownloads(page, page.getByTestId('training-export-curves'), 2)).get(`${name}_steps.csv`)!;
+    expect(steps[1]![0]).toBe('1');
+    return Number(steps[1]![1]);
+  };
+  const fromCurrent = await firstLoss('current', 'from-current');
+  const fromNew = await firstLoss('new', 'from-new');
+  // The same weights, data order and augmentation: the same first loss (weights scrambled on the way would not give it).
+  expect(fromCurrent).toBeGreaterThan(0);
+  expect(fromCurrent).toBeCloseTo(fromNew, 4);
   await expect(page.getByTestId('training-error')).toHaveCount(0);
   expect(errors).toEqual([]);
 });

@@ -31,6 +31,7 @@ import type {
 import { nextTask } from '../util/nextTask';
 import { downloadFiles } from '../util/browserDownload';
 import { curvesCsvFiles, runFileStem } from '../training/historyCsv';
+import { readWeightsForTransfer } from '../worker/weightsForTransfer';
 
 export type TrainingPhase = 'idle' | RunPhase;
 
@@ -464,18 +465,22 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
         const runId = newRunId();
         const name = get().runName.trim() || defaultRunName(settings);
         let model: ModelStart = { kind: 'new' };
+        let transfer: Transferable[] = [];
         if (get().modelStart === 'current') {
           const { modelSession } = await import('./modelSession');
           const current = modelSession.linkNet;
           if (!current) throw new Error('There is no current model to continue from: create, import or load one first, or choose "new model".');
-          model = { kind: 'weights', config: current.config, weights: Object.fromEntries(await current.readTorchWeights()), encoderOnly: false, label: modelSession.current?.label ?? 'current model' };
+          // Read a few MB per task and handed over: permuting and cloning LinkNet34's 86 MB here held the page for over a second.
+          const read = await readWeightsForTransfer(current);
+          transfer = read.transfer;
+          model = { kind: 'weights', config: current.config, weights: Object.fromEntries(read.weights), encoderOnly: false, label: modelSession.current?.label ?? 'current model', tfLayout: true };
         }
         const ds = useDatasetStore.getState();
         rememberRunData(runId, { source: ds.source?.kind === 'sample' ? 'sample' : 'files', settings: ds.settings });
         resetRun(runId);
         set({ resumeOffer: null, ...(name !== get().runName ? { runName: name } : {}) });
         const e = await ensureEngine();
-        e.start({ type: 'start', runId, name, settings, data, model, backend: backendChoice() });
+        e.start({ type: 'start', runId, name, settings, data, model, backend: backendChoice() }, transfer);
         log('info', `Started "${name}" (${settings.encoder}, batch ${settings.batchSize}, ${settings.epochs} epochs, input ${data.spec.inputHeight}×${data.spec.inputWidth})`);
       } catch (e) {
         set({ error: e instanceof Error ? e.message : String(e), phase: get().phase === 'starting' ? 'idle' : get().phase });

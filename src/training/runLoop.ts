@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { PairSource } from './pairSource';
 import { defaultModelConfig, type InputSpec, type ModelConfig } from '../model/config';
 import { LinkNetModel } from '../model/linkNetModel';
+import { torchWeightsFromTfLayout } from '../weights/pytorchLayout';
 import { framesToInput } from '../inference/frameInput';
 import { oneHotTargets } from './oneHotTargets';
 import type { ClassThresholds } from '../inference/frameMasks';
@@ -178,7 +179,10 @@ export class TrainingRun {
     else if (req.model.encoderOnly) {
       model = LinkNetModel.create(config, req.settings.seed);
       model.assignTorchWeights(new Map(Object.entries(req.model.weights)));
-    } else model = LinkNetModel.fromTorchWeights(config, new Map(Object.entries(req.model.weights)));
+    } else {
+      const weights = new Map(Object.entries(req.model.weights));
+      model = LinkNetModel.fromTorchWeights(config, req.model.tfLayout ? torchWeightsFromTfLayout(config, weights) : weights);
+    }
     run.model = model;
     run.trainer = new Trainer(model, req.settings.loss, defaultAdamSettings(req.settings.learningRate));
     await run.saveState('paused');

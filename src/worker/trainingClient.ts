@@ -18,7 +18,7 @@ export interface TrainingWeights {
 
 /** What the client needs of a Worker (a real one, or a fake in tests). */
 export interface WorkerLike {
-  postMessage(message: ToTrainingWorker): void;
+  postMessage(message: ToTrainingWorker, transfer?: Transferable[]): void;
   terminate(): void;
   onmessage: ((event: MessageEvent<FromTrainingWorker>) => void) | null;
   onerror: ((event: ErrorEvent) => void) | null;
@@ -52,8 +52,9 @@ export class TrainingClient {
     return () => this.listeners.delete(listener);
   }
 
-  start(request: Omit<StartRequest, 'type'>): void {
-    this.post({ type: 'start', ...request });
+  /** `transfer`: buffers of the request (the start model's weights) handed over rather than cloned. */
+  start(request: Omit<StartRequest, 'type'>, transfer: Transferable[] = []): void {
+    this.post({ type: 'start', ...request }, transfer);
   }
 
   /** Continues a run saved in IndexedDB (same dataset: same fingerprint). */
@@ -108,8 +109,8 @@ export class TrainingClient {
     this.worker.terminate();
   }
 
-  private post(message: ToTrainingWorker): void {
-    if (!this.disposed) this.worker.postMessage(message);
+  private post(message: ToTrainingWorker, transfer: Transferable[] = []): void {
+    if (!this.disposed) this.worker.postMessage(message, transfer);
   }
 
   private emit(message: FromTrainingWorker): void {

@@ -57,7 +57,11 @@ export interface TrainingData {
 export type ModelStart =
   | { kind: 'new' }
   /** Weights by PyTorch name (a saved model, an imported file, or a torchvision encoder with encoderOnly). */
-  | { kind: 'weights'; config: ModelConfig; weights: Record<string, Float32Array>; encoderOnly: boolean; label: string };
+  /**
+   * `tfLayout`: the weights as the page's backend holds them (LinkNetModel.readTfWeights), handed
+   * over transferred and permuted here, so the page neither permutes nor clones them.
+   */
+  | { kind: 'weights'; config: ModelConfig; weights: Record<string, Float32Array>; encoderOnly: boolean; label: string; tfLayout?: true };
 
 export interface StartRequest {
   type: 'start';

@@ -11,6 +11,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useWasmBackendInNode } from '../../src/backend/wasmTraining/nodeWasm';
+import { defaultModelConfig } from '../../src/model/config';
+import { LinkNetModel } from '../../src/model/linkNetModel';
 import { paramSpecs } from '../../src/model/shapeWalk';
 import { defaultAugmentConfig } from '../../src/training/augment';
 import { TfBackendControl } from '../../src/training/backendControl';
@@ -131,6 +133,25 @@ describe('training run (wasm backend)', () => {
     expectSameLosses(losses(first), losses(straight), [1]);
     expectSameLosses(losses(second), losses(straight), [2, 3, 4]);
     resumed.dispose();
+    expect(tf.memory().numTensors).toBe(0);
+  });
+
+  it('starts from given weights, in PyTorch layout or as the page\'s backend holds them (TensorFlow.js layout)', async () => {
+    const data = sampleData(DATA);
+    const config = { ...defaultModelConfig({ encoder: SETTINGS.encoder, classes: data.scheme.classes.map((c) => c.name) }), input: data.spec };
+    const source = LinkNetModel.create(config, 21);
+    const torch = await source.readTorchWeights();
+    const tfLayout = await source.readTfWeights();
+    source.dispose();
+    const store = new MemoryRunStore();
+    for (const [runId, weights, layout] of [['torch', torch, {}], ['tf', tfLayout, { tfLayout: true as const }]] as const) {
+      const req = startRequest(data, SETTINGS, runId);
+      req.model = { kind: 'weights', config, weights: Object.fromEntries(weights), encoderOnly: false, label: 'given', ...layout };
+      (await TrainingRun.create(req, testEnvironment(store))).dispose();
+      const saved = (await store.load(runId))!;
+      const differing = [...torch].filter(([name, values]) => !Buffer.from(values.buffer).equals(Buffer.from(saved.weights[name]!.buffer))).map(([name]) => name);
+      expect(differing, runId).toEqual([]);
+    }
     expect(tf.memory().numTensors).toBe(0);
   });
 

@@ -8,7 +8,8 @@ import type { ModelConfig } from '../../model/config';
 import type { FromTrainingWorker, ResumeSavedRequest, StartRequest, StepReport, ValidationReport } from '../../worker/trainingProtocol';
 
 export interface TrainingEngine {
-  start(req: StartRequest): void;
+  /** `transfer`: buffers of the request (the start model's weights) handed over rather than cloned. */
+  start(req: StartRequest, transfer?: Transferable[]): void;
   resumeSaved(req: ResumeSavedRequest): void;
   pause(): void;
   resume(): void;

@@ -5,7 +5,7 @@ import type { EngineBinding, TrainingEngine } from './engine';
 function createEngine(): TrainingEngine {
   const client = new TrainingClient();
   return {
-    start: ({ type: _type, ...request }) => client.start(request),
+    start: ({ type: _type, ...request }, transfer) => client.start(request, transfer),
     resumeSaved: ({ type: _type, ...request }) => client.resumeSaved(request),
     pause: () => client.pause(),
     resume: () => client.resume(),
