@@ -9,6 +9,7 @@
 import { linkNet, type ConvSpec, type DeconvSpec, type LayerOps } from './architecture';
 import type { ModelConfig } from './config';
 import { BN_EPSILON } from './tensorOps';
+import { finish, type SlicedWork } from '../util/slicedWork';
 
 /** An activation, numbered in the order it is produced; 0 is the network input. */
 export type ValueRef = number;
@@ -49,7 +50,14 @@ export type WeightLookup = (name: string) => Float32Array;
 
 /** Builds the folded graph of a model with the given weights. */
 export function buildFoldedGraph(config: Pick<ModelConfig, 'encoder' | 'classes'>, weight: WeightLookup): FoldedGraph {
+  return finish(buildFoldedGraphBySlice(config, weight));
+}
+
+/** `buildFoldedGraph`, pausing after each BatchNorm folded into its convolution's weights. */
+export function* buildFoldedGraphBySlice(config: Pick<ModelConfig, 'encoder' | 'classes'>, weight: WeightLookup): SlicedWork<FoldedGraph> {
   const ops: FoldedOp[] = [];
+  /** BatchNorm layers to fold once the graph is known (the arithmetic, over the weights, is the slow part). */
+  const folds: { op: FoldedConv | FoldedDeconv; bnName: string; channels: number }[] = [];
   const producer = new Map<ValueRef, FoldedOp>();
   const uses = new Map<ValueRef, number>();
   /** Values renamed by a fold: using one afterwards would read a value that no longer exists. */
@@ -91,7 +99,9 @@ export function buildFoldedGraph(config: Pick<ModelConfig, 'encoder' | 'classes'
       if (!op || (op.kind !== 'conv' && op.kind !== 'deconv') || op.relu || op.foldedBatchNorm !== null) {
         throw new Error(`${name}: only a BatchNorm directly after a convolution can be folded`);
       }
-      foldBatchNorm(op, name, channels, weight);
+      if (channels !== op.spec.outChannels) throw new Error(`${name}: ${channels} channels after ${op.name} with ${op.spec.outChannels}`);
+      op.foldedBatchNorm = name;
+      folds.push({ op, bnName: name, channels });
       return renameOutput(op);
     },
     relu(x) {
@@ -110,11 +120,14 @@ export function buildFoldedGraph(config: Pick<ModelConfig, 'encoder' | 'classes'
     },
   };
   const outputs = linkNet(ops_, config, INPUT_REF);
+  for (const { op, bnName, channels } of folds) {
+    foldBatchNorm(op, bnName, channels, weight);
+    yield;
+  }
   return { ops, logits: outputs.logits, valueCount: next };
 }
 
 function foldBatchNorm(op: FoldedConv | FoldedDeconv, bnName: string, channels: number, weight: WeightLookup): void {
-  if (channels !== op.spec.outChannels) throw new Error(`${bnName}: ${channels} channels after ${op.name} with ${op.spec.outChannels}`);
   const gamma = weight(`${bnName}.weight`);
   const beta = weight(`${bnName}.bias`);
   const mean = weight(`${bnName}.running_mean`);

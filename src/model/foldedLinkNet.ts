@@ -6,39 +6,65 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { inputSizeProblem, type ModelConfig } from './config';
-import { buildFoldedGraph, INPUT_REF, weightLookup, type FoldedConv, type FoldedDeconv, type FoldedGraph, type ValueRef } from './foldedGraph';
-import type { LinkNetModel } from './linkNetModel';
+import { buildFoldedGraph, buildFoldedGraphBySlice, INPUT_REF, weightLookup, type FoldedConv, type FoldedDeconv, type FoldedGraph, type ValueRef } from './foldedGraph';
+import { READ_SLICE_BYTES, type LinkNetModel } from './linkNetModel';
 import { transposedConv } from './tensorOps';
-import { torchToTf } from '../weights/pytorchLayout';
+import { torchToTfBySlice, torchWeightsFromTfLayoutBySlice } from '../weights/pytorchLayout';
+import { finish, finishInSteps, type SlicedWork } from '../util/slicedWork';
+import { TaskBudget } from '../util/taskBudget';
 
 interface ConvTensors { filter: tf.Tensor4D; bias: tf.Tensor1D; }
 
 export class FoldedLinkNet {
   readonly config: ModelConfig;
   private readonly graph: FoldedGraph;
-  private readonly tensors = new Map<string, ConvTensors>();
+  private readonly tensors: Map<string, ConvTensors>;
   private disposed = false;
 
-  private constructor(config: ModelConfig, graph: FoldedGraph) {
+  private constructor(config: ModelConfig, graph: FoldedGraph, tensors: Map<string, ConvTensors>) {
     this.config = config;
     this.graph = graph;
-    for (const op of graph.ops) {
-      if (op.kind !== 'conv' && op.kind !== 'deconv') continue;
-      const torchShape = op.kind === 'conv'
-        ? [op.spec.outChannels, op.spec.inChannels, op.spec.kernel, op.spec.kernel]
-        : [op.spec.inChannels, op.spec.outChannels, op.spec.kernel, op.spec.kernel];
-      const [a, b, kh, kw] = torchShape;
-      this.tensors.set(op.name, {
-        filter: tf.tensor4d(torchToTf(op.weight, torchShape, op.kind), [kh, kw, b, a]),
-        bias: tf.tensor1d(op.bias),
-      });
+    this.tensors = tensors;
+  }
+
+  /** The backend's tensors of each (transposed) convolution of `graph`, made one at a time; frees those made when one fails. */
+  private static *tensorsBySlice(graph: FoldedGraph): SlicedWork<Map<string, ConvTensors>> {
+    const tensors = new Map<string, ConvTensors>();
+    try {
+      for (const op of graph.ops) {
+        if (op.kind !== 'conv' && op.kind !== 'deconv') continue;
+        const torchShape = op.kind === 'conv'
+          ? [op.spec.outChannels, op.spec.inChannels, op.spec.kernel, op.spec.kernel]
+          : [op.spec.inChannels, op.spec.outChannels, op.spec.kernel, op.spec.kernel];
+        const [a, b, kh, kw] = torchShape;
+        const filter = yield* torchToTfBySlice(op.weight, torchShape, op.kind);
+        tensors.set(op.name, { filter: tf.tensor4d(filter, [kh, kw, b, a]), bias: tf.tensor1d(op.bias) });
+        yield;
+      }
+    } catch (e) {
+      for (const t of tensors.values()) tf.dispose([t.filter, t.bias]);
+      throw e;
     }
+    return tensors;
   }
 
   /** Folds the model's current weights (read from the backend). */
   static async fromModel(model: LinkNetModel): Promise<FoldedLinkNet> {
     const weights = await model.readTorchWeights();
     return FoldedLinkNet.fromTorchWeights(model.config, weights);
+  }
+
+  /**
+   * `fromModel` for the page: the weights read a few MB per task, permuted, folded and uploaded in
+   * slices, with a task for the page whenever `budgetMs` have passed (LinkNet34's fold was one
+   * 1.0-1.4 s task on the page).
+   */
+  static async fromModelInSteps(model: LinkNetModel, budgetMs = 30): Promise<FoldedLinkNet> {
+    const steps = new TaskBudget(budgetMs);
+    const tfWeights = await model.readTfWeights({ yieldEveryBytes: READ_SLICE_BYTES });
+    const torch = await finishInSteps(torchWeightsFromTfLayoutBySlice(model.config, tfWeights), steps);
+    const graph = await finishInSteps(buildFoldedGraphBySlice(model.config, weightLookup(torch)), steps);
+    return new FoldedLinkNet(model.config, graph, await finishInSteps(FoldedLinkNet.tensorsBySlice(graph), steps));
   }
 
   /**
@@ -56,7 +82,8 @@ export class FoldedLinkNet {
   }
 
   static fromTorchWeights(config: ModelConfig, weights: ReadonlyMap<string, Float32Array>): FoldedLinkNet {
-    return new FoldedLinkNet(config, buildFoldedGraph(config, weightLookup(weights)));
+    const graph = buildFoldedGraph(config, weightLookup(weights));
+    return new FoldedLinkNet(config, graph, finish(FoldedLinkNet.tensorsBySlice(graph)));
   }
 
   /** Probabilities (softmax over channels, or sigmoid), NHWC; input NHWC float32, sides multiples of 32. */

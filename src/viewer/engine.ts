@@ -145,7 +145,7 @@ export class ViewerEngine {
   private readonly hood = new KeptUpload<HoodMask>();
   private readonly truth = new KeptUpload<TruthMasks>();
   /** The network each frame runs: the model with BatchNorm folded and conv + bias + ReLU fused. */
-  private readonly nets = new FoldedNetCache<LinkNetModel, FoldedLinkNet>((model) => FoldedLinkNet.fromModel(model));
+  private readonly nets = new FoldedNetCache<LinkNetModel, FoldedLinkNet>((model) => FoldedLinkNet.fromModelInSteps(model));
   /** Network runs so far (a settings change must not add one). */
   runs = 0;
 

@@ -13,20 +13,27 @@ export function permute4d(data: Float32Array, shape: readonly number[], perm: re
   return finish(permute4dBySlice(data, shape, perm));
 }
 
-/** `permute4d`, pausing after each slice of the output's two leading axes. */
+/** Values permuted between two pauses of `permute4dBySlice`. */
+const PERMUTE_SLICE = 1 << 18;
+
+/** `permute4d`, pausing after about every PERMUTE_SLICE values (at a step of the output's two leading axes). */
 export function* permute4dBySlice(data: Float32Array, shape: readonly number[], perm: readonly number[]): SlicedWork<Float32Array> {
   const outShape = perm.map((p) => shape[p]);
   const inStrides = [shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1];
   const s = perm.map((p) => inStrides[p]);
   const out = new Float32Array(data.length);
   let o = 0;
+  let nextPause = PERMUTE_SLICE;
   for (let a = 0; a < outShape[0]; a++) {
     for (let b = 0; b < outShape[1]; b++) {
       for (let c = 0; c < outShape[2]; c++) {
         const base = a * s[0] + b * s[1] + c * s[2];
         for (let d = 0; d < outShape[3]; d++) out[o++] = data[base + d * s[3]];
       }
-      yield;
+      if (o >= nextPause) {
+        nextPause = o + PERMUTE_SLICE;
+        yield;
+      }
     }
   }
   return out;
@@ -39,13 +46,18 @@ export function torchToTf(data: Float32Array, torchShape: readonly number[], lay
   return finish(torchToTfBySlice(data, torchShape, layout));
 }
 
-/** `torchToTf`, pausing between slices (a 3x3 conv's weights in 9). */
+/** `torchToTf`, pausing between slices (`permute4dBySlice`). */
 export function* torchToTfBySlice(data: Float32Array, torchShape: readonly number[], layout: ParamLayout): SlicedWork<Float32Array> {
   return layout === 'vector' ? data : yield* permute4dBySlice(data, torchShape, TORCH_TO_TF);
 }
 
 export function tfToTorch(data: Float32Array, tfShape: readonly number[], layout: ParamLayout): Float32Array {
   return layout === 'vector' ? data : permute4d(data, tfShape, TF_TO_TORCH);
+}
+
+/** `tfToTorch`, pausing between slices. */
+export function* tfToTorchBySlice(data: Float32Array, tfShape: readonly number[], layout: ParamLayout): SlicedWork<Float32Array> {
+  return layout === 'vector' ? data : yield* permute4dBySlice(data, tfShape, TF_TO_TORCH);
 }
 
 /** NCHW -> NHWC for activations (fixtures are NCHW). */
@@ -59,11 +71,17 @@ export function nhwcToNchw(data: Float32Array, shape: readonly number[]): Float3
 
 /** A model's weights in PyTorch layout from its weights in TensorFlow.js layout (by state_dict name, each `tfShapeOf` its spec). */
 export function torchWeightsFromTfLayout(config: ModelConfig, tfWeights: ReadonlyMap<string, Float32Array>): Map<string, Float32Array> {
-  return new Map(
-    paramSpecs(config).map((spec) => {
-      const w = tfWeights.get(spec.name);
-      if (!w) throw new Error(`the weights lack ${spec.name}`);
-      return [spec.name, tfToTorch(w, tfShapeOf(spec), spec.layout)];
-    }),
-  );
+  return finish(torchWeightsFromTfLayoutBySlice(config, tfWeights));
+}
+
+/** `torchWeightsFromTfLayout`, pausing after each parameter and between slices of a large one. */
+export function* torchWeightsFromTfLayoutBySlice(config: ModelConfig, tfWeights: ReadonlyMap<string, Float32Array>): SlicedWork<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const spec of paramSpecs(config)) {
+    const w = tfWeights.get(spec.name);
+    if (!w) throw new Error(`the weights lack ${spec.name}`);
+    out.set(spec.name, yield* tfToTorchBySlice(w, tfShapeOf(spec), spec.layout));
+    yield;
+  }
+  return out;
 }

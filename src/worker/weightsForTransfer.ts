@@ -4,11 +4,9 @@
  * 600 ms task on the page).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LinkNetModel } from '../model/linkNetModel';
+import { READ_SLICE_BYTES, type LinkNetModel } from '../model/linkNetModel';
 import { TaskBudget } from '../util/taskBudget';
 
-/** Bytes of weights read between two tasks of the page. */
-const READ_SLICE_BYTES = 8 << 20;
 /** How long copying weights may hold the page at a time (ms). */
 const COPY_STEP_MS = 30;
 

@@ -10,6 +10,7 @@ import { readSafetensorsModel } from '../../src/weights/modelFile';
 import { FIXTURES_DIR } from '../paths';
 import { nhwcFixture } from '../support/fixtures';
 import { perturbBatchNorm, sharpenHead } from '../onnx/support';
+import { tasksDuring } from '../support/tasksDuring';
 
 async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
   expect(a.shape).toEqual(b.shape);
@@ -22,6 +23,22 @@ async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
 describe('FoldedLinkNet (BatchNorm folded, fused conv + bias + ReLU) on cpu', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
+  });
+
+  it('fromModelInSteps makes the network fromModel makes (the same outputs to the bit), letting the page run tasks meanwhile', async () => {
+    const model = LinkNetModel.create(defaultModelConfig({ encoder: 'resnet18', classes: ['a', 'b', 'c'] }), 3);
+    const atOnce = await FoldedLinkNet.fromModel(model);
+    const before = tf.memory().numTensors;
+    const { result: stepped, tasks } = await tasksDuring(() => FoldedLinkNet.fromModelInSteps(model, 0));
+    expect(tasks).toBeGreaterThan(20);
+    const input = tf.randomUniform([1, 64, 96, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const [a, b] = [atOnce.predict(input), stepped.predict(input)];
+    expect(Buffer.from((await a.data()).buffer).equals(Buffer.from((await b.data()).buffer))).toBe(true);
+    tf.dispose([input, a, b]);
+    stepped.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    atOnce.dispose();
+    model.dispose();
   });
 
   it('equals LinkNetModel.predict within 1e-5 with the PyTorch fixture weights (resnet34)', async () => {

@@ -5,6 +5,7 @@ import { initialValues, initialValuesBySlice } from '../../src/model/initializat
 import { LinkNetModel } from '../../src/model/linkNetModel';
 import { paramSpecs } from '../../src/model/shapeWalk';
 import { seededRandom } from '../../src/util/seededRandom';
+import { tasksDuring } from '../support/tasksDuring';
 
 const config: ModelConfig = defaultModelConfig({ encoder: 'resnet18', classes: ['a', 'b', 'c'] });
 
@@ -17,21 +18,6 @@ async function sameWeights(a: LinkNetModel, b: LinkNetModel): Promise<string[]> 
   const wb = await b.readTorchWeights();
   expect([...wb.keys()]).toEqual([...wa.keys()]);
   return [...wa].filter(([name, values]) => !bytesOf(values).equals(bytesOf(wb.get(name)!))).map(([name]) => name);
-}
-
-/** Counts timer tasks that run while `work` is under way: a build that never lets the page in counts none. */
-async function tasksDuring<T>(work: () => Promise<T> | T): Promise<{ result: T; tasks: number }> {
-  let tasks = 0;
-  let running = true;
-  const tick = () => {
-    if (!running) return;
-    tasks++;
-    setTimeout(tick, 0);
-  };
-  setTimeout(tick, 0);
-  const result = await work();
-  running = false;
-  return { result, tasks };
 }
 
 beforeAll(async () => {
