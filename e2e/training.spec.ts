@@ -68,6 +68,17 @@ async function mark(page: Page, what: string): Promise<void> {
   console.log(`${what} at ${await page.evaluate(() => Math.round(performance.now()))} ms`);
 }
 
+/** Opens the studio with the sample dataset at 1/8 scale (a 32x96 input); returns the page errors from then on. */
+async function openWithSmallSample(page: Page): Promise<string[]> {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(APP);
+  await page.getByTestId('tab-dataset').click();
+  await page.getByRole('button', { name: 'Use sample dataset' }).click();
+  await page.getByTestId('geometry-scale').selectOption('0.125');
+  return errors;
+}
+
 async function openTraining(page: Page): Promise<void> {
   await page.getByTestId('tab-training').click();
   await expect(page.getByTestId('training-panel')).toBeVisible();
@@ -248,12 +259,7 @@ test('train on the sample in the Training tab: charts, validation, checkpoint, p
 
 test('a class added in the Labels editor trains with its own loss term, named in the curves and the validation', async ({ page }) => {
   test.setTimeout(180_000);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(APP);
-  await page.getByTestId('tab-dataset').click();
-  await page.getByRole('button', { name: 'Use sample dataset' }).click();
-  await page.getByTestId('geometry-scale').selectOption('0.125');
+  const errors = await openWithSmallSample(page);
   await page.getByTestId('scheme-add-class').click();
   await page.getByTestId('scheme-name-3').fill('pedestrian');
   await page.getByTestId('scheme-values-3').fill('4');
@@ -284,12 +290,7 @@ test('a class added in the Labels editor trains with its own loss term, named in
 
 test('training continues from the current model: its weights go to the worker without stalling the page, and the trained ones come back', async ({ page }) => {
   test.setTimeout(240_000);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(APP);
-  await page.getByTestId('tab-dataset').click();
-  await page.getByRole('button', { name: 'Use sample dataset' }).click();
-  await page.getByTestId('geometry-scale').selectOption('0.125');
+  const errors = await openWithSmallSample(page);
   // The current model: a seeded LinkNet34 made in the model panel (the same values as a new run's model with that seed).
   await page.getByTestId('seed-input').fill('4');
   await page.getByTestId('new-model').click();
