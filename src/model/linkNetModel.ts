@@ -34,7 +34,7 @@ export type TorchWeights = Map<string, Float32Array>;
 let modelCounter = 0;
 
 /** Bytes of weights read between two of the page's tasks (`readTfWeights({ yieldEveryBytes })`). */
-export const READ_SLICE_BYTES = 8 << 20;
+export const READ_SLICE_BYTES = 4 << 20;
 
 /** Values drawn between two checks of the page's time budget while initialising in steps. */
 const INIT_SLICE = 1 << 16;
