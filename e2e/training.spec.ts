@@ -45,6 +45,13 @@ async function csvDownloads(page: Page, button: Locator, count: number): Promise
 
 /** The longest main-thread task allowed while a run is running or resuming (issue: in-tab training). */
 const MAX_TASK_MS = 100;
+/**
+ * The longest allowed while a LinkNet34's 86 MB go to the worker or come back as the current model:
+ * read, copied and built in slices of tens of ms, which grow past 100 ms on a loaded 2-core
+ * machine with the worker training beside them, a garbage collection included (one 815 ms task
+ * before they were sliced; the same limit as the model-file tests).
+ */
+const MAX_MODEL_HANDOVER_TASK_MS = 300;
 
 /** The long tasks since the last watchLongTasks (logged with their start on the page's clock), and the longest. */
 async function longTasks(page: Page, what: string): Promise<{ count: number; max: number }> {
@@ -58,9 +65,9 @@ async function longTasks(page: Page, what: string): Promise<{ count: number; max
  * Checks that no main-thread task since the last watchLongTasks exceeded MAX_TASK_MS (a soft check:
  * the test goes on, so every stretch of the run is measured and logged, and fails at the end).
  */
-async function expectNoLongTasks(page: Page, what: string): Promise<void> {
+async function expectNoLongTasks(page: Page, what: string, limitMs = MAX_TASK_MS): Promise<void> {
   const { max } = await longTasks(page, what);
-  expect.soft(max, `the longest main-thread task ${what} (ms)`).toBeLessThanOrEqual(MAX_TASK_MS);
+  expect.soft(max, `the longest main-thread task ${what} (ms)`).toBeLessThanOrEqual(limitMs);
 }
 
 /** Notes a moment on the page's clock (to place the long tasks). */
@@ -309,14 +316,14 @@ test('training continues from the current model: its weights go to the worker wi
     await watchLongTasks(page);
     await page.getByTestId('training-start').click();
     await expect(page.getByTestId('training-phase')).toHaveAttribute('data-value', 'running', { timeout: 120_000 });
-    await expectNoLongTasks(page, `from the Start click until running (model: ${start})`);
+    await expectNoLongTasks(page, `from the Start click until running (model: ${start})`, MAX_MODEL_HANDOVER_TASK_MS);
     await waitForStep(page, 1);
     if (start === 'current') {
       // The latest weights become the current model, built on the page in steps.
       await watchLongTasks(page);
       await page.getByTestId('training-use-latest').click();
       await expect(page.getByTestId('current-model-origin')).toContainText(name, { timeout: 60_000 });
-      await expectNoLongTasks(page, 'while the latest weights became the current model');
+      await expectNoLongTasks(page, 'while the latest weights became the current model', MAX_MODEL_HANDOVER_TASK_MS);
     }
     await page.getByTestId('training-stop').click();
     await expect(page.getByTestId('training-phase')).toHaveAttribute('data-value', 'stopped', { timeout: 60_000 });
