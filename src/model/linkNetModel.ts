@@ -1,6 +1,7 @@
 /** A LinkNet model in TensorFlow.js: variables addressed by PyTorch state_dict names. */
 import * as tf from '@tensorflow/tfjs';
 import { linkNet, type LinkNetOutputs } from './architecture';
+import { weightLookup } from './foldedGraph';
 import { inputSizeProblem, type ModelConfig } from './config';
 import { initialValues, initialValuesBySlice } from './initialization';
 import { nextTask } from '../util/nextTask';
@@ -51,11 +52,6 @@ function inTfLayout(spec: ParamSpec, torchValues: Float32Array): Float32Array {
   return torchToTf(torchValues, spec.torchShape, spec.layout);
 }
 
-function requiredWeight(weights: TorchWeights, spec: ParamSpec): Float32Array {
-  const data = weights.get(spec.name);
-  if (!data) throw new Error(`missing tensor "${spec.name}"`);
-  return data;
-}
 
 export class LinkNetModel {
   readonly config: ModelConfig;
@@ -82,8 +78,9 @@ export class LinkNetModel {
   static fromTorchWeights(config: ModelConfig, weights: TorchWeights): LinkNetModel {
     const variables = new Map<string, tf.Variable>();
     const id = ++modelCounter;
+    const weight = weightLookup(weights);
     try {
-      for (const spec of paramSpecs(config)) variables.set(spec.name, newVariable(id, spec, inTfLayout(spec, requiredWeight(weights, spec))));
+      for (const spec of paramSpecs(config)) variables.set(spec.name, newVariable(id, spec, inTfLayout(spec, weight(spec.name))));
     } catch (e) {
       for (const v of variables.values()) v.dispose();
       throw e;
@@ -103,8 +100,9 @@ export class LinkNetModel {
 
   /** `fromTorchWeights`, in steps (a task for the page in between every `budgetMs` or so). */
   static async fromTorchWeightsInSteps(config: ModelConfig, weights: TorchWeights, budgetMs = DEFAULT_STEP_MS): Promise<LinkNetModel> {
+    const weight = weightLookup(weights);
     return LinkNetModel.buildInSteps(config, budgetMs, function* (spec) {
-      return requiredWeight(weights, spec);
+      return weight(spec.name);
     });
   }
 

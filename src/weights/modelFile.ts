@@ -4,6 +4,7 @@
  */
 import type { EncoderName, ModelConfig } from '../model/config';
 import type { LinkNetModel, TorchWeights } from '../model/linkNetModel';
+import { weightLookup } from '../model/foldedGraph';
 import { paramSpecs, type ParamSpec } from '../model/shapeWalk';
 import { configFromMetadata, configToMetadata } from './modelMetadata';
 import { ModelFileError } from './modelFileError';
@@ -156,10 +157,7 @@ export async function writeSafetensorsModel(model: LinkNetModel, dtype: Writable
 
 /** The safetensors file of a LinkNet with `config` and these weights (PyTorch names and layout). */
 export function safetensorsModelBytes(config: ModelConfig, weights: ReadonlyMap<string, Float32Array>, dtype: WritableDtype = 'F32', extraMetadata: Record<string, string> = {}): Uint8Array {
-  const tensors = paramSpecs(config).map((spec) => {
-    const data = weights.get(spec.name);
-    if (!data) throw new Error(`missing tensor "${spec.name}"`);
-    return { name: spec.name, shape: spec.torchShape, data };
-  });
+  const weight = weightLookup(weights);
+  const tensors = paramSpecs(config).map((spec) => ({ name: spec.name, shape: spec.torchShape, data: weight(spec.name) }));
   return serializeSafetensors(tensors, { dtype, metadata: configToMetadata(config, extraMetadata) });
 }

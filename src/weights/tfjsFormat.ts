@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../model/config';
 import type { LinkNetModel } from '../model/linkNetModel';
+import { weightLookup } from '../model/foldedGraph';
 import { paramSpecs, tfShapeOf } from '../model/shapeWalk';
 import { configToMetadata } from './modelMetadata';
 import { ModelFileError } from './modelFileError';
@@ -24,11 +25,11 @@ export async function modelToArtifacts(model: LinkNetModel, extraMetadata: Recor
 /** The artifacts of a LinkNet with `config` and these weights in TensorFlow.js layout (by PyTorch name). */
 export function artifactsFromTfWeights(config: ModelConfig, weights: ReadonlyMap<string, Float32Array>, extraMetadata: Record<string, string> = {}): tf.io.ModelArtifacts {
   const specs = paramSpecs(config);
-  const data = new Float32Array(specs.reduce((n, spec) => n + (weights.get(spec.name)?.length ?? 0), 0));
+  const weight = weightLookup(weights);
+  const parts = specs.map((spec) => weight(spec.name));
+  const data = new Float32Array(parts.reduce((n, values) => n + values.length, 0));
   let offset = 0;
-  for (const spec of specs) {
-    const values = weights.get(spec.name);
-    if (!values) throw new Error(`missing tensor "${spec.name}"`);
+  for (const values of parts) {
     data.set(values, offset);
     offset += values.length;
   }
