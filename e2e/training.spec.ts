@@ -185,6 +185,8 @@ test('train on the sample in the Training tab: charts, validation, checkpoint, p
   await mark(page, 'validated');
   await expect(page.getByTestId('training-best-name')).toBeVisible({ timeout: 30_000 });
   expect(await value(page, 'training-best-step')).toBeGreaterThan(0);
+  // The worker saved it in the browser: the model panel's list shows it with what it is.
+  await expect(page.locator('[data-testid="saved-model"][data-name="e2e run (best)"]')).toContainText('LinkNet18 · 3 classes');
   await expect(page.getByTestId('chart-val-line-score')).toHaveAttribute('data-count', /[1-9]/);
   // A full-page screenshot lays the page out again at its full height: the test's work, not the
   // app's, so the tasks before it are checked and the watch starts again after it.

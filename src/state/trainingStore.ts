@@ -32,6 +32,7 @@ import { nextTask } from '../util/nextTask';
 import { downloadFiles } from '../util/browserDownload';
 import { curvesCsvFiles, runFileStem } from '../training/historyCsv';
 import { readWeightsForTransfer } from '../worker/weightsForTransfer';
+import { rememberModelDetails } from '../weights/browserModelStore';
 
 export type TrainingPhase = 'idle' | RunPhase;
 
@@ -362,6 +363,9 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
         break;
       }
       case 'checkpoint': {
+        rememberModelDetails(m.info.name, m.model);
+        // The model panel's saved list shows the new checkpoint (once the list has been read).
+        if (useStudioStore.getState().weights.saved) void useStudioStore.getState().refreshSavedModels();
         const checkpoints = [...get().checkpoints, m.info];
         const best = checkpoints.reduce<CheckpointInfo | null>((b, c) => (!b || c.score > b.score ? c : b), null);
         set({ checkpoints, best });

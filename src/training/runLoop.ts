@@ -496,7 +496,7 @@ export class TrainingRun {
         throw e;
       }
       this.best = info;
-      this.post({ type: 'checkpoint', info });
+      this.post({ type: 'checkpoint', info, model: { encoder: model.config.encoder, classes: model.config.classes.length } });
     }
   }
 

@@ -51,7 +51,8 @@ export function browserModelUrl(name: string): string {
   return BROWSER_MODEL_PREFIX + name.trim();
 }
 
-function readIndex(): Record<string, SavedModelDetails> {
+/** The encoder and class count noted for each saved model, by name (empty where localStorage is absent). */
+export function savedModelIndex(): Record<string, SavedModelDetails> {
   try {
     const raw = globalThis.localStorage?.getItem(INDEX_KEY);
     const parsed: unknown = raw ? JSON.parse(raw) : {};
@@ -113,8 +114,13 @@ export async function saveArtifactsToBrowser(name: string, artifacts: tf.io.Mode
  * page, where a worker saved the model); returns the info with them.
  */
 export function rememberSavedModel(saved: SavedModelInfo, details: SavedModelDetails): SavedModelInfo {
-  writeIndex({ ...readIndex(), [saved.name]: details });
+  rememberModelDetails(saved.name, details);
   return { ...saved, ...details };
+}
+
+/** Notes a saved model's encoder and class count by name (for a model a worker saved). */
+export function rememberModelDetails(name: string, details: SavedModelDetails): void {
+  writeIndex({ ...savedModelIndex(), [name.trim()]: { encoder: details.encoder, classes: details.classes } });
 }
 
 /** Saves a LinkNet model (weights and metadata) under a name. */
@@ -150,7 +156,7 @@ export async function listBrowserModels(): Promise<SavedModelInfo[]> {
   } catch (e) {
     throw new ModelFileError(`cannot list the models saved in this browser: ${message(e)}`);
   }
-  const index = readIndex();
+  const index = savedModelIndex();
   const out: SavedModelInfo[] = [];
   for (const [url, info] of Object.entries(all)) {
     if (!url.startsWith(BROWSER_MODEL_PREFIX)) continue;
@@ -176,7 +182,7 @@ export async function deleteBrowserModel(name: string): Promise<void> {
     if (/cannot find model/i.test(message(e))) throw new ModelFileError(`no model named "${name.trim()}" is saved in this browser`);
     throw new ModelFileError(`deleting "${name.trim()}" failed: ${message(e)}`);
   }
-  const index = readIndex();
+  const index = savedModelIndex();
   if (name.trim() in index) {
     delete index[name.trim()];
     writeIndex(index);

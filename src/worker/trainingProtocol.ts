@@ -9,6 +9,7 @@ import type { LabelScheme } from '../data/labelScheme';
 import type { ClassThresholds } from '../inference/frameMasks';
 import type { LossConfig } from '../loss/fbetaLoss';
 import type { EncoderName, InputSpec, ModelConfig } from '../model/config';
+import type { SavedModelDetails } from '../weights/browserModelStore';
 import type { AugmentConfig } from '../training/augment';
 
 export type LearningRateSchedule = 'constant' | 'step' | 'cosine';
@@ -151,7 +152,8 @@ export type FromTrainingWorker =
   | { type: 'phase'; phase: RunPhase; runId: string; message?: string }
   | { type: 'step'; report: StepReport }
   | { type: 'validation'; report: ValidationReport }
-  | { type: 'checkpoint'; info: CheckpointInfo }
+  /** A best checkpoint was saved; `model` is what the page's saved-model list shows of it (a worker has no localStorage to note it in). */
+  | { type: 'checkpoint'; info: CheckpointInfo; model: SavedModelDetails }
   /** The run state was saved (step), so a reload can resume from here. */
   | { type: 'saved'; step: number; at: number }
   /** The run stopped or paused because of a failure; the run state is kept. */

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { deriveDataset } from '../../src/data/datasetModel';
 import { CARLA_SCHEME } from '../../src/data/labelScheme';
 import { useDatasetStore } from '../../src/state/datasetStore';
@@ -6,6 +6,7 @@ import { defaultAugmentConfig } from '../../src/training/augment';
 import { defaultTrainingSettings, failureAdvice, liveHistory, useTrainingStore } from '../../src/state/trainingStore';
 import type { SavedRun } from '../../src/ui/training/engine';
 import { useViewerStore } from '../../src/state/viewerStore';
+import { savedModelIndex } from '../../src/weights/browserModelStore';
 import type { StepReport, ValidationReport } from '../../src/worker/trainingProtocol';
 
 function step(n: number, loss: number): StepReport {
@@ -90,15 +91,26 @@ describe('worker messages', () => {
   it('keeps the best checkpoint by score and the latest validation with its previews', () => {
     const { receive } = useTrainingStore.getState();
     receive({ type: 'validation', report: validation(10, 0.4) });
-    receive({ type: 'checkpoint', info: { name: 'run-best', step: 10, epoch: 1, score: 0.4, savedAt: 1 } });
+    receive({ type: 'checkpoint', info: { name: 'run-best', step: 10, epoch: 1, score: 0.4, savedAt: 1 }, model: { encoder: 'resnet18', classes: 3 } });
     receive({ type: 'validation', report: validation(20, 0.3) });
-    receive({ type: 'checkpoint', info: { name: 'run-other', step: 20, epoch: 2, score: 0.3, savedAt: 2 } });
+    receive({ type: 'checkpoint', info: { name: 'run-other', step: 20, epoch: 2, score: 0.3, savedAt: 2 }, model: { encoder: 'resnet18', classes: 3 } });
     const s = useTrainingStore.getState();
     expect(s.validations).toBe(2);
     expect(s.lastValidation?.step).toBe(20);
     expect(s.previews).toHaveLength(1);
     expect(s.best?.name).toBe('run-best');
     expect(liveHistory.best()?.step).toBe(10);
+  });
+
+  it("notes a checkpoint's encoder and classes for the saved-model list (the worker that saved it has no localStorage)", () => {
+    const stored = new Map<string, string>();
+    vi.stubGlobal('localStorage', { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => void stored.set(k, v) });
+    try {
+      useTrainingStore.getState().receive({ type: 'checkpoint', info: { name: 'night run (best)', step: 4, epoch: 1, score: 0.5, savedAt: 1 }, model: { encoder: 'resnet34', classes: 4 } });
+      expect(savedModelIndex()['night run (best)']).toEqual({ encoder: 'resnet34', classes: 4 });
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('a failure carries advice; a history message rebuilds the charts of a resumed run', () => {
