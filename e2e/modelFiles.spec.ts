@@ -213,13 +213,14 @@ test('exports safetensors (F16) and TensorFlow.js; the TensorFlow.js files impor
   expect(errors).toEqual([]);
 });
 
-test('export files and saves are made off the page: ONNX Runtime runs the ONNX file, and the page never stalls', async ({ page }, info) => {
+test('imports, export files and saves are made off the page: ONNX Runtime runs the ONNX file, and the page never stalls', async ({ page }, info) => {
   const errors = collectErrors(page);
   await openStudio(page);
-  await importGood(page, info);
   await watchLongTasks(page);
   const tasksSoFar = async () => durations(await takeLongTasks(page));
   const stalls: Record<string, number[]> = {};
+  await importGood(page, info);
+  stalls.import = await tasksSoFar();
 
   const [onnxFile] = await catchDownloads(page, 1, async () => {
     await page.getByTestId('export-button').click();
@@ -253,6 +254,7 @@ test('export files and saves are made off the page: ONNX Runtime runs the ONNX f
   await expect(page.getByTestId('current-model-origin')).toHaveText('loaded from the browser: kept');
   stalls.load = await tasksSoFar();
   // Made on the page, this 45 MB model's ONNX file held it for about 0.8 s, its save and load about 0.6 s each.
+  // Its import is read and checked in the worker, and the model built in steps.
   info.annotations.push({ type: 'long tasks (ms)', description: JSON.stringify(stalls) });
   for (const [what, tasks] of Object.entries(stalls)) expect(Math.max(0, ...tasks), what).toBeLessThanOrEqual(MAX_PAGE_TASK_MS);
   expect(errors).toEqual([]);

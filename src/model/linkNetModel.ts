@@ -94,8 +94,24 @@ export class LinkNetModel {
    * The same values as `create` with the same seed.
    */
   static async createInSteps(config: ModelConfig, seed = 0, budgetMs = DEFAULT_STEP_MS): Promise<LinkNetModel> {
+    return LinkNetModel.createWithInSteps(config, seed, new Map(), budgetMs);
+  }
+
+  /**
+   * `createInSteps`, then the `given` weights (PyTorch layout, validated) in place of the drawn
+   * ones: `create(config, seed)` with `assignTorchWeights(given)`, without a whole-model pass on the
+   * page (e.g. a torchvision encoder under a seeded decoder).
+   */
+  static async createWithInSteps(config: ModelConfig, seed: number, given: TorchWeights, budgetMs = DEFAULT_STEP_MS): Promise<LinkNetModel> {
+    const specs = new Set(paramSpecs(config).map((s) => s.name));
+    const unknown = [...given.keys()].find((name) => !specs.has(name));
+    if (unknown !== undefined) throw new Error(`no parameter named "${unknown}" in ${config.encoder} LinkNet`);
     const random = seededRandom(seed);
-    return LinkNetModel.buildInSteps(config, budgetMs, (spec) => initialValuesBySlice(spec, random, INIT_SLICE));
+    return LinkNetModel.buildInSteps(config, budgetMs, function* (spec) {
+      // The draws are made for every parameter, so the others get the values `create` gives them.
+      const drawn = yield* initialValuesBySlice(spec, random, INIT_SLICE);
+      return given.get(spec.name) ?? drawn;
+    });
   }
 
   /** `fromTorchWeights`, in steps (a task for the page in between every `budgetMs` or so). */

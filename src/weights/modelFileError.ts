@@ -14,3 +14,17 @@ export class ModelFileError extends Error {
     if (tensor !== undefined) this.tensor = tensor;
   }
 }
+
+/** An error about one file or saved model, its message starting with that name. */
+export class NamedModelError extends Error {
+  constructor(readonly subject: string, readonly problem: string, readonly tensor?: string) {
+    super(`${subject}: ${problem}`);
+    this.name = 'NamedModelError';
+  }
+}
+
+/** Prefixes a failure with the file (or saved model) it concerns. */
+export function namedError(subject: string, e: unknown): NamedModelError {
+  if (e instanceof NamedModelError) return e;
+  return new NamedModelError(subject, e instanceof Error ? e.message : String(e), e instanceof ModelFileError ? e.tensor : undefined);
+}

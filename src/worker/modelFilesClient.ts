@@ -1,17 +1,18 @@
 /**
  * The page's side of the model-files worker (src/worker/modelFilesWorker.ts): a model's export
- * files, saving it in this browser and reading a saved one back, computed off the page. The page
- * only reads the weights from its backend (a few MB per task) and hands them over. Where no worker
- * can start (Node, tests) the same work runs in this thread.
+ * files, saving it in this browser, reading a saved one back and reading picked model files,
+ * computed off the page. The page only reads the weights from its backend (a few MB per task) and
+ * hands them over. Where no worker can start (Node, tests) the same work runs in this thread.
  */
 import type { LinkNetModel } from '../model/linkNetModel';
 import type { BlobFile, DownloadFile } from '../util/browserDownload';
 import type { SavedModelInfo } from '../weights/browserModelStore';
 import type { ExportTarget } from '../weights/exportFiles';
 import type { LoadedModelFile } from '../weights/modelFile';
-import { ModelFileError } from '../weights/modelFileError';
+import { ModelFileError, NamedModelError } from '../weights/modelFileError';
+import type { PickedFile, PickedModel } from '../weights/pickedFiles';
 import type { ModelFilesReply, ModelFilesRequest } from './modelFilesProtocol';
-import { runModelFilesRequest } from './modelFilesWork';
+import { buffersOf, runModelFilesRequest } from './modelFilesWork';
 import { OrderedWorkerChannel } from './orderedChannel';
 import { readWeightsForTransfer } from './weightsForTransfer';
 
@@ -48,6 +49,7 @@ export function defaultModelFilesRunner(): ModelFilesRunner {
 }
 
 function failure(reply: ModelFilesReply & { type: 'failed' }): Error {
+  if (reply.subject !== undefined) return new NamedModelError(reply.subject, reply.error, reply.tensor);
   return reply.fileError ? new ModelFileError(reply.error, reply.tensor) : new Error(reply.error);
 }
 
@@ -73,6 +75,15 @@ export class ModelFiles {
     const { weights, transfer } = await readWeightsForTransfer(model);
     const reply = await this.run({ type: 'save', name, config: model.config, extraMetadata, weights }, transfer);
     return expect(reply, 'saved').info;
+  }
+
+  /**
+   * The picked files read and validated (weights in PyTorch layout). Their bytes go to the worker
+   * transferred: `files` are unusable afterwards. Throws NamedModelError.
+   */
+  async read(files: readonly PickedFile[]): Promise<PickedModel> {
+    const transfer = buffersOf(files.map((f) => f.bytes));
+    return expect(await this.run({ type: 'read', files: [...files] }, transfer), 'picked').picked;
   }
 
   /** The saved model `name`, validated, its weights in PyTorch layout. */

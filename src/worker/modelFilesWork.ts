@@ -5,15 +5,27 @@
  */
 import { loadModelFromBrowser, saveArtifactsToBrowser } from '../weights/browserModelStore';
 import { modelExportFiles } from '../weights/exportFiles';
-import { ModelFileError } from '../weights/modelFileError';
+import { ModelFileError, NamedModelError } from '../weights/modelFileError';
+import { readPickedFiles } from '../weights/pickedFiles';
 import { artifactsFromTfWeights } from '../weights/tfjsFormat';
 import type { ModelFilesReply, ModelFilesRequest } from './modelFilesProtocol';
 
 /** The distinct buffers under these arrays (a view's buffer once, however many views share it). */
-function buffersOf(arrays: Iterable<ArrayBufferView>): ArrayBuffer[] {
+export function buffersOf(arrays: Iterable<ArrayBufferView>): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   for (const a of arrays) if (a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
   return [...buffers];
+}
+
+function failedReply(e: unknown): ModelFilesReply & { type: 'failed' } {
+  if (e instanceof NamedModelError) {
+    const reply: ModelFilesReply = { type: 'failed', error: e.problem, fileError: true, subject: e.subject };
+    if (e.tensor !== undefined) reply.tensor = e.tensor;
+    return reply;
+  }
+  const reply: ModelFilesReply = { type: 'failed', error: e instanceof Error ? e.message : String(e), fileError: e instanceof ModelFileError };
+  if (e instanceof ModelFileError && e.tensor !== undefined) reply.tensor = e.tensor;
+  return reply;
 }
 
 /** `asBlobs`: export files as Blobs (in the worker: the page then makes no Blob of its own). */
@@ -33,10 +45,12 @@ export async function runModelFilesRequest(request: ModelFilesRequest, asBlobs =
         const loaded = await loadModelFromBrowser(request.name);
         return { reply: { type: 'loaded', loaded }, transfer: buffersOf(loaded.weights.values()) };
       }
+      case 'read': {
+        const picked = readPickedFiles(request.files);
+        return { reply: { type: 'picked', picked }, transfer: buffersOf(picked.loaded.weights.values()) };
+      }
     }
   } catch (e) {
-    const reply: ModelFilesReply = { type: 'failed', error: e instanceof Error ? e.message : String(e), fileError: e instanceof ModelFileError };
-    if (e instanceof ModelFileError && e.tensor !== undefined) reply.tensor = e.tensor;
-    return { reply, transfer: [] };
+    return { reply: failedReply(e), transfer: [] };
   }
 }

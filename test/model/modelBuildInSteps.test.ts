@@ -79,4 +79,20 @@ describe('building a model in steps', () => {
     expect(tf.memory().numTensors).toBe(before);
     source.dispose();
   });
+
+  it('createWithInSteps equals create with the given weights assigned; an unknown name fails before anything is built', async () => {
+    const encoder = new Map([...(await LinkNetModel.create(config, 9).readTorchWeights())].filter(([name]) => name.startsWith('encoder1.')));
+    const reference = LinkNetModel.create(config, 4);
+    reference.assignTorchWeights(encoder);
+    const before = tf.memory().numTensors;
+    const { result: stepped, tasks } = await tasksDuring(() => LinkNetModel.createWithInSteps(config, 4, encoder, 0));
+    expect(tasks).toBeGreaterThan(10);
+    expect(await sameWeights(reference, stepped)).toEqual([]);
+    stepped.dispose();
+    await expect(LinkNetModel.createWithInSteps(config, 4, new Map([['layer1.0.conv1.weight', new Float32Array(1)]]), 0)).rejects.toThrow(
+      'no parameter named "layer1.0.conv1.weight"',
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    reference.dispose();
+  });
 });

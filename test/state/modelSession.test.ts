@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { linkNetTensors, smallConfig, toSafetensors, torchvisionTensors } from '../../e2e/support/modelFiles';
 import { reregisterBackend } from '../../src/backend/deviceLoss';
 import type { LinkNetModel } from '../../src/model/linkNetModel';
-import { ModelSession, readPickedFiles } from '../../src/state/modelSession';
+import { ModelSession } from '../../src/state/modelSession';
+import { readPickedFiles } from '../../src/weights/pickedFiles';
 import { fileBytes } from '../../src/util/browserDownload';
 import { parseSafetensors } from '../../src/weights/safetensors';
 

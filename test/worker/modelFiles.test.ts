@@ -150,3 +150,29 @@ describe('a session saves to and loads from the browser through the model-files 
     session.clear();
   });
 });
+
+describe('a session imports picked files through the model-files work', () => {
+  it("hands the files' bytes over transferred and builds the model they hold; a refusal names the file", async () => {
+    const worker = new StandInWorker();
+    const session = new ModelSession(new ModelFiles(new ModelFilesWorker(() => worker as unknown as Worker).run));
+    const source = LinkNetModel.create(config, 3);
+    const bytes = await writeSafetensorsModel(source, 'F32');
+    const file = { name: 'road2.safetensors', bytes: bytes.slice() };
+    const { notice } = await session.importFiles([file], smallConfig({ encoder: 'resnet34' }), 0);
+    expect(notice).toBe('road2.safetensors: LinkNet18 with 2 classes imported');
+    expect(worker.sent.map((r) => r.type)).toEqual(['read']);
+    expect(worker.transferred[0]).toEqual([file.bytes.buffer]);
+    const imported = await session.linkNet!.readTorchWeights();
+    const expected = await source.readTorchWeights();
+    expect([...expected].filter(([name, values]) => !bytesOf(values).equals(bytesOf(imported.get(name)!))).map(([n]) => n)).toEqual([]);
+
+    const refused = session.importFiles([{ name: 'photo.png', bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0]) }], config, 0);
+    await expect(refused).rejects.toMatchObject({ name: 'NamedModelError', subject: 'photo.png', problem: 'this is a PNG image, not a model file' });
+    const cut = session.importFiles([{ name: 'cut.safetensors', bytes: bytes.slice(0, bytes.length - 4) }], config, 0);
+    await expect(cut).rejects.toMatchObject({ subject: 'cut.safetensors', tensor: expect.any(String) });
+    expect(session.current?.origin).toEqual({ kind: 'file', file: 'road2.safetensors', format: 'safetensors' });
+    session.clear();
+    source.dispose();
+  });
+});
+
