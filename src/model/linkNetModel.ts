@@ -12,7 +12,7 @@ import type { BatchNormGradient } from './batchNormTraining';
 import { BN_MOMENTUM, tensorOps, type BatchNormStats } from './tensorOps';
 import { runningAverage, runningAverageAttrs } from './runningAverage';
 import { torchToTf, torchToTfBySlice, torchWeightsFromTfLayout } from '../weights/pytorchLayout';
-import { finishInSteps, type SlicedWork } from '../util/slicedWork';
+import { finishInSteps, runsWithin, type SlicedWork } from '../util/slicedWork';
 
 export interface ForwardOptions {
   training?: boolean;
@@ -199,20 +199,20 @@ export class LinkNetModel {
   /**
    * Every parameter and buffer as the backend holds it (TensorFlow.js layout, `tfShapeOf(spec)`):
    * no permutation. May be the backend's own storage (CPU): not to be changed or transferred. With
-   * `yieldEveryBytes`, the page gets a task in between after about that many bytes: on wasm and CPU
-   * every read resolves at once, and LinkNet34's 86 MB take about 260 ms to read on wasm.
+   * `yieldEveryBytes`, the page gets a task in between reads of at most that many bytes in all (a
+   * larger tensor is read in a task of its own): on wasm and CPU every read resolves at once, and
+   * LinkNet34's 86 MB take about 260 ms to read on wasm.
    */
   async readTfWeights({ yieldEveryBytes = Infinity } = {}): Promise<Map<string, Float32Array>> {
     this.assertUsable();
     const out = new Map<string, Float32Array>();
-    let sinceYield = 0;
-    for (const spec of this.specs) {
-      const values = (await this.variable(spec.name).data()) as Float32Array;
-      out.set(spec.name, values);
-      sinceYield += values.byteLength;
-      if (sinceYield >= yieldEveryBytes) {
-        sinceYield = 0;
-        await nextTask();
+    const bytes = this.specs.map((spec) => 4 * tfShapeOf(spec).reduce((a, b) => a * b, 1));
+    const runs = runsWithin(bytes, yieldEveryBytes);
+    for (const [r, run] of runs.entries()) {
+      if (r > 0) await nextTask();
+      for (const i of run) {
+        const spec = this.specs[i]!;
+        out.set(spec.name, (await this.variable(spec.name).data()) as Float32Array);
       }
     }
     return out;
