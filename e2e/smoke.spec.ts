@@ -59,6 +59,13 @@ test('opens on WebGPU and shows the LinkNet34 summary', async ({ page }) => {
   await page.getByTestId('backend-badge').click();
   await expect(page.getByRole('dialog', { name: 'Backend details' })).toBeVisible();
   await page.screenshot({ path: '/tmp/studio-smoke-backend.png' });
+  // Escape closes the details, and so does a click anywhere else.
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: 'Backend details' })).toHaveCount(0);
+  await page.getByTestId('backend-badge').click();
+  await expect(page.getByRole('dialog', { name: 'Backend details' })).toBeVisible();
+  await page.getByTestId('tab-dataset').click();
+  await expect(page.getByRole('dialog', { name: 'Backend details' })).toHaveCount(0);
   expect(errors).toEqual([]);
 });
 

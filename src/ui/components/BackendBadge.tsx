@@ -1,26 +1,12 @@
 /** Header badge: the active TensorFlow.js backend, its adapter, and why earlier choices were skipped. */
-import { useEffect, useRef, useState } from 'react';
 import { BACKEND_LABELS, isSoftwareAdapter } from '../../backend/decide';
 import { BACKEND_SETTINGS, useStudioStore, type BackendSetting } from '../../state/studioStore';
+import { useDismissable } from './useDismissable';
 
 export function BackendBadge() {
   const backend = useStudioStore((s) => s.backend);
   const setBackendSetting = useStudioStore((s) => s.setBackendSetting);
-  const [open, setOpen] = useState(false);
-  const rootRef = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !rootRef.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('mousedown', close);
-    document.addEventListener('keydown', close);
-    return () => {
-      document.removeEventListener('mousedown', close);
-      document.removeEventListener('keydown', close);
-    };
-  }, [open]);
+  const { open, setOpen, ref: rootRef } = useDismissable();
 
   const { info, status } = backend;
   const software = !!info && (isSoftwareAdapter(info.adapter) || /fallback adapter/.test(info.adapter ?? ''));

@@ -2,11 +2,12 @@
  * The model's weights in the Model panel: new (seeded), import, export, save to / load from the
  * browser, and the error of the last attempt. Thin: the work is in state/modelSession.ts and the store.
  */
-import { useEffect, useRef, useState, type ChangeEvent } from 'react';
+import { useEffect, useState, type ChangeEvent } from 'react';
 import { settingsDifferences, useStudioStore } from '../../state/studioStore';
 import type { ExportTarget } from '../../state/modelSession';
 import { formatBytes, formatCount } from './Figure';
 import './modelWeights.css';
+import { useDismissable } from './useDismissable';
 
 const EXPORT_CHOICES: { target: ExportTarget; label: string; detail: string }[] = [
   { target: 'F32', label: 'safetensors · F32', detail: 'full precision, PyTorch names and layout' },
@@ -21,20 +22,7 @@ function modelLabel(encoder: string): string {
 }
 
 function ExportMenu({ disabled, onPick }: { disabled: boolean; onPick: (t: ExportTarget) => void }) {
-  const [open, setOpen] = useState(false);
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: Event) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('mousedown', close);
-    document.addEventListener('keydown', close);
-    return () => {
-      document.removeEventListener('mousedown', close);
-      document.removeEventListener('keydown', close);
-    };
-  }, [open]);
+  const { open, setOpen, ref } = useDismissable();
   return (
     <div className="weights-menu-wrap" ref={ref}>
       <button
