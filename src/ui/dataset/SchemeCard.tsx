@@ -79,7 +79,7 @@ export function SchemeCard() {
         </span>
       </header>
       <div className="ds-form">
-        <label className="field">
+        <label className="field wide">
           <span>Preset</span>
           <select
             value={SCHEME_PRESETS.some((p) => p.id === draft.base.id) ? draft.base.id : ''}
