@@ -47,6 +47,11 @@ function newVariable(modelId: number, spec: ParamSpec, tfValues: Float32Array): 
   return tf.tidy(() => tf.variable(tf.tensor(tfValues, tfShapeOf(spec), 'float32'), spec.trainable, `linknet${modelId}/${spec.name}`));
 }
 
+/** The error for a name that is no parameter or buffer of a LinkNet with `config`. */
+function noParameter(name: string, config: ModelConfig): Error {
+  return new Error(`no parameter named "${name}" in ${config.encoder} LinkNet`);
+}
+
 /** A parameter's values from PyTorch layout to the backend's. */
 function inTfLayout(spec: ParamSpec, torchValues: Float32Array): Float32Array {
   return torchToTf(torchValues, spec.torchShape, spec.layout);
@@ -105,7 +110,7 @@ export class LinkNetModel {
   static async createWithInSteps(config: ModelConfig, seed: number, given: TorchWeights, budgetMs = DEFAULT_STEP_MS): Promise<LinkNetModel> {
     const specs = new Set(paramSpecs(config).map((s) => s.name));
     const unknown = [...given.keys()].find((name) => !specs.has(name));
-    if (unknown !== undefined) throw new Error(`no parameter named "${unknown}" in ${config.encoder} LinkNet`);
+    if (unknown !== undefined) throw noParameter(unknown, config);
     const random = seededRandom(seed);
     return LinkNetModel.buildInSteps(config, budgetMs, function* (spec) {
       // The draws are made for every parameter, so the others get the values `create` gives them.
@@ -167,7 +172,7 @@ export class LinkNetModel {
 
   variable(name: string): tf.Variable {
     const v = this.variables.get(name);
-    if (!v) throw new Error(`no parameter named "${name}" in ${this.config.encoder} LinkNet`);
+    if (!v) throw noParameter(name, this.config);
     return v;
   }
 
