@@ -91,7 +91,7 @@ export const SettingsForm = memo(function SettingsForm() {
         </button>
       </header>
       <div className="tr-form">
-        <label className="field">
+        <label className="field full">
           <span>Run name</span>
           <input type="text" value={runName} placeholder="(encoder and date)" onChange={(e) => setRunName(e.target.value)} disabled={off} data-testid="training-run-name" />
         </label>
@@ -105,7 +105,7 @@ export const SettingsForm = memo(function SettingsForm() {
             ))}
           </select>
         </label>
-        <label className="field">
+        <label className="field wide">
           <span>Start from</span>
           <select value={modelStart} onChange={(e) => setModelStart(e.target.value as 'new' | 'current')} disabled={off} data-testid="training-model-start">
             <option value="new">a new model (seeded)</option>
