@@ -10,6 +10,7 @@ import { linkNet, type ConvSpec, type DeconvSpec, type LayerOps } from './archit
 import type { ModelConfig } from './config';
 import { BN_EPSILON } from './tensorOps';
 import { finish, type SlicedWork } from '../util/slicedWork';
+import type { WeightLookup } from '../weights/weightLookup';
 
 /** An activation, numbered in the order it is produced; 0 is the network input. */
 export type ValueRef = number;
@@ -44,9 +45,6 @@ export interface FoldedGraph {
   /** Number of value references used (including the input). */
   valueCount: number;
 }
-
-/** Weights in PyTorch layout by state_dict name (the shape of LinkNetModel.readTorchWeights()). */
-export type WeightLookup = (name: string) => Float32Array;
 
 /** Builds the folded graph of a model with the given weights. */
 export function buildFoldedGraph(config: Pick<ModelConfig, 'encoder' | 'classes'>, weight: WeightLookup): FoldedGraph {
@@ -150,13 +148,4 @@ function foldBatchNorm(op: FoldedConv | FoldedDeconv, bnName: string, channels: 
   op.weight = w;
   op.bias = b;
   op.foldedBatchNorm = bnName;
-}
-
-/** A lookup over a weight map that names the missing tensor. */
-export function weightLookup(weights: ReadonlyMap<string, Float32Array>): WeightLookup {
-  return (name) => {
-    const data = weights.get(name);
-    if (!data) throw new Error(`missing tensor "${name}"`);
-    return data;
-  };
 }

@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { inputSizeProblem, type ModelConfig } from './config';
-import { buildFoldedGraph, buildFoldedGraphBySlice, INPUT_REF, weightLookup, type FoldedConv, type FoldedDeconv, type FoldedGraph, type ValueRef } from './foldedGraph';
+import { buildFoldedGraph, buildFoldedGraphBySlice, INPUT_REF, type FoldedConv, type FoldedDeconv, type FoldedGraph, type ValueRef } from './foldedGraph';
+import { weightLookup } from '../weights/weightLookup';
 import { READ_SLICE_BYTES, type LinkNetModel } from './linkNetModel';
 import { transposedConv } from './tensorOps';
 import { torchToTfBySlice, torchWeightsFromTfLayoutBySlice } from '../weights/pytorchLayout';

@@ -1,7 +1,7 @@
 /** A LinkNet model in TensorFlow.js: variables addressed by PyTorch state_dict names. */
 import * as tf from '@tensorflow/tfjs';
 import { linkNet, type LinkNetOutputs } from './architecture';
-import { weightLookup } from './foldedGraph';
+import { weightLookup } from '../weights/weightLookup';
 import { inputSizeProblem, type ModelConfig } from './config';
 import { initialValues, initialValuesBySlice } from './initialization';
 import { nextTask } from '../util/nextTask';

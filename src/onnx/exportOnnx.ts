@@ -5,7 +5,8 @@
  * become the input is written into the model's metadata_props.
  */
 import type { ModelConfig } from '../model/config';
-import { buildFoldedGraph, INPUT_REF, weightLookup, type FoldedGraph, type FoldedOp, type ValueRef } from '../model/foldedGraph';
+import { buildFoldedGraph, INPUT_REF, type FoldedGraph, type FoldedOp, type ValueRef } from '../model/foldedGraph';
+import { weightLookup } from '../weights/weightLookup';
 import type { LinkNetModel } from '../model/linkNetModel';
 import { configToMetadata } from '../weights/modelMetadata';
 import { encodeOnnxModel, ONNX_OPSET, type OnnxInitializer, type OnnxModel, type OnnxNode } from './onnxMessages';

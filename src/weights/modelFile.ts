@@ -4,7 +4,7 @@
  */
 import type { EncoderName, ModelConfig } from '../model/config';
 import type { LinkNetModel, TorchWeights } from '../model/linkNetModel';
-import { weightLookup } from '../model/foldedGraph';
+import { weightLookup } from './weightLookup';
 import { paramSpecs, type ParamSpec } from '../model/shapeWalk';
 import { configFromMetadata, configToMetadata } from './modelMetadata';
 import { ModelFileError } from './modelFileError';

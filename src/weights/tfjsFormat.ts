@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../model/config';
 import type { LinkNetModel } from '../model/linkNetModel';
-import { weightLookup } from '../model/foldedGraph';
+import { weightLookup } from './weightLookup';
 import { paramSpecs, tfShapeOf } from '../model/shapeWalk';
 import { configToMetadata } from './modelMetadata';
 import { ModelFileError } from './modelFileError';
