@@ -188,6 +188,7 @@ test('train on the sample in the Training tab: charts, validation, checkpoint, p
   // The worker saved it in the browser: the model panel's list shows it with what it is.
   await expect(page.locator('[data-testid="saved-model"][data-name="e2e run (best)"]')).toContainText('LinkNet18 · 3 classes');
   await expect(page.getByTestId('chart-val-line-score')).toHaveAttribute('data-count', /[1-9]/);
+  await expect(page.getByTestId('training-saved-run-state')).toHaveText('running');
   // A full-page screenshot lays the page out again at its full height: the test's work, not the
   // app's, so the tasks before it are checked and the watch starts again after it.
   await expectNoLongTasks(page, 'while training');
@@ -199,6 +200,10 @@ test('train on the sample in the Training tab: charts, validation, checkpoint, p
   await page.getByTestId('training-pause').click();
   await expect(page.getByTestId('training-phase')).toHaveAttribute('data-value', 'paused', { timeout: 60_000 });
   const pausedAt = await value(page, 'training-step');
+  // The saved-runs list shows the run as saved at the pause, with its best score.
+  const bestScore = Number(await page.getByTestId('training-best-score').getAttribute('data-value'));
+  await expect(page.getByTestId('training-saved-run-state')).toHaveText('paused');
+  await expect(page.getByTestId('training-saved-run-best')).toHaveText(bestScore.toFixed(4));
   await page.waitForTimeout(1500);
   expect(await value(page, 'training-step')).toBe(pausedAt);
   await mark(page, 'resume');

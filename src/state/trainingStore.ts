@@ -374,10 +374,10 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
       }
       case 'saved': {
         set({ lastSaved: { step: m.step, at: m.at } });
-        // The saved-runs list shows the run's new step (listed again only when the run is new to it).
+        // The saved-runs list shows the run as saved now (listed again only when the run is new to it).
         const runs = get().savedRuns;
         const id = get().runId;
-        if (runs && runs.some((r) => r.runId === id)) set({ savedRuns: runs.map((r) => (r.runId === id ? { ...r, step: m.step, savedAt: m.at } : r)) });
+        if (runs && runs.some((r) => r.runId === id)) set({ savedRuns: runs.map((r) => (r.runId === id ? { ...r, step: m.step, savedAt: m.at, phase: m.phase, bestScore: m.bestScore } : r)) });
         else void get().refreshRuns();
         break;
       }

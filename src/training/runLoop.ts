@@ -530,7 +530,7 @@ export class TrainingRun {
       savedAt: Date.now(),
     };
     await this.env.store.save(state);
-    this.post({ type: 'saved', step: this.step, at: state.savedAt });
+    this.post({ type: 'saved', step: this.step, at: state.savedAt, phase, bestScore: this.best?.score ?? null });
   }
 
   /** Model, optimiser, position and history from a saved state. */

@@ -11,6 +11,7 @@ import type { LossConfig } from '../loss/fbetaLoss';
 import type { EncoderName, InputSpec, ModelConfig } from '../model/config';
 import type { SavedModelDetails } from '../weights/browserModelStore';
 import type { AugmentConfig } from '../training/augment';
+import type { SavedRunPhase } from '../training/runState';
 
 export type LearningRateSchedule = 'constant' | 'step' | 'cosine';
 
@@ -154,8 +155,8 @@ export type FromTrainingWorker =
   | { type: 'validation'; report: ValidationReport }
   /** A best checkpoint was saved; `model` is what the page's saved-model list shows of it (a worker has no localStorage to note it in). */
   | { type: 'checkpoint'; info: CheckpointInfo; model: SavedModelDetails }
-  /** The run state was saved (step), so a reload can resume from here. */
-  | { type: 'saved'; step: number; at: number }
+  /** The run state was saved (step), so a reload can resume from here; phase and best score as saved, for the run list. */
+  | { type: 'saved'; step: number; at: number; phase: SavedRunPhase; bestScore: number | null }
   /** The run stopped or paused because of a failure; the run state is kept. */
   | { type: 'failure'; failure: TrainingFailure; message: string; recoverable: boolean }
   | { type: 'weights'; requestId: number; config: ModelConfig; weights: Record<string, Float32Array>; step: number }

@@ -98,6 +98,9 @@ describe('training run (wasm backend)', () => {
     expect(JSON.parse(straight.checkpointsSaved[0].metadata.settings).batchSize).toBe(2);
     // Saved at the start, at the end of epoch 1 and when finished.
     expect(ofType(straight.messages, 'saved').map((m) => m.step)).toEqual([0, 2, 4]);
+    // Each says how the run was saved, for the run list: resumable at the start, running, then finished with its best score.
+    expect(ofType(straight.messages, 'saved').map((m) => m.phase)).toEqual(['paused', 'running', 'finished']);
+    expect(ofType(straight.messages, 'saved').map((m) => m.bestScore)).toEqual([null, checkpoints[0].score, checkpoints[checkpoints.length - 1].score]);
   });
 
   it('keeps the tensor count flat from step to step and across validations', () => {

@@ -113,6 +113,15 @@ describe('worker messages', () => {
     }
   });
 
+  it("a save updates the run's row in the saved-runs list: step, time, phase and best score", () => {
+    const row = (runId: string, phase: SavedRun['phase']): SavedRun => ({ runId, name: runId, encoder: 'resnet18', step: 0, totalSteps: 60, phase, bestScore: null, fingerprint: 'f', savedAt: 1 });
+    useTrainingStore.setState({ runId: 'r1', savedRuns: [row('r1', 'paused'), row('r0', 'finished')] });
+    useTrainingStore.getState().receive({ type: 'saved', step: 12, at: 5, phase: 'running', bestScore: 0.61 });
+    const [live, other] = useTrainingStore.getState().savedRuns!;
+    expect(live).toMatchObject({ runId: 'r1', step: 12, savedAt: 5, phase: 'running', bestScore: 0.61 });
+    expect(other).toEqual(row('r0', 'finished'));
+  });
+
   it('a failure carries advice; a history message rebuilds the charts of a resumed run', () => {
     const { receive } = useTrainingStore.getState();
     receive({ type: 'failure', failure: 'out-of-memory', message: 'OOM at batch 16', recoverable: true });

@@ -50,7 +50,7 @@ describe('TrainingClient', () => {
     const got: string[] = [];
     const off = client.onMessage((m) => got.push(m.type));
     worker.reply({ type: 'phase', phase: 'running', runId: 'r' });
-    worker.reply({ type: 'saved', step: 3, at: 1 });
+    worker.reply({ type: 'saved', step: 3, at: 1, phase: 'running', bestScore: null });
     off();
     worker.reply({ type: 'phase', phase: 'paused', runId: 'r' });
     expect(got).toEqual(['phase', 'saved']);

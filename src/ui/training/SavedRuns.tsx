@@ -28,9 +28,9 @@ function RunRow({ run }: { run: SavedRun }) {
         {run.step}
         {run.totalSteps > 0 ? ` / ${run.totalSteps}` : ''}
       </td>
-      <td>{run.phase}</td>
+      <td data-testid="training-saved-run-state">{busyHere ? phase : run.phase}</td>
       <td>{run.encoder}</td>
-      <td className="tr-mono">{run.bestScore !== null ? run.bestScore.toFixed(4) : '—'}</td>
+      <td className="tr-mono" data-testid="training-saved-run-best">{run.bestScore !== null ? run.bestScore.toFixed(4) : '—'}</td>
       <td>{new Date(run.savedAt).toLocaleString()}</td>
       <td className="tr-row-buttons">
         {isUnfinished(run) && !isActive(phase) && (
