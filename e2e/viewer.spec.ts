@@ -600,6 +600,34 @@ async function largerFrame(page: Page): Promise<void> {
 // Canvas capture and video frame callbacks need the compositor, which the SwiftShader GL flags
 // (--use-angle=swiftshader) starve in headless Chromium (MediaRecorder then writes no frame); the
 // wasm backend needs no GPU flags, so this group runs in a browser without them.
+test('viewer: frames dropped before its code has loaded are kept and opened once it has', async ({ page }) => {
+  // The viewer's controller module is held back, so that the drop lands while it is still loading.
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(/\/src\/viewer\/controller\.ts(\?|$)/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await openStudio(page, 'wasm');
+  await page.getByTestId('tab-viewer').click();
+  await expect(page.getByTestId('viewer-open-files')).toBeDisabled();
+  await page.getByTestId('viewer-panel').evaluate(
+    (el, files) => {
+      const dt = new DataTransfer();
+      for (const [n, b64] of files) dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], n, { type: 'image/png' }));
+      el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    frameWithLabel().map((f) => [f.name, f.buffer.toString('base64')] as const),
+  );
+  release();
+  await expect(page.getByTestId('viewer-open-files')).toBeEnabled({ timeout: 60_000 });
+  await expect(page.getByTestId('viewer-position')).toHaveText('1 / 1');
+  await expect(page.getByTestId('viewer-current')).toHaveText(`${FRAME} (with label)`);
+  // A model made now runs on the dropped frame.
+  await newSmallModel(page);
+  await expect(page.getByTestId('pixel-counts')).toBeVisible({ timeout: 240_000 });
+});
+
 test('viewer on wasm: a real frame with its label, thresholds, hood, bad files, a video to an answer file, scoring', async ({ baseURL, viewport }, info) => {
   const browser = await chromium.launch({ ...chromiumLaunchOptions(), args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   const context = await browser.newContext({ baseURL, viewport, acceptDownloads: true });

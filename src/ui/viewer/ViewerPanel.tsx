@@ -18,7 +18,7 @@ import { ViewerControls } from './ViewerControls';
 import { ViewerExports } from './ViewerExports';
 import { ThresholdSearch } from './ThresholdSearch';
 import { ViewerStats } from './ViewerStats';
-import { useViewerController } from './useViewerController';
+import { loadViewerController, useViewerController } from './useViewerController';
 import './viewer.css';
 
 function toListed(listed: ListedFiles): ListedFile<File>[] {
@@ -79,9 +79,8 @@ export function ViewerPanel() {
     return () => window.removeEventListener('keydown', onKey);
   }, [controller]);
 
-  const add = (listed: ListedFiles) => {
-    if (controller) void controller.addFiles(toListed(listed));
-  };
+  // Files dropped while the viewer's code is still loading wait for it instead of being lost.
+  const add = (listed: ListedFiles) => void loadViewerController().then((c) => c.addFiles(toListed(listed)));
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
