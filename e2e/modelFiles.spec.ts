@@ -103,6 +103,37 @@ test('imports a LinkNet safetensors file; a wrong-shaped tensor is refused and t
   expect(errors).toEqual([]);
 });
 
+/** Drops files served at `/e2e-drop/<name>` on the element as a user's drag would; whether the page took the drop. */
+async function dropServed(page: Page, selector: string, files: Record<string, Uint8Array>): Promise<boolean> {
+  await page.route(/\/e2e-drop\//, (route) => route.fulfill({ body: Buffer.from(files[decodeURIComponent(route.request().url().split('/e2e-drop/')[1]!)]!) }));
+  return page.locator(selector).first().evaluate(async (el, names) => {
+    const dt = new DataTransfer();
+    for (const name of names) dt.items.add(new File([await (await fetch(`/e2e-drop/${encodeURIComponent(name)}`)).blob()], name));
+    el.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    el.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    const drop = new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true });
+    el.dispatchEvent(drop);
+    return drop.defaultPrevented;
+  }, Object.keys(files));
+}
+
+test('a model file dropped on the model panel is imported; files dropped beside the drop zones are taken and named', async ({ page }) => {
+  const errors = collectErrors(page);
+  await openStudio(page);
+  expect(await dropServed(page, '[data-testid="model-panel"]', { 'road2.safetensors': goodBytes })).toBe(true);
+  await expect(page.getByTestId('model-busy')).toHaveCount(0, { timeout: 60_000 });
+  await expect(page.getByTestId('model-error')).toHaveCount(0);
+  await expect(page.getByTestId('current-model-origin')).toHaveText('imported from road2.safetensors');
+  await expect(page.getByTestId('model-name')).toHaveText('LinkNet18');
+
+  // On the header, no drop zone: the page takes the drop (the browser would open the file in its
+  // place) and says where such files go.
+  expect(await dropServed(page, 'header', { 'frame.png': new Uint8Array([1, 2, 3]) })).toBe(true);
+  await expect(page.getByTestId('status-line')).toContainText('Not opened: frame.png (dropped outside a drop zone). Drop frames or a video on the Viewer tab');
+  await expect(page.getByTestId('current-model-origin')).toHaveText('imported from road2.safetensors');
+  expect(errors).toEqual([]);
+});
+
 test('truncated, non-model and incomplete files get errors that name them', async ({ page }, info) => {
   await openStudio(page);
   const error = page.getByTestId('model-error-message');

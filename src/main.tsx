@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useStudioStore } from './state/studioStore';
 import { App } from './ui/App';
+import { guardStrayDrops, strayDropMessage } from './ui/strayDrops';
 import './ui/styles.css';
 
 const root = document.getElementById('root');
@@ -14,3 +15,6 @@ createRoot(root).render(
 
 // Outside React so StrictMode's double effects cannot start it twice.
 void useStudioStore.getState().initBackend();
+
+// A file dropped beside a drop zone would otherwise replace the studio with the file.
+guardStrayDrops(window, (names) => useStudioStore.getState().pushMessage('warn', strayDropMessage(names)));

@@ -3,6 +3,18 @@ import { ENCODER_NAMES, type EncoderName, type InputSpec } from '../../model/con
 import { MAX_CLASSES, useStudioStore } from '../../state/studioStore';
 import { Figure, formatBytes, formatCount, formatNumber } from './Figure';
 import { ModelWeights } from './ModelWeights';
+import { useFileDrop } from './useFileDrop';
+
+/** Model files dropped on the panel are imported as if picked with Import…; none is lost while the panel is busy. */
+function dropModelFiles(files: File[]): void {
+  if (files.length === 0) return;
+  const { weights, importModelFiles, pushMessage } = useStudioStore.getState();
+  if (weights.busy !== null) {
+    pushMessage('warn', `Not imported: ${files.map((f) => f.name).join(', ')}. The model panel is busy (${weights.busy}); drop the files again when it is done.`);
+    return;
+  }
+  void importModelFiles(files);
+}
 
 function numberValue(n: number): string | number {
   return Number.isFinite(n) ? n : '';
@@ -55,10 +67,12 @@ export function ModelPanel() {
   const setInputSize = useStudioStore((s) => s.setInputSize);
   const setBatch = useStudioStore((s) => s.setBatch);
   const { config, size, batch, summary, problem } = model;
+  const drop = useFileDrop((data) => dropModelFiles(Array.from(data.files)));
   const encoderLabel = config.encoder.replace('resnet', 'LinkNet');
 
   return (
-    <section className="panel model-panel" aria-labelledby="model-title">
+    <section className="panel model-panel" aria-labelledby="model-title" data-testid="model-panel" {...drop.handlers}>
+      {drop.dragging && <div className="ds-drop-overlay">Drop model files to import them</div>}
       <div className="panel-head">
         <h2 id="model-title">Model</h2>
         <span className="tag" data-testid="model-name">

@@ -149,7 +149,7 @@ export function ModelWeights() {
         </label>
         <ExportMenu disabled={isBusy || !current} onPick={(t) => void exportModel(t)} />
       </div>
-      <p className="muted small weights-hint">Import a LinkNet or torchvision ResNet .safetensors file, or a TensorFlow.js model.json with its weights.bin.</p>
+      <p className="muted small weights-hint">Import, or drop on this panel, a LinkNet or torchvision ResNet .safetensors file, or a TensorFlow.js model.json with its weights.bin.</p>
 
       {busy && (
         <p className="weights-busy" data-testid="model-busy" role="status">

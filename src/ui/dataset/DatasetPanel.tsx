@@ -1,7 +1,7 @@
 /** The Dataset tab: load a folder (or the sample), see what is usable, and shape the training set. */
-import { useRef, useState, type DragEvent } from 'react';
 import { listFromDataTransfer } from '../../data/fileSources';
 import { useDatasetStore } from '../../state/datasetStore';
+import { useFileDrop } from '../components/useFileDrop';
 import { ClassFractions } from './ClassFractions';
 import { DatasetSummary } from './DatasetSummary';
 import { DatasetToolbar } from './DatasetToolbar';
@@ -15,10 +15,6 @@ import { SplitCard } from './SplitCard';
 import { ThumbnailGrid } from './ThumbnailGrid';
 import './dataset.css';
 
-function hasFiles(e: DragEvent): boolean {
-  return Array.from(e.dataTransfer.types).includes('Files');
-}
-
 export function DatasetPanel() {
   const phase = useDatasetStore((s) => s.phase);
   const error = useDatasetStore((s) => s.error);
@@ -26,43 +22,21 @@ export function DatasetPanel() {
   const loadListed = useDatasetStore((s) => s.loadListed);
   const setListing = useDatasetStore((s) => s.setListing);
   const setListFailed = useDatasetStore((s) => s.setListFailed);
-  const [dragging, setDragging] = useState(false);
-  const depth = useRef(0);
-
-  const onDrop = (e: DragEvent) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    depth.current = 0;
-    setDragging(false);
+  const drop = useFileDrop((data) => {
     const t0 = performance.now();
-    const listing = listFromDataTransfer(e.dataTransfer); // takes the entries now, reads them after
+    const listing = listFromDataTransfer(data); // takes the entries now, reads them after
     setListing();
     listing
       .then((listed) => loadListed(listed, 'drop', performance.now() - t0))
       .catch((err: unknown) => setListFailed(`cannot read the dropped files: ${err instanceof Error ? err.message : String(err)}`));
-  };
+  });
 
   return (
     <div
-      className={`ds-panel${dragging ? ' dragging' : ''}`}
+      className={`ds-panel${drop.dragging ? ' dragging' : ''}`}
       data-testid="dataset-panel"
       data-phase={phase}
-      onDragEnter={(e) => {
-        if (!hasFiles(e)) return;
-        e.preventDefault();
-        depth.current++;
-        setDragging(true);
-      }}
-      onDragOver={(e) => {
-        if (!hasFiles(e)) return;
-        e.preventDefault();
-        e.dataTransfer.dropEffect = 'copy';
-      }}
-      onDragLeave={() => {
-        depth.current = Math.max(0, depth.current - 1);
-        if (depth.current === 0) setDragging(false);
-      }}
-      onDrop={onDrop}
+      {...drop.handlers}
     >
       <DatasetToolbar />
       {phase === 'listing' && <p className="muted small">Listing files…</p>}
@@ -106,7 +80,7 @@ export function DatasetPanel() {
           </p>
         </div>
       )}
-      {dragging && <div className="ds-drop-overlay">Drop to load this dataset</div>}
+      {drop.dragging && <div className="ds-drop-overlay">Drop to load this dataset</div>}
     </div>
   );
 }

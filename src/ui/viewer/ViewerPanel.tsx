@@ -3,7 +3,7 @@
  * them live; post-processing sliders that re-render from the kept probabilities; timings, frame
  * rates, grader scores; exports. The work happens in src/viewer/controller.ts.
  */
-import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useRef } from 'react';
 import { listFromDataTransfer, listFromFileList, type ListedFiles } from '../../data/fileSources';
 import { useDatasetStore } from '../../state/datasetStore';
 import { useStudioStore } from '../../state/studioStore';
@@ -11,6 +11,7 @@ import { useViewerStore } from '../../state/viewerStore';
 import { zoomTransform } from '../../viewer/canvasZoom';
 import type { ListedFile } from '../../viewer/frameSources';
 import { PLAY_SPEEDS } from '../../viewer/viewerVideo';
+import { useFileDrop } from '../components/useFileDrop';
 import { PixelReadout } from './PixelReadout';
 import { useCanvasZoom } from './useCanvasZoom';
 import { usePixelProbe } from './usePixelProbe';
@@ -36,7 +37,6 @@ export function ViewerPanel() {
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const filesRef = useRef<HTMLInputElement | null>(null);
   const folderRef = useRef<HTMLInputElement | null>(null);
-  const [dragging, setDragging] = useState(false);
   const entries = useViewerStore((s) => s.entries);
   const index = useViewerStore((s) => s.index);
   const busy = useViewerStore((s) => s.busy);
@@ -82,26 +82,17 @@ export function ViewerPanel() {
   // Files dropped while the viewer's code is still loading wait for it instead of being lost.
   const add = (listed: ListedFiles) => void loadViewerController().then((c) => c.addFiles(toListed(listed)));
 
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    void listFromDataTransfer(e.dataTransfer)
+  const drop = useFileDrop((data) => {
+    void listFromDataTransfer(data)
       .then(add)
       .catch((err: unknown) => useViewerStore.setState({ error: `the drop could not be read: ${err instanceof Error ? err.message : String(err)}` }));
-  };
+  });
 
   return (
     <div
       className="vw-panel"
       data-testid="viewer-panel"
-      onDragOver={(e) => {
-        e.preventDefault();
-        setDragging(true);
-      }}
-      onDragLeave={(e) => {
-        if (e.currentTarget === e.target) setDragging(false);
-      }}
-      onDrop={onDrop}
+      {...drop.handlers}
     >
       <div className="ds-toolbar">
         <button type="button" className="ds-btn primary" onClick={() => filesRef.current?.click()} disabled={!controller} data-testid="viewer-open-files">
@@ -263,7 +254,7 @@ export function ViewerPanel() {
           <ViewerExports controller={controller} hasFrame={report !== null} hasVideo={report?.video != null} />
         </div>
       </div>
-      {dragging && <div className="ds-drop-overlay">Drop frames, a folder or a video</div>}
+      {drop.dragging && <div className="ds-drop-overlay">Drop frames, a folder or a video</div>}
     </div>
   );
 }
