@@ -216,7 +216,14 @@ test('train on the sample in the Training tab: charts, validation, checkpoint, p
   // Reload mid-run: the saved run is offered and continues from its step.
   await expect.poll(() => value(page, 'training-saved'), { timeout: 60_000 }).toBeGreaterThan(pausedAt);
   const savedStep = await value(page, 'training-saved');
+  // Leaving a running run makes the browser ask first (the steps since the save would be lost).
+  const asked: string[] = [];
+  page.once('dialog', (dialog) => {
+    asked.push(dialog.type());
+    void dialog.accept();
+  });
   await page.reload();
+  expect(asked).toEqual(['beforeunload']);
   await openTraining(page);
   const offer = page.getByTestId('training-resume-offer');
   await expect(offer).toBeVisible({ timeout: 30_000 });

@@ -2,6 +2,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useStudioStore } from './state/studioStore';
 import { App } from './ui/App';
+import { unsavedWork } from './state/unsavedWork';
+import { guardLeaving } from './ui/leaveGuard';
 import { guardStrayDrops, strayDropMessage } from './ui/strayDrops';
 import './ui/styles.css';
 
@@ -18,3 +20,5 @@ void useStudioStore.getState().initBackend();
 
 // A file dropped beside a drop zone would otherwise replace the studio with the file.
 guardStrayDrops(window, (names) => useStudioStore.getState().pushMessage('warn', strayDropMessage(names)));
+// Leaving while a run trains or files are being written asks first.
+guardLeaving(window, unsavedWork);
