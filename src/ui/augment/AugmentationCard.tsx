@@ -96,11 +96,15 @@ export function AugmentationCard({ config, onChange, seed, disabled = false }: P
       <table className="aug-table">
         <thead>
           <tr>
-            <th />
+            <th>
+              <span className="visually-hidden">transform</span>
+            </th>
             <th>p</th>
             <th>min</th>
             <th>max</th>
-            <th />
+            <th>
+              <span className="visually-hidden">what it does</span>
+            </th>
           </tr>
         </thead>
         <tbody>

@@ -105,7 +105,9 @@ export function SchemeCard() {
             <th>Colour</th>
             <th>{draft.base.kind === 'rgb-palette' ? 'Label colours' : `Values (${['red', 'green', 'blue'][draft.base.channel] ?? 'channel'})`}</th>
             <th title="Takes every value not listed">Rest</th>
-            <th />
+            <th>
+              <span className="visually-hidden">remove</span>
+            </th>
           </tr>
         </thead>
         <tbody>

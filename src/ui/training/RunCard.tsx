@@ -85,7 +85,7 @@ export function RunCard({ canStart, why }: { canStart: boolean; why: string | nu
       )}
       {notice && <p className="ds-note" data-testid="training-notice">{notice}</p>}
       <div className="tr-progress">
-        <div className="tr-bar" role="progressbar" aria-valuemin={0} aria-valuemax={total} aria-valuenow={step} data-testid="training-progress" data-value={fraction}>
+        <div className="tr-bar" role="progressbar" aria-label="Training progress (steps)" aria-valuemin={0} aria-valuemax={total} aria-valuenow={step} data-testid="training-progress" data-value={fraction}>
           <div className={`tr-bar-fill${active ? ' running' : ''}`} style={{ transform: `scaleX(${fraction.toFixed(4)})` }} />
         </div>
         <div className="tr-progress-text">

@@ -85,7 +85,9 @@ export const SavedRuns = memo(function SavedRuns() {
               <th>encoder</th>
               <th>best</th>
               <th>saved</th>
-              <th />
+              <th>
+                <span className="visually-hidden">actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>

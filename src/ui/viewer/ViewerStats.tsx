@@ -94,7 +94,9 @@ export function ViewerStats() {
         <table className="vw-table" data-testid="frame-scores">
           <tbody>
             <tr>
-              <th />
+              <th>
+                <span className="visually-hidden">over</span>
+              </th>
               <th>F0.5 road</th>
               <th>F2 vehicle</th>
               <th>score</th>
