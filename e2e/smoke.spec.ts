@@ -98,3 +98,22 @@ test('an input size that is not a multiple of 32 is refused', async ({ page }) =
   await expect(problem).toHaveCount(0);
   await expect(page.getByTestId('model-parameters')).toBeVisible();
 });
+
+test('the tabs follow the keyboard: arrows, Home and End move the selection and the focus', async ({ page }) => {
+  await page.goto('/?backend=cpu');
+  const tab = (id: string) => page.getByTestId(`tab-${id}`);
+  await tab('dataset').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(tab('training')).toHaveAttribute('aria-selected', 'true');
+  await expect(tab('training')).toBeFocused();
+  await expect(page.getByTestId('training-panel')).toBeVisible();
+  await page.keyboard.press('End');
+  await expect(tab('viewer')).toBeFocused();
+  await expect(page.getByTestId('viewer-panel')).toBeVisible();
+  await page.keyboard.press('ArrowRight');
+  await expect(tab('dataset')).toHaveAttribute('aria-selected', 'true');
+  await expect(tab('dataset')).toBeFocused();
+  // One tab stop: only the selected tab is in the Tab order.
+  await expect(tab('training')).toHaveAttribute('tabindex', '-1');
+  await expect(tab('dataset')).toHaveAttribute('tabindex', '0');
+});

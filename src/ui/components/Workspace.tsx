@@ -1,5 +1,7 @@
-/** The work areas later features fill: Dataset, Training, Viewer, as tabs. */
+/** The work areas, Dataset, Training and Viewer, as tabs (arrow keys, Home and End move between them). */
+import { useRef, type KeyboardEvent } from 'react';
 import { useStudioStore, type WorkspaceTab } from '../../state/studioStore';
+import { tabForKey } from './tabKeys';
 import { DatasetPanel } from '../dataset/DatasetPanel';
 import { TrainingPanel } from '../training/TrainingPanel';
 import { ViewerPanel } from '../viewer/ViewerPanel';
@@ -26,10 +28,24 @@ export function Workspace() {
   const active = useStudioStore((s) => s.activeTab);
   const setActive = useStudioStore((s) => s.setActiveTab);
   const tab = TABS.find((t) => t.id === active) ?? TABS[0]!;
+  const buttons = useRef(new Map<WorkspaceTab, HTMLButtonElement>());
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    const next = tabForKey(
+      TABS.map((t) => t.id),
+      active,
+      e.key,
+    );
+    if (next === null) return;
+    // Taken here: the viewer's frame keys (←/→, Home/End) leave a handled key alone.
+    e.preventDefault();
+    setActive(next);
+    buttons.current.get(next)?.focus();
+  };
 
   return (
     <section className="panel workspace">
-      <div className="tabs" role="tablist" aria-label="Workspace">
+      <div className="tabs" role="tablist" aria-label="Workspace" onKeyDown={onKeyDown}>
         {TABS.map((t) => (
           <button
             key={t.id}
@@ -37,7 +53,12 @@ export function Workspace() {
             role="tab"
             id={`tab-${t.id}`}
             aria-selected={t.id === active}
-            aria-controls={`panel-${t.id}`}
+            aria-controls={t.id === active ? `panel-${t.id}` : undefined}
+            tabIndex={t.id === active ? 0 : -1}
+            ref={(el) => {
+              if (el) buttons.current.set(t.id, el);
+              else buttons.current.delete(t.id);
+            }}
             className="tab"
             onClick={() => setActive(t.id)}
             data-testid={`tab-${t.id}`}

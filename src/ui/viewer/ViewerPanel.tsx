@@ -62,7 +62,7 @@ export function ViewerPanel() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (!controller || isTyping(e.target)) return;
+      if (!controller || e.defaultPrevented || isTyping(e.target)) return;
       if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
         e.preventDefault();
         void controller.step(e.key === 'ArrowRight' ? 1 : -1);
