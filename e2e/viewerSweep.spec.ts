@@ -85,3 +85,55 @@ test('threshold search on the sample dataset\'s validation split, then apply the
   await expect(page.getByTestId('sweep-panel')).toHaveAttribute('data-status', 'idle');
   expect(errors).toEqual([]);
 });
+
+test("frames by score: every frame scored alone at the viewer's settings, the worst first, and opened from the list with that score", async ({ page }) => {
+  test.setTimeout(150_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/?backend=wasm');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  await page.getByTestId('dataset-use-sample').click();
+  await expect(page.getByTestId('dataset-panel')).toHaveAttribute('data-phase', 'done', { timeout: 60_000 });
+  const total = Number(await page.getByTestId('dataset-pairs-total').getAttribute('data-value'));
+  await page.getByTestId('tab-viewer').click();
+  await page.getByTestId('encoder-select').selectOption('resnet18');
+  await page.getByTestId('input-height').fill('64');
+  await page.getByTestId('input-width').fill('160');
+  await page.getByTestId('new-model').click();
+  await expect(page.getByTestId('current-model')).toHaveAttribute('data-state', 'loaded', { timeout: 120_000 });
+  // Thresholds at which an untrained model's masks differ from frame to frame.
+  for (const cls of ['car', 'road'] as const) {
+    await page.getByTestId(`threshold-${cls}-input`).fill('0.3');
+    await page.getByTestId(`threshold-${cls}-input`).press('Enter');
+  }
+
+  await page.getByTestId('ranking-scope').selectOption('all');
+  await page.getByTestId('ranking-run').click();
+  await expect(page.getByTestId('ranking-panel')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('ranking-error')).toHaveCount(0);
+  await expect(page.getByTestId('ranking-skipped')).toHaveCount(0);
+  const rowScores = async () => (await page.getByTestId('ranking-row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-score')))));
+  // Ten shown, the worst first; all of them on request.
+  expect(await rowScores()).toHaveLength(Math.min(10, total));
+  await page.getByTestId('ranking-show-all').click();
+  const scores = await rowScores();
+  expect(scores).toHaveLength(total);
+  expect(scores).toEqual([...scores].sort((a, b) => a - b));
+  expect(new Set(scores.map((s) => s.toFixed(4))).size).toBeGreaterThan(1);
+  for (const s of scores) expect(s).toBeGreaterThanOrEqual(0);
+
+  // The worst frame opens in the viewer with the score it was ranked with.
+  const worst = page.getByTestId('ranking-row').first();
+  const index = await worst.getAttribute('data-index');
+  await worst.getByTestId('ranking-open').click();
+  await expect(page.getByTestId('viewer-current')).toContainText(`${(await worst.getByTestId('ranking-open').innerText()).trim()} (with label)`);
+  await expect(page.getByTestId('frame-scores')).toContainText(scores[0]!.toFixed(4), { timeout: 60_000 });
+  await expect(page.locator(`[data-testid="ranking-row"][data-index="${index}"]`)).toHaveAttribute('aria-current', 'true');
+
+  // Another threshold: the list says it was scored with other settings.
+  await expect(page.getByTestId('ranking-stale')).toHaveCount(0);
+  await page.getByTestId('threshold-road-input').fill('0.4');
+  await page.getByTestId('threshold-road-input').press('Enter');
+  await expect(page.getByTestId('ranking-stale')).toBeVisible();
+  expect(errors).toEqual([]);
+});

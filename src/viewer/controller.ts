@@ -287,8 +287,8 @@ export class ViewerController {
     }
   }
 
-  /** Adds the Dataset panel's usable frames (with their labels) to the list; opens the first. */
-  async addDatasetFrames(): Promise<void> {
+  /** Adds the Dataset panel's usable frames (with their labels) to the list; opens the first of them, or pair `openPair`. */
+  async addDatasetFrames(openPair?: number): Promise<void> {
     const list = datasetFrameList();
     if (list.length === 0) {
       this.store.setState({ error: 'the Dataset panel has no decoded frames yet: load a dataset there first' });
@@ -297,7 +297,15 @@ export class ViewerController {
     const first = this.items.length;
     this.items = [...this.items, ...list.map((f) => ({ kind: 'dataset' as const, path: f.path, pairIndex: f.index }))];
     this.store.setState({ entries: this.items.map((i) => ({ kind: i.kind, path: i.path, hasLabel: i.kind !== 'video' && (i.kind === 'dataset' || i.label !== null) })), notice: null });
-    await this.open(first);
+    const wanted = openPair === undefined ? -1 : this.items.findIndex((i, at) => at >= first && i.kind === 'dataset' && i.pairIndex === openPair);
+    await this.open(wanted >= 0 ? wanted : first);
+  }
+
+  /** Opens the Dataset panel's pair `pairIndex`, adding the dataset's frames to the list when it is not there yet. */
+  async openDatasetPair(pairIndex: number): Promise<void> {
+    const at = this.items.findIndex((i) => i.kind === 'dataset' && i.pairIndex === pairIndex);
+    if (at < 0) return this.addDatasetFrames(pairIndex);
+    if (this.store.getState().index !== at || !this.current) await this.open(at);
   }
 
   /** Left/right: the previous/next item, or the previous/next frame of a video. */

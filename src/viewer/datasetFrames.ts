@@ -51,3 +51,15 @@ export function loadDatasetFrame(index: number, path: string): Promise<{ pixels:
     check();
   });
 }
+
+/** How long a pair may take to come from the Dataset panel's worker (ms). */
+const OPEN_TIMEOUT_MS = 60_000;
+
+/** `loadDatasetFrame`, failing (naming the pair) when the worker does not deliver it in time (e.g. another pair was selected meanwhile). */
+export function loadDatasetFrameWithin(index: number, path: string, timeoutMs = OPEN_TIMEOUT_MS): ReturnType<typeof loadDatasetFrame> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the Dataset panel did not deliver this pair within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  return Promise.race([loadDatasetFrame(index, path), timeout]).finally(() => clearTimeout(timer));
+}

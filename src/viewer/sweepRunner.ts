@@ -12,7 +12,7 @@ import { useDatasetStore } from '../state/datasetStore';
 import { modelSession } from '../state/modelSession';
 import { useSweepStore } from '../state/sweepStore';
 import { useViewerStore } from '../state/viewerStore';
-import { loadDatasetFrame } from './datasetFrames';
+import { loadDatasetFrameWithin } from './datasetFrames';
 import { ViewerEngine } from './engine';
 import { candidateCountsGpu } from './sweepCandidatesGpu';
 import { truthFromLabelPixels } from './groundTruth';
@@ -29,18 +29,6 @@ class ModelChangedError extends Error {}
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** How long a validation pair may take to come from the Dataset panel's worker. */
-const OPEN_TIMEOUT_MS = 60_000;
-
-/** Opens a dataset pair; fails (naming it) when the worker does not deliver it in time (e.g. another pair was selected meanwhile). */
-function openPair(index: number, path: string): ReturnType<typeof loadDatasetFrame> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the Dataset panel did not deliver this pair within ${OPEN_TIMEOUT_MS / 1000} s`)), OPEN_TIMEOUT_MS);
-  });
-  return Promise.race([loadDatasetFrame(index, path), timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The validation pairs (index and frame path) of the Dataset panel's dataset. */
@@ -101,7 +89,7 @@ export async function runValidationSweep(hood: HoodMask | null): Promise<void> {
       let probs: Float32Array;
       let truth;
       try {
-        const { pixels, label } = await openPair(frame.index, frame.path);
+        const { pixels, label } = await loadDatasetFrameWithin(frame.index, frame.path);
         if (modelSession.linkNet !== model) throw new ModelChangedError('the model changed during the search: run it again');
         progress('running the model');
         await engine.infer(model, pixels, frame.path, { keepPixels: false });

@@ -5,6 +5,7 @@
  */
 import { useDatasetStore } from '../../state/datasetStore';
 import { useStudioStore } from '../../state/studioStore';
+import { useRankingStore } from '../../state/rankingStore';
 import { useSweepStore } from '../../state/sweepStore';
 import { useViewerStore } from '../../state/viewerStore';
 import { NO_MORPHOLOGY, type ChallengeClass, type Morphology } from '../../postprocess/settings';
@@ -113,6 +114,8 @@ export function ThresholdSearch({ controller }: { controller: ViewerController |
   const valFrames = useDatasetStore((s) => s.derived?.split.val.length ?? 0);
   const model = useStudioStore((s) => s.weights.current);
   const running = status === 'running';
+  // Both walk the Dataset panel's pairs one at a time: one at once.
+  const ranking = useRankingStore((s) => s.status === 'running');
 
   const start = () => {
     if (!controller) return;
@@ -136,7 +139,7 @@ export function ThresholdSearch({ controller }: { controller: ViewerController |
         <h3>Search on validation split</h3>
       </div>
       <div className="vw-row wrap">
-        <button type="button" className="ds-btn primary small" disabled={!controller || running || !model || valFrames === 0} onClick={start} data-testid="sweep-run" title="Runs the model once on every validation frame of the Dataset panel and scores every slider threshold (and a few morphologies) per class">
+        <button type="button" className="ds-btn primary small" disabled={!controller || running || ranking || !model || valFrames === 0} onClick={start} data-testid="sweep-run" title="Runs the model once on every validation frame of the Dataset panel and scores every slider threshold (and a few morphologies) per class">
           Search on validation split
         </button>
         {running && (

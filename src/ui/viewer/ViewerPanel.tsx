@@ -18,6 +18,7 @@ import { usePixelProbe } from './usePixelProbe';
 import { ViewerControls } from './ViewerControls';
 import { ViewerExports } from './ViewerExports';
 import { ThresholdSearch } from './ThresholdSearch';
+import { FrameRanking } from './FrameRanking';
 import { ViewerStats } from './ViewerStats';
 import { loadViewerController, useViewerController } from './useViewerController';
 import './viewer.css';
@@ -251,6 +252,7 @@ export function ViewerPanel() {
         <div className="vw-side">
           <ViewerControls controller={controller} />
           <ThresholdSearch controller={controller} />
+          <FrameRanking controller={controller} />
           <ViewerExports controller={controller} hasFrame={report !== null} hasVideo={report?.video != null} />
         </div>
       </div>

@@ -1,0 +1,45 @@
+/**
+ * Dataset frames ranked by the grader's score of each one alone, at the viewer's post-processing:
+ * the worst first, to find where the model fails. Plain data and functions; the run over the
+ * frames is src/viewer/rankingRunner.ts.
+ */
+import { GraderAccumulator } from '../metrics/grader';
+import type { ClassPostprocess, PostprocessSettings } from '../postprocess/settings';
+import type { FrameCounts } from './frameScores';
+
+/** One frame's grader result alone (F0.5 road, F2 vehicle, their mean). */
+export interface RankedFrame {
+  /** The pair's index in the Dataset panel. */
+  index: number;
+  path: string;
+  counts: FrameCounts;
+  fRoad: number;
+  fCar: number;
+  score: number;
+}
+
+export type RankingKey = 'score' | 'fRoad' | 'fCar';
+
+export function rankedFrame(index: number, path: string, counts: FrameCounts): RankedFrame {
+  const g = new GraderAccumulator();
+  g.addCounts(counts);
+  const { fRoad, fCar, score } = g.result();
+  return { index, path, counts, fRoad, fCar, score };
+}
+
+/** The frames by `key`, the lowest first; ties keep the dataset's order. */
+export function worstFirst(frames: readonly RankedFrame[], key: RankingKey = 'score'): RankedFrame[] {
+  return frames
+    .map((f, at) => ({ f, at }))
+    .sort((a, b) => a.f[key] - b.f[key] || a.f.index - b.f.index || a.at - b.at)
+    .map(({ f }) => f);
+}
+
+/** Whether frames scored with `used` still hold for the viewer's `now` (thresholds, morphology, hood). */
+export function sameScoring(used: PostprocessSettings, now: PostprocessSettings): boolean {
+  const same = (a: ClassPostprocess, b: ClassPostprocess) =>
+    a.threshold === b.threshold &&
+    a.morphology.op === b.morphology.op &&
+    (a.morphology.op === 'none' || (a.morphology.size === b.morphology.size && a.morphology.shape === b.morphology.shape && a.morphology.iterations === b.morphology.iterations));
+  return used.hood === now.hood && same(used.car, now.car) && same(used.road, now.road);
+}
