@@ -133,7 +133,7 @@ export function FrameRanking({ controller }: { controller: ViewerController | nu
               {rows.map((f) => (
                 <tr key={f.index} className={f.path === openPath ? 'open' : undefined} aria-current={f.path === openPath ? 'true' : undefined} data-testid="ranking-row" data-index={f.index} data-score={f.score}>
                   <td>
-                    <button type="button" className="ds-link" onClick={() => void controller?.openDatasetPair(f.index)} title={`Open ${f.path} in the viewer`} data-testid="ranking-open">
+                    <button type="button" className="ds-link" onClick={() => void controller?.openDatasetPair(f.index)} disabled={running} title={running ? "Opens once the scoring is done" : `Open ${f.path} in the viewer`} data-testid="ranking-open">
                       {f.path.split('/').pop()}
                     </button>
                   </td>
