@@ -4,6 +4,7 @@
  * run did not report (NaN) is an empty cell.
  */
 import type { DownloadFile } from '../util/browserDownload';
+import { csvTable } from '../io/csv';
 
 /** What the steps file reads of a run's history (the Training tab's StepHistory). */
 export interface StepColumns {
@@ -26,16 +27,6 @@ export interface ValidationRow {
   recall: readonly number[];
 }
 
-/** One cell: quoted when it holds a comma, a quote or a line break (quotes doubled). */
-export function csvCell(value: string | number): string {
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
-function csv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
-}
-
 /** The column name of class `c`: its name in the label scheme, else "class_c". */
 function className(classNames: readonly string[], c: number): string {
   const name = classNames[c]?.trim();
@@ -54,7 +45,7 @@ export function stepsCsv(history: StepColumns, classNames: readonly string[]): s
     history.learningRate[i] ?? NaN,
     history.msPerStep[i] ?? NaN,
   ]);
-  return csv(header, rows);
+  return csvTable(header, rows);
 }
 
 /** step, epoch, score, f_road, f_vehicle, then precision_<class> and recall_<class> per class. */
@@ -71,7 +62,7 @@ export function validationsCsv(validations: readonly ValidationRow[], classNames
     ...names.map((_, c) => v.precision[c] ?? NaN),
     ...names.map((_, c) => v.recall[c] ?? NaN),
   ]);
-  return csv(header, rows);
+  return csvTable(header, rows);
 }
 
 /** A run name as a file-name stem ("e2e run" → "e2e-run"). */

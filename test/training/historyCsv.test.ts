@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, runFileStem, stepsCsv, validationsCsv, type StepColumns, type ValidationRow } from '../../src/training/historyCsv';
+import { runFileStem, stepsCsv, validationsCsv, type StepColumns, type ValidationRow } from '../../src/training/historyCsv';
 
 const CLASSES = ['background', 'road', 'vehicle'];
 
@@ -98,18 +98,6 @@ describe('validationsCsv', () => {
 
   it('no validation yet is the header without class columns', () => {
     expect(validationsCsv([], CLASSES)).toBe('step,epoch,score,f_road,f_vehicle\r\n');
-  });
-});
-
-describe('csvCell', () => {
-  it('quotes commas, quotes and line breaks, and leaves the rest', () => {
-    expect(csvCell('plain')).toBe('plain');
-    expect(csvCell('a,b')).toBe('"a,b"');
-    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
-    expect(csvCell('two\nlines')).toBe('"two\nlines"');
-    expect(csvCell(NaN)).toBe('');
-    expect(csvCell(Infinity)).toBe('');
-    expect(csvCell(-0.5)).toBe('-0.5');
   });
 });
 
