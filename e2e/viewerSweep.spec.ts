@@ -4,6 +4,7 @@
  * shown), draws both classes' curves and a best per class, and "Apply best" sets the viewer's
  * threshold and morphology controls to the suggested values.
  */
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { formatThreshold } from '../src/viewer/thresholdScale';
 
@@ -121,6 +122,15 @@ test("frames by score: every frame scored alone at the viewer's settings, the wo
   expect(scores).toEqual([...scores].sort((a, b) => a - b));
   expect(new Set(scores.map((s) => s.toFixed(4))).size).toBeGreaterThan(1);
   for (const s of scores) expect(s).toBeGreaterThanOrEqual(0);
+
+  // The CSV: every frame, worst first, with the settings it was scored with.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('ranking-csv').click()]);
+  expect(download.suggestedFilename()).toBe('frame-scores_all.csv');
+  const lines = readFileSync((await download.path())!, 'utf8').trimEnd().split('\r\n');
+  expect(lines[0]).toBe('rank,frame,pair_index,road_tp,road_fp,road_fn,vehicle_tp,vehicle_fp,vehicle_fn,f_road,f_vehicle,score,settings');
+  expect(lines).toHaveLength(total + 1);
+  expect(lines.slice(1).map((l) => Number(l.split(',')[11]).toFixed(4))).toEqual(scores.map((s) => s.toFixed(4)));
+  expect(lines[1]).toContain('"vehicle > 0.3, road > 0.3, hood ');
 
   // The worst frame opens in the viewer with the score it was ranked with.
   const worst = page.getByTestId('ranking-row').first();

@@ -3,6 +3,7 @@
  * the worst first, to find where the model fails. Plain data and functions; the run over the
  * frames is src/viewer/rankingRunner.ts.
  */
+import { csvTable } from '../io/csv';
 import { GraderAccumulator } from '../metrics/grader';
 import type { ClassPostprocess, PostprocessSettings } from '../postprocess/settings';
 import type { FrameCounts } from './frameScores';
@@ -42,4 +43,24 @@ export function sameScoring(used: PostprocessSettings, now: PostprocessSettings)
     a.morphology.op === b.morphology.op &&
     (a.morphology.op === 'none' || (a.morphology.size === b.morphology.size && a.morphology.shape === b.morphology.shape && a.morphology.iterations === b.morphology.iterations));
   return used.hood === now.hood && same(used.car, now.car) && same(used.road, now.road);
+}
+
+/** The settings as one cell ("vehicle > 0.3 dilate 3x3 square, road > 0.5, hood removed"). */
+export function scoringLabel(settings: PostprocessSettings): string {
+  const cls = (name: string, c: ClassPostprocess) => {
+    const m = c.morphology;
+    return `${name} > ${c.threshold}${m.op === 'none' ? '' : ` ${m.op} ${m.size}x${m.size} ${m.shape}${m.iterations > 1 ? ` x${m.iterations}` : ''}`}`;
+  };
+  return `${cls('vehicle', settings.car)}, ${cls('road', settings.road)}, hood ${settings.hood ? 'removed' : 'kept'}`;
+}
+
+/**
+ * The ranking as CSV, worst first by `key`: the frame, its grader counts per class, F0.5 road,
+ * F2 vehicle, the score, and the post-processing it was scored with.
+ */
+export function rankingCsv(frames: readonly RankedFrame[], settings: PostprocessSettings, key: RankingKey = 'score'): string {
+  const header = ['rank', 'frame', 'pair_index', 'road_tp', 'road_fp', 'road_fn', 'vehicle_tp', 'vehicle_fp', 'vehicle_fn', 'f_road', 'f_vehicle', 'score', 'settings'];
+  const scoring = scoringLabel(settings);
+  const rows = worstFirst(frames, key).map((f, i) => [i + 1, f.path, f.index, f.counts.road.tp, f.counts.road.fp, f.counts.road.fn, f.counts.car.tp, f.counts.car.fp, f.counts.car.fn, f.fRoad, f.fCar, f.score, scoring]);
+  return csvTable(header, rows);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraderAccumulator } from '../../src/metrics/grader';
 import { NEUTRAL_SETTINGS } from '../../src/postprocess/settings';
-import { rankedFrame, sameScoring, worstFirst } from '../../src/viewer/frameRanking';
+import { rankedFrame, rankingCsv, sameScoring, worstFirst } from '../../src/viewer/frameRanking';
 
 const counts = (roadTp: number, carTp: number) => ({ road: { tp: roadTp, fp: 10 - roadTp, fn: 10 - roadTp }, car: { tp: carTp, fp: 10 - carTp, fn: 10 - carTp } });
 
@@ -47,5 +47,18 @@ describe('sameScoring', () => {
     expect(sameScoring(base, { ...base, hood: !base.hood })).toBe(false);
     const none = { ...base, road: { ...base.road, morphology: { op: 'none' as const, size: 3, shape: 'square' as const, iterations: 1 } } };
     expect(sameScoring(none, { ...none, road: { ...none.road, morphology: { ...none.road.morphology, size: 7 } } })).toBe(true);
+  });
+});
+
+describe('rankingCsv', () => {
+  it('lists the frames worst first with their counts, F-scores and the settings they were scored with', () => {
+    const settings = { hood: true, car: { threshold: 0.3, morphology: { op: 'dilate' as const, size: 3, shape: 'square' as const, iterations: 2 } }, road: { threshold: 0.5, morphology: { op: 'none' as const, size: 3, shape: 'square' as const, iterations: 1 } } };
+    const csv = rankingCsv([rankedFrame(0, 'a/x,1.png', counts(8, 1)), rankedFrame(1, 'a/y.png', counts(2, 2))], settings);
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe('rank,frame,pair_index,road_tp,road_fp,road_fn,vehicle_tp,vehicle_fp,vehicle_fn,f_road,f_vehicle,score,settings');
+    expect(lines[1]).toBe(`1,a/y.png,1,2,8,8,2,8,8,${0.2},${0.2},${0.2},"vehicle > 0.3 dilate 3x3 square x2, road > 0.5, hood removed"`);
+    expect(lines[2]).toMatch(/^2,"a\/x,1\.png",0,8,2,2,1,9,9,/);
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toBe('');
   });
 });

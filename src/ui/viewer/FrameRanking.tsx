@@ -10,7 +10,8 @@ import { useStudioStore } from '../../state/studioStore';
 import { useSweepStore } from '../../state/sweepStore';
 import { useViewerStore } from '../../state/viewerStore';
 import type { ViewerController } from '../../viewer/controller';
-import { sameScoring, worstFirst, type RankingKey } from '../../viewer/frameRanking';
+import { downloadFiles } from '../../util/browserDownload';
+import { rankingCsv, sameScoring, worstFirst, type RankingKey } from '../../viewer/frameRanking';
 
 /** Rows shown before "show all". */
 const SHOWN = 10;
@@ -40,6 +41,12 @@ export function FrameRanking({ controller }: { controller: ViewerController | nu
   const stale = usedSettings !== null && frames.length > 0 && !sameScoring(usedSettings, settings);
   const sorted = worstFirst(frames, key);
   const rows = showAll ? sorted : sorted.slice(0, SHOWN);
+
+  const exportCsv = () => {
+    if (!usedSettings) return;
+    const name = `frame-scores_${scope === 'val' ? 'validation' : 'all'}.csv`;
+    void downloadFiles([{ name, bytes: new TextEncoder().encode(rankingCsv(frames, usedSettings, key)), type: 'text/csv' }]);
+  };
 
   const start = () => {
     if (!controller) return;
@@ -119,6 +126,9 @@ export function FrameRanking({ controller }: { controller: ViewerController | nu
             <span className="muted">
               {frames.length} frame(s){ms !== null && !running ? ` · ${(ms / 1000).toFixed(1)} s` : ''}
             </span>
+            <button type="button" className="ds-btn ghost small" onClick={exportCsv} disabled={running} title="Download every scored frame, worst first, with its grader counts and the settings it was scored with" data-testid="ranking-csv">
+              CSV
+            </button>
           </div>
           <table className="vw-table vw-ranking-table" data-testid="ranking-table">
             <thead>
