@@ -102,7 +102,7 @@ export function ViewerStats() {
               <th>score</th>
             </tr>
             <ScoreRow label="this frame" r={report.frameScore} testid="score-frame" />
-            {report.cumulativeScore && <ScoreRow label={`${report.cumulativeScore.frames} frames`} r={report.cumulativeScore} testid="score-cumulative" />}
+            {report.cumulativeScore && <ScoreRow label={report.cumulativeScore.frames === 1 ? '1 frame' : `all ${report.cumulativeScore.frames} frames`} r={report.cumulativeScore} testid="score-cumulative" />}
           </tbody>
         </table>
       )}
