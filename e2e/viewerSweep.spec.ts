@@ -5,33 +5,41 @@
  * threshold and morphology controls to the suggested values.
  */
 import { readFileSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { formatThreshold } from '../src/viewer/thresholdScale';
 
-test('threshold search on the sample dataset\'s validation split, then apply the best', async ({ page }, info) => {
-  test.setTimeout(150_000);
+/**
+ * The studio on `backend` with the sample dataset and a seeded resnet18 LinkNet (64x160 input), in
+ * the Viewer tab: the page's errors from then on, and the dataset's pair counts.
+ */
+async function sampleAndSmallModel(page: Page, backend: string): Promise<{ errors: string[]; pairs: number; valPairs: number }> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  const t0 = Date.now();
-  const mark = (what: string) => console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
-
-  // wasm (morphology by the CPU reference); SWEEP_BACKEND=webgpu tries the backend-ops path.
-  await page.goto(`/?backend=${process.env.SWEEP_BACKEND ?? 'wasm'}`);
+  await page.goto(`/?backend=${backend}`);
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
   await page.getByTestId('tab-dataset').click();
   await page.getByTestId('dataset-use-sample').click();
   await expect(page.getByTestId('dataset-panel')).toHaveAttribute('data-phase', 'done', { timeout: 60_000 });
-  const valFrames = Number(await page.getByTestId('dataset-pairs-val').getAttribute('data-value'));
-  mark(`sample dataset indexed (${valFrames} validation frames)`);
-  expect(valFrames).toBeGreaterThan(0);
-
+  const count = async (testId: string) => Number(await page.getByTestId(testId).getAttribute('data-value'));
+  const pairs = await count('dataset-pairs-total');
+  const valPairs = await count('dataset-pairs-val');
   await page.getByTestId('tab-viewer').click();
   await page.getByTestId('encoder-select').selectOption('resnet18');
   await page.getByTestId('input-height').fill('64');
   await page.getByTestId('input-width').fill('160');
   await page.getByTestId('new-model').click();
   await expect(page.getByTestId('current-model')).toHaveAttribute('data-state', 'loaded', { timeout: 120_000 });
-  mark('model created');
+  return { errors, pairs, valPairs };
+}
+
+test('threshold search on the sample dataset\'s validation split, then apply the best', async ({ page }, info) => {
+  test.setTimeout(150_000);
+  const t0 = Date.now();
+  const mark = (what: string) => console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
+  // wasm (morphology by the CPU reference); SWEEP_BACKEND=webgpu tries the backend-ops path.
+  const { errors, valPairs: valFrames } = await sampleAndSmallModel(page, process.env.SWEEP_BACKEND ?? 'wasm');
+  mark(`sample dataset and model ready (${valFrames} validation frames)`);
+  expect(valFrames).toBeGreaterThan(0);
 
   // Settings the search will replace.
   await page.getByTestId('preset-neutral').click();
@@ -89,19 +97,7 @@ test('threshold search on the sample dataset\'s validation split, then apply the
 
 test("frames by score: every frame scored alone at the viewer's settings, the worst first, and opened from the list with that score", async ({ page }) => {
   test.setTimeout(150_000);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/?backend=wasm');
-  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
-  await page.getByTestId('dataset-use-sample').click();
-  await expect(page.getByTestId('dataset-panel')).toHaveAttribute('data-phase', 'done', { timeout: 60_000 });
-  const total = Number(await page.getByTestId('dataset-pairs-total').getAttribute('data-value'));
-  await page.getByTestId('tab-viewer').click();
-  await page.getByTestId('encoder-select').selectOption('resnet18');
-  await page.getByTestId('input-height').fill('64');
-  await page.getByTestId('input-width').fill('160');
-  await page.getByTestId('new-model').click();
-  await expect(page.getByTestId('current-model')).toHaveAttribute('data-state', 'loaded', { timeout: 120_000 });
+  const { errors, pairs: total } = await sampleAndSmallModel(page, 'wasm');
   // Thresholds at which an untrained model's masks differ from frame to frame.
   for (const cls of ['car', 'road'] as const) {
     await page.getByTestId(`threshold-${cls}-input`).fill('0.3');

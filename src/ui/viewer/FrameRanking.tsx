@@ -11,6 +11,7 @@ import { useSweepStore } from '../../state/sweepStore';
 import { useViewerStore } from '../../state/viewerStore';
 import type { ViewerController } from '../../viewer/controller';
 import { downloadFiles } from '../../util/browserDownload';
+import { FileProblems } from './FileProblems';
 import { rankingCsv, sameScoring, worstFirst, type RankingKey } from '../../viewer/frameRanking';
 
 /** Rows shown before "show all". */
@@ -95,18 +96,7 @@ export function FrameRanking({ controller }: { controller: ViewerController | nu
           {error}
         </p>
       )}
-      {skipped.length > 0 && (
-        <details className="vw-problems" data-testid="ranking-skipped">
-          <summary>{skipped.length} frame(s) skipped</summary>
-          <ul>
-            {skipped.map((s) => (
-              <li key={s.path}>
-                <code>{s.path}</code>: {s.reason}
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
+      <FileProblems problems={skipped} summary="frame(s) skipped" testId="ranking-skipped" />
       {stale && (
         <p className="note small" data-testid="ranking-stale">
           The post-processing has changed since these frames were scored: score them again to rank them with it.

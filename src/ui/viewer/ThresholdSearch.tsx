@@ -10,6 +10,7 @@ import { useSweepStore } from '../../state/sweepStore';
 import { useViewerStore } from '../../state/viewerStore';
 import { NO_MORPHOLOGY, type ChallengeClass, type Morphology } from '../../postprocess/settings';
 import type { ViewerController } from '../../viewer/controller';
+import { FileProblems } from './FileProblems';
 import { formatThreshold, SLIDER_STEPS, sliderToThreshold, thresholdToSlider } from '../../viewer/thresholdScale';
 import { CANDIDATE_STRIDE, SWEEP_STRIDE, type ClassBest, type SweepCurve, type SweepResult } from '../../viewer/thresholdSweep';
 
@@ -164,18 +165,7 @@ export function ThresholdSearch({ controller }: { controller: ViewerController |
           {error}
         </p>
       )}
-      {skipped.length > 0 && (
-        <details className="vw-problems" data-testid="sweep-skipped">
-          <summary>{skipped.length} validation frame(s) skipped</summary>
-          <ul>
-            {skipped.map((s) => (
-              <li key={s.path}>
-                <code>{s.path}</code>: {s.reason}
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
+      <FileProblems problems={skipped} summary="validation frame(s) skipped" testId="sweep-skipped" />
       {result && (
         <>
           <table className="vw-table" data-testid="sweep-best" data-score={result.best.score}>

@@ -12,6 +12,7 @@ import { zoomTransform } from '../../viewer/canvasZoom';
 import type { ListedFile } from '../../viewer/frameSources';
 import { PLAY_SPEEDS } from '../../viewer/viewerVideo';
 import { useFileDrop } from '../components/useFileDrop';
+import { FileProblems } from './FileProblems';
 import { PixelReadout } from './PixelReadout';
 import { useCanvasZoom } from './useCanvasZoom';
 import { usePixelProbe } from './usePixelProbe';
@@ -208,18 +209,7 @@ export function ViewerPanel() {
           {notice}
         </p>
       )}
-      {problems.length > 0 && (
-        <details className="vw-problems" data-testid="viewer-problems">
-          <summary>{problems.length} file(s) not shown</summary>
-          <ul>
-            {problems.map((p) => (
-              <li key={`${p.path}:${p.reason}`}>
-                <code>{p.path}</code>: {p.reason}
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
+      <FileProblems problems={problems} summary="file(s) not shown" testId="viewer-problems" />
 
       <div className="vw-columns">
         <div className="vw-stage">
