@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { encodeGrayPng } from '../src/io/png';
 import { formatThreshold } from '../src/viewer/thresholdScale';
 
 /**
@@ -136,7 +137,13 @@ test("frames by score: every frame scored alone at the viewer's settings, the wo
   await expect(page.getByTestId('frame-scores')).toContainText(scores[0]!.toFixed(4), { timeout: 60_000 });
   await expect(page.locator(`[data-testid="ranking-row"][data-index="${index}"]`)).toHaveAttribute('aria-current', 'true');
 
-  // Another threshold: the list says it was scored with other settings.
+  // Another hood, then another threshold: the list says it was scored with other settings.
+  await expect(page.getByTestId('ranking-stale')).toHaveCount(0);
+  const hood = new Uint8Array(800 * 600).fill(255, 496 * 800);
+  await page.getByTestId('hood-input').setInputFiles({ name: 'hood.png', mimeType: 'image/png', buffer: Buffer.from(encodeGrayPng(hood, 800, 600)) });
+  await expect(page.getByTestId('hood-source')).toHaveValue('imported');
+  await expect(page.getByTestId('ranking-stale')).toBeVisible();
+  await page.getByTestId('hood-source').selectOption('dataset');
   await expect(page.getByTestId('ranking-stale')).toHaveCount(0);
   await page.getByTestId('threshold-road-input').fill('0.4');
   await page.getByTestId('threshold-road-input').press('Enter');

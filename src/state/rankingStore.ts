@@ -3,6 +3,7 @@
  * worst first. Plain data; the work is in src/viewer/rankingRunner.ts.
  */
 import { create } from 'zustand';
+import type { HoodMask } from '../data/hoodFile';
 import type { PostprocessSettings } from '../postprocess/settings';
 import type { RankedFrame } from '../viewer/frameRanking';
 
@@ -18,6 +19,8 @@ export interface RankingState {
   frames: RankedFrame[];
   /** The post-processing they were scored with. */
   settings: PostprocessSettings | null;
+  /** The hood mask in use when they were scored (removed from the truth, and from the masks when the settings say so). */
+  hood: HoodMask | null;
   /** Why the ranking failed. */
   error: string | null;
   /** Frames left out, each with the reason. */
@@ -32,6 +35,7 @@ export const useRankingStore = create<RankingState>()(() => ({
   progress: null,
   frames: [],
   settings: null,
+  hood: null,
   error: null,
   skipped: [],
   ms: null,

@@ -25,7 +25,7 @@ function message(e: unknown): string {
 
 // A ranking made with another model no longer applies to this one.
 modelSession.onChange(() => {
-  if (useRankingStore.getState().status !== 'running') useRankingStore.setState({ status: 'idle', frames: [], settings: null, skipped: [], error: null, ms: null });
+  if (useRankingStore.getState().status !== 'running') useRankingStore.setState({ status: 'idle', frames: [], settings: null, hood: null, skipped: [], error: null, ms: null });
 });
 
 export function cancelRanking(): void {
@@ -45,7 +45,7 @@ export async function runFrameRanking(scope: RankingScope, hood: HoodMask | null
   const { settings, view } = useViewerStore.getState();
   cancelRequested = false;
   const t0 = performance.now();
-  store.setState({ status: 'running', scope, progress: { done: 0, total: frames.length, path: '' }, frames: [], settings, error: null, skipped: [], ms: null });
+  store.setState({ status: 'running', scope, progress: { done: 0, total: frames.length, path: '' }, frames: [], settings, hood, error: null, skipped: [], ms: null });
   const spec = model.config.input;
   const sized = hood && hood.width === spec.frameWidth && hood.height === spec.frameHeight ? hood : null;
   const engine = new ViewerEngine();

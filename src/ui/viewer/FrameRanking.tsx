@@ -4,6 +4,7 @@
  * src/viewer/rankingRunner.ts.
  */
 import { useState } from 'react';
+import type { HoodMask } from '../../data/hoodFile';
 import { useDatasetStore } from '../../state/datasetStore';
 import { useRankingStore, type RankingScope } from '../../state/rankingStore';
 import { useStudioStore } from '../../state/studioStore';
@@ -26,8 +27,18 @@ function runner() {
   return import('../../viewer/rankingRunner');
 }
 
+/** The hood the viewer uses now; the card renders again when the choice, the imported file or the dataset's hood changes. */
+function useActiveHood(controller: ViewerController | null): HoodMask | null {
+  const choice = useViewerStore((s) => s.hoodChoice);
+  const importedName = useViewerStore((s) => s.importedHoodName);
+  const fromDataset = useDatasetStore((s) => s.hood.mask);
+  if (choice === 'dataset') return fromDataset;
+  return choice === 'imported' && importedName !== null ? (controller?.activeHood() ?? null) : null;
+}
+
 export function FrameRanking({ controller }: { controller: ViewerController | null }) {
-  const { status, scope, progress, frames, settings: usedSettings, error, skipped, ms } = useRankingStore();
+  const { status, scope, progress, frames, settings: usedSettings, hood: usedHood, error, skipped, ms } = useRankingStore();
+  const hood = useActiveHood(controller);
   const settings = useViewerStore((s) => s.settings);
   const openPath = useViewerStore((s) => (s.entries[s.index]?.kind === 'dataset' ? s.entries[s.index]!.path : null));
   const model = useStudioStore((s) => s.weights.current);
@@ -39,7 +50,7 @@ export function FrameRanking({ controller }: { controller: ViewerController | nu
   const [showAll, setShowAll] = useState(false);
   const [wanted, setWanted] = useState<RankingScope>(scope);
   const running = status === 'running';
-  const stale = usedSettings !== null && frames.length > 0 && !sameScoring(usedSettings, settings);
+  const stale = usedSettings !== null && frames.length > 0 && (!sameScoring(usedSettings, settings) || usedHood !== hood);
   const sorted = worstFirst(frames, key);
   const rows = showAll ? sorted : sorted.slice(0, SHOWN);
 
@@ -99,7 +110,7 @@ export function FrameRanking({ controller }: { controller: ViewerController | nu
       <FileProblems problems={skipped} summary="frame(s) skipped" testId="ranking-skipped" />
       {stale && (
         <p className="note small" data-testid="ranking-stale">
-          The post-processing has changed since these frames were scored: score them again to rank them with it.
+          The post-processing or the hood has changed since these frames were scored: score them again to rank them with it.
         </p>
       )}
       {frames.length > 0 && (
