@@ -1,9 +1,6 @@
 /** Initialising one TensorFlow.js backend and saying why it failed (selectBackend, and a backend made anew after a lost device). */
 import * as tf from '@tensorflow/tfjs';
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+import { errorMessage } from '../util/errorMessage';
 
 function timeout(ms: number, what: string): Promise<never> {
   return new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} timed out after ${Math.round(ms / 1000)} s`)), ms));
@@ -30,7 +27,7 @@ export async function initialiseBackend(name: string, timeoutMs: number, verify 
       return (detail ?? 'tf.setBackend returned false').split('\n')[0] ?? 'tf.setBackend returned false';
     }
   } catch (e) {
-    return message(e);
+    return errorMessage(e);
   } finally {
     console.warn = originalWarn;
   }
@@ -41,7 +38,7 @@ export async function initialiseBackend(name: string, timeoutMs: number, verify 
     t.dispose();
     if (value !== 2048) return `self-test computed ${String(value)} instead of 2048`;
   } catch (e) {
-    return `self-test failed: ${message(e)}`;
+    return `self-test failed: ${errorMessage(e)}`;
   }
   return null;
 }

@@ -9,10 +9,7 @@ import {
   type BackendProbes,
   type Probe,
 } from './decide';
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+import { errorMessage } from '../util/errorMessage';
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -47,7 +44,7 @@ export async function probeWebGPU(timeoutMs = 15_000): Promise<Probe> {
   try {
     adapter = await withTimeout(nav.gpu.requestAdapter({ powerPreference: 'high-performance' }), timeoutMs, 'requestAdapter');
   } catch (e) {
-    return { available: false, reason: `requestAdapter failed: ${message(e)}` };
+    return { available: false, reason: `requestAdapter failed: ${errorMessage(e)}` };
   }
   if (!adapter) return { available: false, reason: 'no adapter' };
 

@@ -12,6 +12,7 @@ import { summarizeModel, type ModelSummary } from '../model/summary';
 import type { SavedModelInfo } from '../weights/browserModelStore';
 import { downloadFiles } from '../util/browserDownload';
 import type { CurrentModelInfo, ExportTarget } from './modelSession';
+import { errorMessage } from '../util/errorMessage';
 
 export type BackendSetting = 'auto' | BackendName;
 export const BACKEND_SETTINGS: readonly BackendSetting[] = ['auto', ...BACKEND_NAMES];
@@ -26,10 +27,6 @@ export interface StatusMessage {
 }
 
 /** An error's message (or the thrown value as text). */
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 export interface InputSize {
   height: number;
   width: number;
@@ -163,7 +160,7 @@ export function computeModelState(config: ModelConfig, size: InputSize, batch: n
   try {
     return { config, size, batch, summary: summarizeModel(config, size, batch), problem: null };
   } catch (e) {
-    return { config, size, batch, summary: null, problem: errorText(e) };
+    return { config, size, batch, summary: null, problem: errorMessage(e) };
   }
 }
 
@@ -218,7 +215,7 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
       get().pushMessage('info', `Backend ${info.name}${adapter}${info.forced ? ', forced' : ''}`);
       for (const r of info.reasons) get().pushMessage('warn', r);
     } catch (e) {
-      const error = errorText(e);
+      const error = errorMessage(e);
       set((s) => ({ backend: { ...s.backend, status: 'failed', error } }));
       get().pushMessage('error', `Backend selection failed: ${error}`);
     }
@@ -235,7 +232,7 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
     try {
       reregisterBackend(lostBackend);
     } catch (e) {
-      recovery('failed', `The ${BACKEND_LABELS[lostBackend]} backend could not be reset: ${errorText(e)}. Reload the page.`);
+      recovery('failed', `The ${BACKEND_LABELS[lostBackend]} backend could not be reset: ${errorMessage(e)}. Reload the page.`);
       return;
     }
     await get().initBackend();
@@ -253,7 +250,7 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
       recovery('recovered', detail);
       get().pushMessage('info', detail);
     } catch (e) {
-      const detail = `${runsOn}, but the model could not be rebuilt: ${errorText(e)}`;
+      const detail = `${runsOn}, but the model could not be rebuilt: ${errorMessage(e)}`;
       recovery('failed', detail);
       get().pushMessage('error', detail);
     }
@@ -348,7 +345,7 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
     try {
       await listSaved(await loadSession());
     } catch (e) {
-      set((s) => ({ weights: { ...s.weights, saved: [], error: errorText(e) } }));
+      set((s) => ({ weights: { ...s.weights, saved: [], error: errorMessage(e) } }));
     }
   },
 
@@ -410,7 +407,7 @@ async function runWeightsTask(label: string, task: (ctx: { session: SessionModul
     store.setState((s) => ({ weights: { ...s.weights, notice } }));
     store.getState().pushMessage('info', notice);
   } catch (e) {
-    const error = errorText(e);
+    const error = errorMessage(e);
     store.setState((s) => ({ weights: { ...s.weights, error } }));
     store.getState().pushMessage('error', error);
   } finally {

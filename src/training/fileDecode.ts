@@ -6,12 +6,9 @@
  */
 import { decodePng, isPng } from '../io/png';
 import { ListedPairSource, PairDataError, type DecodedPair } from './pairSource';
+import { errorMessage } from '../util/errorMessage';
 
 const BITMAP_OPTIONS: ImageBitmapOptions = { colorSpaceConversion: 'none', premultiplyAlpha: 'none' };
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 let canvas: OffscreenCanvas | null = null;
 
@@ -44,7 +41,7 @@ export class FilePairSource extends ListedPairSource<FilePair> {
     try {
       frame = await bitmapPixels(pair.frame);
     } catch (e) {
-      throw new PairDataError(pair.frame.name || pair.name, `the frame cannot be decoded (${message(e)})`);
+      throw new PairDataError(pair.frame.name || pair.name, `the frame cannot be decoded (${errorMessage(e)})`);
     }
     let label: DecodedPair['label'];
     try {
@@ -57,7 +54,7 @@ export class FilePairSource extends ListedPairSource<FilePair> {
         label = { data: d.data, width: d.width, height: d.height, channels: 4 };
       }
     } catch (e) {
-      throw new PairDataError(pair.label.name || pair.name, `the label cannot be decoded (${message(e)})`);
+      throw new PairDataError(pair.label.name || pair.name, `the label cannot be decoded (${errorMessage(e)})`);
     }
     return { frame: { data: frame.data, width: frame.width, height: frame.height, channels: 4 }, label };
   }

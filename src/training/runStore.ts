@@ -4,6 +4,7 @@
  * stores so listing runs reads no weights. A full disk is reported as a StorageQuotaError.
  */
 import { summarise, type RunState, type RunSummary } from './runState';
+import { errorMessage } from '../util/errorMessage';
 
 export interface RunStore {
   save(state: RunState): Promise<void>;
@@ -23,10 +24,6 @@ export class StorageQuotaError extends Error {
 function isQuotaError(e: unknown): boolean {
   const name = (e as { name?: string } | null)?.name ?? '';
   return name === 'QuotaExceededError' || /quota/i.test(e instanceof Error ? e.message : String(e));
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 const byNewest = (a: RunSummary, b: RunSummary) => b.savedAt - a.savedAt || a.runId.localeCompare(b.runId);
@@ -180,7 +177,7 @@ export class IndexedDbRunStore implements RunStore {
       }
       await finished;
     } catch (e) {
-      if (isQuotaError(e)) throw new StorageQuotaError(message(e));
+      if (isQuotaError(e)) throw new StorageQuotaError(errorMessage(e));
       throw e;
     }
   }

@@ -33,6 +33,7 @@ import { OverlayVideoWriter } from './overlayVideo';
 import { everyFrame, EXPORT_PLAYBACK_RATE } from './videoFrames';
 import { ViewerVideo } from './viewerVideo';
 import { nextTask } from '../util/nextTask';
+import { errorMessage } from '../util/errorMessage';
 
 export const NO_MODEL_MESSAGE = 'There is no model yet: create one with "New model" in the model panel, import a model file or load a saved one.';
 
@@ -91,7 +92,7 @@ class ExportCancelled extends Error {
 
 /** `file` opened for frame-by-frame decoding in a worker, or why not (a worker that fails to start included). */
 function decodeFrameByFrame(file: Blob, size: FrameSize | null): Promise<DecodedVideo | UndecodableVideo> {
-  return openDecodedVideoInWorker(file, size).catch((e: unknown) => ({ reason: message(e) }));
+  return openDecodedVideoInWorker(file, size).catch((e: unknown) => ({ reason: errorMessage(e) }));
 }
 
 function sizeText({ width, height }: FrameSize): string {
@@ -124,10 +125,6 @@ function labelFor(pixels: DecodedFrame, label: DecodedImage, labelPath: string |
 function currentModel(): LinkNetModel {
   if (!modelSession.linkNet) throw new Error(NO_MODEL_MESSAGE);
   return modelSession.linkNet;
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 export class ViewerController {
@@ -174,7 +171,7 @@ export class ViewerController {
   attachCanvas(canvas: HTMLCanvasElement | null): void {
     this.canvas = canvas;
     if (canvas && this.last && this.engine.hasOverlay) {
-      this.engine.draw(canvas).catch((e: unknown) => this.store.setState({ error: message(e) }));
+      this.engine.draw(canvas).catch((e: unknown) => this.store.setState({ error: errorMessage(e) }));
     }
   }
 
@@ -195,7 +192,7 @@ export class ViewerController {
       this.store.setState({ importedHoodName: file.name, hoodChoice: 'imported', error: null, notice: `Hood imported from ${file.name}` });
       this.scheduleRender();
     } catch (e) {
-      this.store.setState({ error: message(e).startsWith(file.name) ? message(e) : `${file.name}: ${message(e)}` });
+      this.store.setState({ error: errorMessage(e).startsWith(file.name) ? errorMessage(e) : `${file.name}: ${errorMessage(e)}` });
     }
   }
 
@@ -273,7 +270,7 @@ export class ViewerController {
       if (next?.kind === 'image') this.nextImage.start(next.file, () => decodeImageFile(next.file, next.path, modelFrameSize()));
       await this.runCurrent();
     } catch (e) {
-      if (request === this.openRequest) this.store.setState({ error: message(e) });
+      if (request === this.openRequest) this.store.setState({ error: errorMessage(e) });
     } finally {
       if (request === this.openRequest) this.store.setState({ busy: null });
     }
@@ -283,7 +280,7 @@ export class ViewerController {
     try {
       return decodePng(new Uint8Array(await file.arrayBuffer()));
     } catch (e) {
-      throw new Error(`${path}: ${message(e)}`);
+      throw new Error(`${path}: ${errorMessage(e)}`);
     }
   }
 
@@ -344,7 +341,7 @@ export class ViewerController {
       this.engine.clear();
       this.last = null;
       this.drawFrameOnly(frame);
-      this.store.setState({ error: e instanceof FrameProblemError ? message(e) : `${frame.path}: ${message(e)}` });
+      this.store.setState({ error: e instanceof FrameProblemError ? errorMessage(e) : `${frame.path}: ${errorMessage(e)}` });
       return;
     }
     if (this.store.getState().error === NO_MODEL_MESSAGE) this.store.setState({ error: null });
@@ -415,7 +412,7 @@ export class ViewerController {
       } while (this.renderAgain);
       return result;
     } catch (e) {
-      this.store.setState({ error: `${frame.path}: ${message(e)}` });
+      this.store.setState({ error: `${frame.path}: ${errorMessage(e)}` });
       return null;
     } finally {
       this.rendering = false;
@@ -425,7 +422,7 @@ export class ViewerController {
   /** The frame alone (no model, or the model failed on it). */
   private drawFrameOnly(frame: CurrentFrame): void {
     const { data, width, height } = frame.pixels;
-    if (this.canvas) drawRgbaFrame(this.canvas, data, width, height).catch((e: unknown) => this.store.setState({ error: message(e) }));
+    if (this.canvas) drawRgbaFrame(this.canvas, data, width, height).catch((e: unknown) => this.store.setState({ error: errorMessage(e) }));
   }
 
   /** `drawnBy`: how the frame reached the canvas (null: no canvas). */
@@ -535,7 +532,7 @@ export class ViewerController {
     try {
       await f();
     } catch (e) {
-      this.store.setState({ error: message(e) });
+      this.store.setState({ error: errorMessage(e) });
     }
   }
 
@@ -683,7 +680,7 @@ export class ViewerController {
       this.store.setState({ notice: `Overlay video: ${frames} frames of ${v.path} (${w.codec} WebM, ${(video.size / 1e6).toFixed(1)} MB; ${rate.toFixed(1)} frames/s)` });
     } catch (e) {
       if (e instanceof ExportCancelled) this.store.setState({ notice: e.message });
-      else this.store.setState({ error: message(e) });
+      else this.store.setState({ error: errorMessage(e) });
     } finally {
       await (writer as OverlayVideoWriter | null)?.cancel().catch(() => undefined);
       this.exporting = false;
@@ -709,7 +706,7 @@ export class ViewerController {
       (globalThis as { __lastAnswerFile?: string }).__lastAnswerFile = r.json;
     } catch (e) {
       if (e instanceof ExportCancelled) this.store.setState({ notice: e.message });
-      else this.store.setState({ error: message(e) });
+      else this.store.setState({ error: errorMessage(e) });
     } finally {
       this.store.setState({ busy: null });
     }
@@ -726,12 +723,12 @@ export class ViewerController {
       try {
         score = scoreAnswerAgainstTruth(a, t);
       } catch (e) {
-        const m = message(e);
+        const m = errorMessage(e);
         throw new Error(m.startsWith('answer:') ? `${answer.name}: ${m.slice(8)}` : m.startsWith('truth:') ? `${truth.name}: ${m.slice(7)}` : `${answer.name} / ${truth.name}: ${m}`);
       }
       this.store.setState({ answerScore: score });
     } catch (e) {
-      this.store.setState({ error: message(e) });
+      this.store.setState({ error: errorMessage(e) });
     } finally {
       this.store.setState({ busy: null });
     }

@@ -16,12 +16,9 @@ import { ViewerEngine } from './engine';
 import { rankedFrame, type RankedFrame } from './frameRanking';
 import { truthFromLabelPixels } from './groundTruth';
 import { validationFrames } from './sweepRunner';
+import { errorMessage } from '../util/errorMessage';
 
 let cancelRequested = false;
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 // A ranking made with another model no longer applies to this one.
 modelSession.onChange(() => {
@@ -67,7 +64,7 @@ export async function runFrameRanking(scope: RankingScope, hood: HoodMask | null
         store.setState({ frames: [...ranked] });
       } catch (e) {
         if (modelSession.linkNet !== model) throw new Error('the model changed during the ranking: run it again');
-        skipped.push({ path: frame.path, reason: message(e).replace(`${frame.path}: `, '') });
+        skipped.push({ path: frame.path, reason: errorMessage(e).replace(`${frame.path}: `, '') });
         store.setState({ skipped: [...skipped] });
       }
       await nextTask();
@@ -76,7 +73,7 @@ export async function runFrameRanking(scope: RankingScope, hood: HoodMask | null
     if (ranked.length === 0) throw new Error(`none of the ${frames.length} frames could be scored (${skipped[0]?.path}: ${skipped[0]?.reason})`);
     store.setState({ status: 'done', progress: null, ms: performance.now() - t0 });
   } catch (e) {
-    store.setState({ status: 'failed', error: message(e), progress: null, ms: performance.now() - t0 });
+    store.setState({ status: 'failed', error: errorMessage(e), progress: null, ms: performance.now() - t0 });
   } finally {
     engine.dispose();
     cancelRequested = false;

@@ -18,6 +18,7 @@ import { candidateCountsGpu } from './sweepCandidatesGpu';
 import { truthFromLabelPixels } from './groundTruth';
 import { CANDIDATE_STRIDE, defaultCandidates, sliderGrid, SWEEP_STRIDE, ThresholdSweep } from './thresholdSweep';
 import { nextTask } from '../util/nextTask';
+import { errorMessage } from '../util/errorMessage';
 
 /** Longest stretch of work between two turns for the page (ms). */
 const SLICE_MS = 40;
@@ -26,10 +27,6 @@ const GPU_BACKENDS = ['webgpu', 'webgl'];
 let cancelRequested = false;
 
 class ModelChangedError extends Error {}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 /** The validation pairs (index and frame path) of the Dataset panel's dataset. */
 export function validationFrames(): { index: number; path: string }[] {
@@ -101,7 +98,7 @@ export async function runValidationSweep(hood: HoodMask | null): Promise<void> {
       } catch (e) {
         if (modelSession.linkNet !== model) throw new ModelChangedError('the model changed during the search: run it again');
         if (!(e instanceof ModelChangedError)) {
-          skipped.push({ path: frame.path, reason: message(e).replace(`${frame.path}: `, '') });
+          skipped.push({ path: frame.path, reason: errorMessage(e).replace(`${frame.path}: `, '') });
           store.setState({ skipped: [...skipped] });
           continue;
         }
@@ -152,7 +149,7 @@ export async function runValidationSweep(hood: HoodMask | null): Promise<void> {
     if (sweep.frames === 0) throw new Error(`none of the ${frames.length} validation frames could be used (${skipped[0]?.path}: ${skipped[0]?.reason})`);
     store.setState({ status: 'done', result: sweep.result(), progress: null, ms: performance.now() - t0 });
   } catch (e) {
-    store.setState({ status: 'failed', error: message(e), progress: null, ms: performance.now() - t0 });
+    store.setState({ status: 'failed', error: errorMessage(e), progress: null, ms: performance.now() - t0 });
   } finally {
     engine.dispose();
     hoodT?.dispose();

@@ -11,6 +11,7 @@ import type { LinkNetModel } from '../model/linkNetModel';
 import type { LoadedModelFile, ReadOptions } from './modelFile';
 import { ModelFileError } from './modelFileError';
 import { loadedFromArtifacts, modelToArtifacts } from './tfjsFormat';
+import { errorMessage } from '../util/errorMessage';
 
 export const BROWSER_MODEL_SCHEME = 'indexeddb://';
 export const BROWSER_MODEL_PREFIX = `${BROWSER_MODEL_SCHEME}segstudio/`;
@@ -70,10 +71,6 @@ function writeIndex(index: Record<string, SavedModelDetails>): void {
   }
 }
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 function handlerFor(url: string, kind: 'save' | 'load'): tf.io.IOHandler {
   const handlers = kind === 'save' ? tf.io.getSaveHandlers(url) : tf.io.getLoadHandlers(url);
   const handler = handlers[0];
@@ -83,7 +80,7 @@ function handlerFor(url: string, kind: 'save' | 'load'): tf.io.IOHandler {
 
 function isQuotaError(e: unknown): boolean {
   const name = (e as { name?: string } | null)?.name ?? '';
-  return name === 'QuotaExceededError' || /quota/i.test(message(e));
+  return name === 'QuotaExceededError' || /quota/i.test(errorMessage(e));
 }
 
 /** Stores TensorFlow.js artifacts (from modelToArtifacts) under a name; an existing model of that name is replaced. */
@@ -96,7 +93,7 @@ export async function saveArtifactsToBrowser(name: string, artifacts: tf.io.Mode
     result = await handler.save(artifacts);
   } catch (e) {
     throw new ModelFileError(
-      isQuotaError(e) ? `not enough browser storage to save "${name.trim()}" (${message(e)})` : `saving "${name.trim()}" in the browser failed: ${message(e)}`,
+      isQuotaError(e) ? `not enough browser storage to save "${name.trim()}" (${errorMessage(e)})` : `saving "${name.trim()}" in the browser failed: ${errorMessage(e)}`,
     );
   }
   const info = result.modelArtifactsInfo;
@@ -138,8 +135,8 @@ export async function loadArtifactsFromBrowser(name: string): Promise<tf.io.Mode
   try {
     return await handler.load();
   } catch (e) {
-    if (/cannot find model/i.test(message(e))) throw new ModelFileError(`no model named "${name.trim()}" is saved in this browser`);
-    throw new ModelFileError(`reading "${name.trim()}" from the browser failed: ${message(e)}`);
+    if (/cannot find model/i.test(errorMessage(e))) throw new ModelFileError(`no model named "${name.trim()}" is saved in this browser`);
+    throw new ModelFileError(`reading "${name.trim()}" from the browser failed: ${errorMessage(e)}`);
   }
 }
 
@@ -154,7 +151,7 @@ export async function listBrowserModels(): Promise<SavedModelInfo[]> {
   try {
     all = await tf.io.listModels();
   } catch (e) {
-    throw new ModelFileError(`cannot list the models saved in this browser: ${message(e)}`);
+    throw new ModelFileError(`cannot list the models saved in this browser: ${errorMessage(e)}`);
   }
   const index = savedModelIndex();
   const out: SavedModelInfo[] = [];
@@ -179,8 +176,8 @@ export async function deleteBrowserModel(name: string): Promise<void> {
   try {
     await tf.io.removeModel(url);
   } catch (e) {
-    if (/cannot find model/i.test(message(e))) throw new ModelFileError(`no model named "${name.trim()}" is saved in this browser`);
-    throw new ModelFileError(`deleting "${name.trim()}" failed: ${message(e)}`);
+    if (/cannot find model/i.test(errorMessage(e))) throw new ModelFileError(`no model named "${name.trim()}" is saved in this browser`);
+    throw new ModelFileError(`deleting "${name.trim()}" failed: ${errorMessage(e)}`);
   }
   const index = savedModelIndex();
   if (name.trim() in index) {

@@ -24,6 +24,7 @@ import {
   type PairResult,
   type ToWorker,
 } from './datasetProtocol';
+import { errorMessage } from '../util/errorMessage';
 
 interface WorkerScope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -46,10 +47,6 @@ let stages: Record<string, number> = {};
 function timed<T>(stage: string, t0: number, value: T): T {
   stages[stage] = (stages[stage] ?? 0) + performance.now() - t0;
   return value;
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -126,10 +123,10 @@ async function decodeProblem(file: File, path: string, format: ImageFormat, e: u
     try {
       decodePng(new Uint8Array(await file.arrayBuffer()));
     } catch (pngError) {
-      return { path, kind: decodeProblemKind(pngError), reason: message(pngError) };
+      return { path, kind: decodeProblemKind(pngError), reason: errorMessage(pngError) };
     }
   }
-  return { path, kind: 'corrupt', reason: `corrupt ${formatName(format)}: the browser cannot decode it (${message(e)})` };
+  return { path, kind: 'corrupt', reason: `corrupt ${formatName(format)}: the browser cannot decode it (${errorMessage(e)})` };
 }
 
 function refused(index: number, problems: DatasetProblem[]): PairResult {
@@ -218,7 +215,7 @@ async function checkFile(file: File, path: string, problems: DatasetProblem[]): 
     }
     return { file, path, info: sniff, bytes };
   } catch (e) {
-    problems.push({ path, kind: 'read-error', reason: `cannot read the file: ${message(e)}` });
+    problems.push({ path, kind: 'read-error', reason: `cannot read the file: ${errorMessage(e)}` });
     return null;
   }
 }
@@ -227,7 +224,7 @@ async function checkFile(file: File, path: string, problems: DatasetProblem[]): 
 type Decoding = () => Promise<DecodedImage | DatasetProblem>;
 
 function pngProblem(path: string, e: unknown): DatasetProblem {
-  return { path, kind: decodeProblemKind(e), reason: message(e) };
+  return { path, kind: decodeProblemKind(e), reason: errorMessage(e) };
 }
 
 /**
@@ -370,7 +367,7 @@ async function runIndex(request: IndexRequest): Promise<void> {
         try {
           add(await indexPrepared(await prepare(pair), scheme, thumbWidth));
         } catch (e) {
-          add(refused(pair.index, [{ path: pair.framePath, kind: 'corrupt', reason: `cannot be indexed: ${message(e)}` }]));
+          add(refused(pair.index, [{ path: pair.framePath, kind: 'corrupt', reason: `cannot be indexed: ${errorMessage(e)}` }]));
         }
       }
     };
@@ -425,9 +422,9 @@ async function preview(requestId: number, index: number): Promise<void> {
 scope.onmessage = (event) => {
   const m = event.data;
   if (m.type === 'index') {
-    runIndex(m).catch((e) => scope.postMessage({ type: 'failed', jobId: m.jobId, message: message(e) }));
+    runIndex(m).catch((e) => scope.postMessage({ type: 'failed', jobId: m.jobId, message: errorMessage(e) }));
   } else if (m.type === 'preview') {
-    preview(m.requestId, m.index).catch((e) => scope.postMessage({ type: 'preview-failed', requestId: m.requestId, message: message(e) }));
+    preview(m.requestId, m.index).catch((e) => scope.postMessage({ type: 'preview-failed', requestId: m.requestId, message: errorMessage(e) }));
   } else if (m.type === 'hood-overlaps') {
     const overlaps = hoodOverlaps(hoodRuns, m.hood);
     scope.postMessage({ type: 'hood-overlaps', requestId: m.requestId, overlaps }, [overlaps.buffer]);
