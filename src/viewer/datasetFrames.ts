@@ -5,6 +5,7 @@
  */
 import { useDatasetStore } from '../state/datasetStore';
 import type { DecodedFrame } from './decodeFrame';
+import { truthFromLabelPixels, type TruthMasks } from './groundTruth';
 import { labelPixelsFromOverlay } from './overlayLabels';
 
 function pixelsOf(bitmap: ImageBitmap): Uint8ClampedArray {
@@ -56,10 +57,25 @@ export function loadDatasetFrame(index: number, path: string): Promise<{ pixels:
 const OPEN_TIMEOUT_MS = 60_000;
 
 /** `loadDatasetFrame`, failing (naming the pair) when the worker does not deliver it in time (e.g. another pair was selected meanwhile). */
-export function loadDatasetFrameWithin(index: number, path: string, timeoutMs = OPEN_TIMEOUT_MS): ReturnType<typeof loadDatasetFrame> {
+function loadDatasetFrameWithin(index: number, path: string, timeoutMs = OPEN_TIMEOUT_MS): ReturnType<typeof loadDatasetFrame> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`the Dataset panel did not deliver this pair within ${timeoutMs / 1000} s`)), timeoutMs);
   });
   return Promise.race([loadDatasetFrame(index, path), timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Pair `index` with its ground truth for a model whose frames are `frame` in size: the label must be
+ * that size; `hood` (a mask of that size, or null) is cleared from the truth.
+ */
+export async function loadDatasetPairWithTruth(
+  index: number,
+  path: string,
+  frame: { frameWidth: number; frameHeight: number },
+  hood: Uint8Array | null,
+): Promise<{ pixels: DecodedFrame; truth: TruthMasks }> {
+  const { pixels, label } = await loadDatasetFrameWithin(index, path);
+  if (label.width !== frame.frameWidth || label.height !== frame.frameHeight) throw new Error(`the label is ${label.width}x${label.height}, the model's frames ${frame.frameWidth}x${frame.frameHeight}`);
+  return { pixels, truth: truthFromLabelPixels(label.data, label.channels, label.width, label.height, hood) };
 }

@@ -11,10 +11,9 @@ import { modelSession } from '../state/modelSession';
 import { useRankingStore, type RankingScope } from '../state/rankingStore';
 import { useViewerStore } from '../state/viewerStore';
 import { nextTask } from '../util/nextTask';
-import { datasetFrameList, loadDatasetFrameWithin } from './datasetFrames';
+import { datasetFrameList, loadDatasetPairWithTruth } from './datasetFrames';
 import { ViewerEngine } from './engine';
 import { rankedFrame, type RankedFrame } from './frameRanking';
-import { truthFromLabelPixels } from './groundTruth';
 import { validationFrames } from './sweepRunner';
 import { errorMessage } from '../util/errorMessage';
 
@@ -53,11 +52,9 @@ export async function runFrameRanking(scope: RankingScope, hood: HoodMask | null
       if (cancelRequested) break;
       store.setState({ progress: { done: n, total: frames.length, path: frame.path } });
       try {
-        const { pixels, label } = await loadDatasetFrameWithin(frame.index, frame.path);
+        const { pixels, truth } = await loadDatasetPairWithTruth(frame.index, frame.path, spec, sized?.mask ?? null);
         if (modelSession.linkNet !== model) throw new Error('the model changed during the ranking: run it again');
-        if (label.width !== spec.frameWidth || label.height !== spec.frameHeight) throw new Error(`the label is ${label.width}x${label.height}, the model's frames ${spec.frameWidth}x${spec.frameHeight}`);
         await engine.infer(model, pixels, frame.path);
-        const truth = truthFromLabelPixels(label.data, label.channels, label.width, label.height, sized?.mask ?? null);
         const r = await engine.render(settings, settings.hood ? sized : null, { ...view, mode: 'masks' }, truth);
         if (!r.counts) throw new Error('no counts: the label does not fit the frame');
         ranked.push(rankedFrame(frame.index, frame.path, r.counts));

@@ -12,10 +12,9 @@ import { useDatasetStore } from '../state/datasetStore';
 import { modelSession } from '../state/modelSession';
 import { useSweepStore } from '../state/sweepStore';
 import { useViewerStore } from '../state/viewerStore';
-import { loadDatasetFrameWithin } from './datasetFrames';
+import { loadDatasetPairWithTruth } from './datasetFrames';
 import { ViewerEngine } from './engine';
 import { candidateCountsGpu } from './sweepCandidatesGpu';
-import { truthFromLabelPixels } from './groundTruth';
 import { CANDIDATE_STRIDE, defaultCandidates, sliderGrid, SWEEP_STRIDE, ThresholdSweep } from './thresholdSweep';
 import { nextTask } from '../util/nextTask';
 import { errorMessage } from '../util/errorMessage';
@@ -86,15 +85,14 @@ export async function runValidationSweep(hood: HoodMask | null): Promise<void> {
       let probs: Float32Array;
       let truth;
       try {
-        const { pixels, label } = await loadDatasetFrameWithin(frame.index, frame.path);
+        const pair = await loadDatasetPairWithTruth(frame.index, frame.path, spec, sized);
         if (modelSession.linkNet !== model) throw new ModelChangedError('the model changed during the search: run it again');
         progress('running the model');
-        await engine.infer(model, pixels, frame.path, { keepPixels: false });
+        await engine.infer(model, pair.pixels, frame.path, { keepPixels: false });
         const read = await engine.readProbabilities();
         if (read.channels !== model.config.classes.length) throw new Error(`the model gave ${read.channels} channels`);
         probs = read.values;
-        if (label.width !== spec.frameWidth || label.height !== spec.frameHeight) throw new Error(`the label is ${label.width}x${label.height}, the model's frames ${spec.frameWidth}x${spec.frameHeight}`);
-        truth = truthFromLabelPixels(label.data, label.channels, label.width, label.height, sized);
+        truth = pair.truth;
       } catch (e) {
         if (modelSession.linkNet !== model) throw new ModelChangedError('the model changed during the search: run it again');
         if (!(e instanceof ModelChangedError)) {
