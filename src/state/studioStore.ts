@@ -395,10 +395,18 @@ async function listSaved(session: SessionModule): Promise<void> {
   useStudioStore.setState((s) => ({ weights: { ...s.weights, saved } }));
 }
 
-/** Runs one weights task at a time: busy while it runs, its message as notice, or its error shown. */
+/**
+ * Runs one weights task at a time: busy while it runs, its message as notice, or its error shown.
+ * One asked for while another runs is not started, and the status bar says so (a drop on the
+ * model panel can come at any time; the buttons are disabled meanwhile).
+ */
 async function runWeightsTask(label: string, task: (ctx: { session: SessionModule }) => Promise<string>): Promise<void> {
   const store = useStudioStore;
-  if (store.getState().weights.busy) return;
+  const running = store.getState().weights.busy;
+  if (running) {
+    store.getState().pushMessage('warn', `Not started: ${label}. The model panel is busy (${running}); try again when it is done.`);
+    return;
+  }
   store.setState((s) => ({ weights: { ...s.weights, busy: label, error: null, notice: null } }));
   try {
     await backendSettled();

@@ -5,17 +5,6 @@ import { Figure, formatBytes, formatCount, formatNumber } from './Figure';
 import { ModelWeights } from './ModelWeights';
 import { useFileDrop } from './useFileDrop';
 
-/** Model files dropped on the panel are imported as if picked with Import…; none is lost while the panel is busy. */
-function dropModelFiles(files: File[]): void {
-  if (files.length === 0) return;
-  const { weights, importModelFiles, pushMessage } = useStudioStore.getState();
-  if (weights.busy !== null) {
-    pushMessage('warn', `Not imported: ${files.map((f) => f.name).join(', ')}. The model panel is busy (${weights.busy}); drop the files again when it is done.`);
-    return;
-  }
-  void importModelFiles(files);
-}
-
 function numberValue(n: number): string | number {
   return Number.isFinite(n) ? n : '';
 }
@@ -66,8 +55,13 @@ export function ModelPanel() {
   const setClassCount = useStudioStore((s) => s.setClassCount);
   const setInputSize = useStudioStore((s) => s.setInputSize);
   const setBatch = useStudioStore((s) => s.setBatch);
+  const importModelFiles = useStudioStore((s) => s.importModelFiles);
   const { config, size, batch, summary, problem } = model;
-  const drop = useFileDrop((data) => dropModelFiles(Array.from(data.files)));
+  // Model files dropped on the panel are imported as if picked with Import….
+  const drop = useFileDrop((data) => {
+    const files = Array.from(data.files);
+    if (files.length > 0) void importModelFiles(files);
+  });
   const encoderLabel = config.encoder.replace('resnet', 'LinkNet');
 
   return (
