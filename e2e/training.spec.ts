@@ -309,6 +309,51 @@ test('a class added in the Labels editor trains with its own loss term, named in
   expect(errors).toEqual([]);
 });
 
+test('the Viewer takes a running run\'s latest weights, then follows the run after each validation', async ({ page }) => {
+  test.setTimeout(180_000);
+  const errors = await openWithSmallSample(page);
+  await openTraining(page);
+  await expect(page.getByTestId('training-data')).toHaveAttribute('data-ready', 'true', { timeout: 120_000 });
+  await page.getByTestId('training-encoder').selectOption('resnet18');
+  await page.getByTestId('training-batch').fill('2');
+  await page.getByTestId('training-validate-every').fill('3');
+  await page.getByTestId('training-run-name').fill('followed run');
+  await page.getByTestId('training-start').click();
+  await waitForStep(page, 1);
+
+  // No model in the studio yet: the viewer offers the run's weights.
+  await page.getByTestId('tab-viewer').click();
+  await page.getByTestId('viewer-open-dataset').click();
+  await expect(page.getByTestId('viewer-no-model')).toBeVisible();
+  const status = page.getByTestId('viewer-run-status');
+  await expect(status).toContainText('Training “followed run” is at step');
+  await expect(status).toHaveAttribute('data-shown', '');
+  await page.getByTestId('viewer-run-latest').click();
+  await expect(page.getByTestId('viewer-model')).toHaveAttribute('data-origin', 'training', { timeout: 60_000 });
+  const shown = async () => Number((await status.getAttribute('data-shown')) || 0);
+  const taken = await shown();
+  expect(taken).toBeGreaterThanOrEqual(1);
+  await expect(page.getByTestId('viewer-model')).toHaveText(`Model: trained in this tab: followed run, step ${taken}`);
+  await expect(page.getByTestId('viewer-no-model')).toHaveCount(0);
+  // The open frame ran with those weights.
+  const runs = page.getByTestId('pixel-counts');
+  await expect(runs).toHaveAttribute('data-network-runs', /^[1-9]/, { timeout: 60_000 });
+  const runsBefore = Number(await runs.getAttribute('data-network-runs'));
+
+  // Following: taken at once (the run has moved on), then again after a later validation, each time running the frame again.
+  await page.getByTestId('viewer-run-follow').check();
+  await expect.poll(shown, { timeout: 60_000 }).toBeGreaterThan(taken);
+  const followed = await shown();
+  await expect.poll(shown, { timeout: 90_000 }).toBeGreaterThan(followed);
+  await expect.poll(async () => Number(await runs.getAttribute('data-network-runs')), { timeout: 60_000 }).toBeGreaterThanOrEqual(runsBefore + 2);
+  await page.getByTestId('viewer-run-follow').uncheck();
+
+  await page.getByTestId('tab-training').click();
+  await page.getByTestId('training-stop').click();
+  await expect(page.getByTestId('training-phase')).toHaveAttribute('data-value', 'stopped', { timeout: 60_000 });
+  expect(errors).toEqual([]);
+});
+
 test('training continues from the current model: its weights go to the worker without stalling the page, and the trained ones come back', async ({ page }) => {
   test.setTimeout(240_000);
   const errors = await openWithSmallSample(page);

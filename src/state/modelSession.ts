@@ -19,7 +19,8 @@ export type ModelOrigin =
   | { kind: 'file'; file: string; format: 'safetensors' | 'tfjs' }
   | { kind: 'encoder'; file: string; seed: number }
   | { kind: 'browser'; name: string }
-  | { kind: 'training'; run: string };
+  /** `run`: its name; `runId` and `step`: which run and which of its steps the weights are. */
+  | { kind: 'training'; run: string; runId: string | null; step: number };
 
 /** What the UI shows about the current model (plain data). */
 export interface CurrentModelInfo {
@@ -56,7 +57,7 @@ function describeOrigin(origin: ModelOrigin): string {
     case 'browser':
       return `loaded from the browser: ${origin.name}`;
     case 'training':
-      return `trained in this tab: ${origin.run}`;
+      return `trained in this tab: ${origin.run}, step ${origin.step}`;
   }
 }
 
@@ -233,8 +234,9 @@ export class ModelSession {
   }
 
   /** Weights from the training worker (PyTorch names) become the current model. */
-  async adoptTrainedWeights(config: ModelConfig, weights: Record<string, Float32Array>, run: string): Promise<CurrentModelInfo> {
-    return this.buildAndReplace(() => LinkNetModel.fromTorchWeightsInSteps(config, new Map(Object.entries(weights))), { kind: 'training', run }, {});
+  async adoptTrainedWeights(config: ModelConfig, weights: Record<string, Float32Array>, run: { name: string; runId: string | null; step: number }): Promise<CurrentModelInfo> {
+    const origin: ModelOrigin = { kind: 'training', run: run.name, runId: run.runId, step: run.step };
+    return this.buildAndReplace(() => LinkNetModel.fromTorchWeightsInSteps(config, new Map(Object.entries(weights))), origin, {});
   }
 
   /** Drops the current model. */

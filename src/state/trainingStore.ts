@@ -108,7 +108,11 @@ export interface TrainingState {
   exportCurves(runId: string | null): Promise<void>;
   loadBest(): Promise<void>;
   exportBest(): Promise<void>;
-  useLatestWeights(): Promise<void>;
+  /**
+   * The worker's latest weights become the studio's current model (the viewer's). `quiet`: no
+   * status-bar message (the viewer following the run). Does nothing while another task is busy.
+   */
+  useLatestWeights(options?: { quiet?: boolean }): Promise<void>;
   injectFault(fault: 'nan' | 'device-lost'): void;
   dismissFailure(): void;
   /** Applies one message of the worker (the engine's listener). */
@@ -279,6 +283,11 @@ const ACTIVE: readonly TrainingPhase[] = ['starting', 'running', 'pausing', 'pau
 
 export function isActive(phase: TrainingPhase): boolean {
   return ACTIVE.includes(phase);
+}
+
+/** Whether the training worker holds the weights of run `runId` (it started and has not been reset). */
+export function holdsRunWeights(runId: string | null, phase: TrainingPhase): boolean {
+  return runId !== null && (isActive(phase) || phase === 'finished' || phase === 'stopped');
 }
 
 /** Waits (at most `ms`) until the dataset store satisfies `ok`. */
@@ -662,21 +671,24 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
       await useStudioStore.getState().exportModel('F32');
     },
 
-    useLatestWeights: async () => {
-      if (!engine) return;
+    useLatestWeights: async (options = {}) => {
+      if (!engine || get().busy !== null) return;
       set({ busy: 'Fetching the latest weights' });
       try {
         const w = await engine.getWeights();
         const { modelSession } = await import('./modelSession');
-        const info = await modelSession.adoptTrainedWeights(w.config, w.weights, `${get().runName || 'training run'}, step ${w.step}`);
+        const info = await modelSession.adoptTrainedWeights(w.config, w.weights, { name: get().runName || 'training run', runId: get().runId, step: w.step });
         useStudioStore.setState((s) => ({
           model: computeModelState(info.config, { height: info.config.input.inputHeight, width: info.config.input.inputWidth }, s.model.batch),
           weights: { ...s.weights, current: info },
         }));
         set({ notice: `The viewer now uses the weights of step ${w.step}` });
-        useStudioStore.getState().pushMessage('info', `Current model: ${info.label}`);
+        if (!options.quiet) useStudioStore.getState().pushMessage('info', `Current model: ${info.label}`);
       } catch (e) {
-        set({ error: `Could not take the latest weights: ${e instanceof Error ? e.message : String(e)}` });
+        const message = `Could not take the latest weights: ${e instanceof Error ? e.message : String(e)}`;
+        set({ error: message });
+        // Asked for from the viewer too, where the training tab's error line is not in sight.
+        useStudioStore.getState().pushMessage('error', message);
       } finally {
         set({ busy: null });
       }

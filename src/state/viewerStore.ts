@@ -90,6 +90,10 @@ export interface ViewerState {
   report: FrameReport | null;
   exportProgress: { done: number; total: number | null } | null;
   answerScore: (GraderResult & { missingFrames: number[]; extraFrames: number[] }) | null;
+  /** Whether the viewer, while open, takes a training run's latest weights after each of its validations. */
+  followRun: boolean;
+  /** Why the last validation's weights were not taken (null: they were, or none came yet). */
+  followNote: string | null;
 
   setThreshold(cls: ChallengeClass, value: number): void;
   setMorphology(cls: ChallengeClass, patch: Partial<Morphology>): void;
@@ -122,6 +126,8 @@ export const useViewerStore = create<ViewerState>()((set, get) => ({
   report: null,
   exportProgress: null,
   answerScore: null,
+  followRun: false,
+  followNote: null,
 
   setThreshold: (cls, value) => {
     const s = get().settings;

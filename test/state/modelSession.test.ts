@@ -56,7 +56,7 @@ describe('ModelSession', () => {
       ['new', () => session.createNew(smallConfig({ classes: ['a', 'b', 'c'] }), 3)],
       ['file', () => session.importFiles([{ name: 'road2.safetensors', bytes: good }], config, 0)],
       ['encoder', () => session.importFiles([{ name: 'resnet18.safetensors', bytes: toSafetensors(torchvisionTensors('resnet18'), 'F32') }], config, 7)],
-      ['training', () => session.adoptTrainedWeights(config, trained, 'run 1')],
+      ['training', () => session.adoptTrainedWeights(config, trained, { name: 'run 1', runId: 'r1', step: 12 })],
     ];
     for (const [kind, make] of origins) {
       await make();
@@ -99,7 +99,7 @@ describe('ModelSession', () => {
     expect(session.linkNet!.config.encoder).toBe('resnet18');
     expect(tf.memory().numTensors - before).toBe(session.linkNet!.specs.length);
     // A failed build does not stop the ones after it.
-    const failing = session.adoptTrainedWeights(config, { 'firstconv.weight': new Float32Array(64 * 3 * 7 * 7) }, 'run 2');
+    const failing = session.adoptTrainedWeights(config, { 'firstconv.weight': new Float32Array(64 * 3 * 7 * 7) }, { name: 'run 2', runId: 'r2', step: 3 });
     const after = session.createNew(smallConfig({ classes: ['a', 'b', 'c'] }), 2);
     await expect(failing).rejects.toThrow('missing tensor');
     expect(session.current).toBe(second.info);

@@ -1,6 +1,6 @@
 /** The best checkpoint (saved automatically in the browser) and what to do with it; the latest weights for the viewer. */
 import { memo } from 'react';
-import { isActive, useTrainingStore } from '../../state/trainingStore';
+import { holdsRunWeights, useTrainingStore } from '../../state/trainingStore';
 import { useDeferredTraining } from './useDeferredVersion';
 
 export const CheckpointCard = memo(function CheckpointCard() {
@@ -10,7 +10,7 @@ export const CheckpointCard = memo(function CheckpointCard() {
   const runId = useTrainingStore((s) => s.runId);
   const busy = useTrainingStore((s) => s.busy);
   const { loadBest, exportBest, useLatestWeights } = useTrainingStore.getState();
-  const live = runId !== null && (isActive(phase) || phase === 'finished' || phase === 'stopped');
+  const live = holdsRunWeights(runId, phase);
   return (
     <section className="ds-card tr-checkpoint" data-testid="training-checkpoint" data-count={count}>
       <header className="ds-card-head">

@@ -20,6 +20,7 @@ import { ViewerControls } from './ViewerControls';
 import { ViewerExports } from './ViewerExports';
 import { ThresholdSearch } from './ThresholdSearch';
 import { FrameRanking } from './FrameRanking';
+import { RunWeights } from './RunWeights';
 import { ViewerStats } from './ViewerStats';
 import { loadViewerController, useViewerController } from './useViewerController';
 import './viewer.css';
@@ -196,6 +197,7 @@ export function ViewerPanel() {
           No model yet: press <strong>New model</strong> in the model panel (a seeded, untrained LinkNet), import a model file or load a saved one.
         </p>
       )}
+      <RunWeights />
       {error && (
         <div className="problem" role="alert" data-testid="viewer-error">
           <span data-testid="viewer-error-message">{error}</span>
