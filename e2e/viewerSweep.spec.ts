@@ -110,6 +110,19 @@ test("frames by score: every frame scored alone at the viewer's settings, the wo
   await expect(page.getByTestId('ranking-panel')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
   await expect(page.getByTestId('ranking-error')).toHaveCount(0);
   await expect(page.getByTestId('ranking-skipped')).toHaveCount(0);
+  // The ranking decoded its pairs without taking the Dataset panel's selection (the first pair, still shown there)...
+  await page.getByTestId('tab-dataset').click();
+  await expect(page.getByTestId('preview-canvas')).toHaveAttribute('data-index', '0');
+  await expect(page.getByTestId('preview-canvas')).toHaveAttribute('data-status', 'ready');
+  // ...so pairs open side by side (the viewer stepping while a ranking or search runs): each comes whole, none waits on another.
+  const opened = await page.evaluate(async (url) => {
+    const frames = (await import(/* @vite-ignore */ url)) as typeof import('../src/viewer/datasetFrames');
+    const list = frames.datasetFrameList().slice(0, 4);
+    const loaded = await Promise.all(list.map((f) => frames.loadDatasetFrame(f.index, f.path)));
+    return loaded.map((l) => [l.pixels.width, l.pixels.height, l.label.width, l.label.height, l.label.data.length]);
+  }, '/src/viewer/datasetFrames.ts');
+  expect(opened).toEqual(Array.from({ length: 4 }, () => [800, 600, 800, 600, 800 * 600 * 3]));
+  await page.getByTestId('tab-viewer').click();
   const rowScores = async () => (await page.getByTestId('ranking-row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-score')))));
   // Ten shown, the worst first; all of them on request.
   expect(await rowScores()).toHaveLength(Math.min(10, total));

@@ -169,6 +169,17 @@ export function currentIndexSource(): IndexSource | null {
   return lastLoad?.source ?? null;
 }
 
+/**
+ * Pair `index` decoded by the dataset's worker (the full-size frame and its class overlay) for
+ * work of its own (the viewer, its search and ranking), leaving the panel's selection and preview
+ * alone. The caller closes the bitmaps. Fails when no dataset is loaded, or when another is
+ * loaded (or the scheme changed) before the pair came.
+ */
+export function decodeDatasetPair(index: number): Promise<PreviewMessage> {
+  if (!client) return Promise.reject(new Error('no dataset is loaded'));
+  return client.preview(index);
+}
+
 function closeClient(): void {
   client?.dispose();
   client = null;

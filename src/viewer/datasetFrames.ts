@@ -3,7 +3,7 @@
  * panel's worker decodes the pair (frame and class overlay); the overlay's display colours are
  * mapped back to classes, so the ground truth is exact (nearest-pixel overlay, opaque colours).
  */
-import { useDatasetStore } from '../state/datasetStore';
+import { decodeDatasetPair, useDatasetStore } from '../state/datasetStore';
 import type { DecodedFrame } from './decodeFrame';
 import { truthFromLabelPixels, type TruthMasks } from './groundTruth';
 import { labelPixelsFromOverlay } from './overlayLabels';
@@ -26,37 +26,33 @@ export function datasetFrameList(): { index: number; path: string }[] {
   return out;
 }
 
-/** Opens pair `index` through the Dataset panel's worker: the frame's pixels and its label as class ids. */
-export function loadDatasetFrame(index: number, path: string): Promise<{ pixels: DecodedFrame; label: { width: number; height: number; channels: 3; data: Uint8Array } }> {
-  const store = useDatasetStore;
-  return new Promise((resolve, reject) => {
-    const check = (): boolean => {
-      const p = store.getState().preview;
-      if (!p || p.index !== index || p.status === 'loading') return false;
-      unsubscribe();
-      if (p.status === 'failed' || !p.frame || !p.label) {
-        reject(new Error(`${path}: ${p.error ?? 'the dataset could not decode this pair'}`));
-        return true;
-      }
-      try {
-        const data = pixelsOf(p.frame);
-        const label = labelPixelsFromOverlay(pixelsOf(p.label), store.getState().scheme);
-        resolve({ pixels: { data, width: p.frame.width, height: p.frame.height, channels: 4 }, label: { width: p.label.width, height: p.label.height, ...label } });
-      } catch (e) {
-        reject(e instanceof Error ? e : new Error(String(e)));
-      }
-      return true;
-    };
-    const unsubscribe = store.subscribe(() => void check());
-    store.getState().select(index);
-    check();
-  });
+/**
+ * Opens pair `index` through the Dataset panel's worker: the frame's pixels and its label as class
+ * ids. The panel's own selection is left as it is, so any number of these may run at once (the
+ * viewer stepping through frames while a search or ranking runs).
+ */
+export async function loadDatasetFrame(index: number, path: string): Promise<{ pixels: DecodedFrame; label: { width: number; height: number; channels: 3; data: Uint8Array } }> {
+  let decoded;
+  try {
+    decoded = await decodeDatasetPair(index);
+  } catch (e) {
+    throw new Error(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const { frame, label } = decoded;
+  try {
+    const data = pixelsOf(frame);
+    const classes = labelPixelsFromOverlay(pixelsOf(label), useDatasetStore.getState().scheme);
+    return { pixels: { data, width: frame.width, height: frame.height, channels: 4 }, label: { width: label.width, height: label.height, ...classes } };
+  } finally {
+    frame.close();
+    label.close();
+  }
 }
 
 /** How long a pair may take to come from the Dataset panel's worker (ms). */
 const OPEN_TIMEOUT_MS = 60_000;
 
-/** `loadDatasetFrame`, failing (naming the pair) when the worker does not deliver it in time (e.g. another pair was selected meanwhile). */
+/** `loadDatasetFrame`, failing (naming the pair) when the worker does not deliver it in time. */
 function loadDatasetFrameWithin(index: number, path: string, timeoutMs = OPEN_TIMEOUT_MS): ReturnType<typeof loadDatasetFrame> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -115,7 +115,7 @@ export function ThresholdSearch({ controller }: { controller: ViewerController |
   const valFrames = useDatasetStore((s) => s.derived?.split.val.length ?? 0);
   const model = useStudioStore((s) => s.weights.current);
   const running = status === 'running';
-  // Both walk the Dataset panel's pairs one at a time: one at once.
+  // Both run the network over the dataset's frames: one at once, so neither doubles the other's time and memory.
   const ranking = useRankingStore((s) => s.status === 'running');
 
   const start = () => {
