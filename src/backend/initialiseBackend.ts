@@ -17,7 +17,7 @@ export async function initialiseBackend(name: string, timeoutMs: number, verify 
   const warnings: string[] = [];
   const originalWarn = console.warn;
   console.warn = (...args: unknown[]) => {
-    warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+    warnings.push(args.map((a) => errorMessage(a)).join(' '));
     originalWarn.apply(console, args);
   };
   try {

@@ -3,6 +3,7 @@
  * and the two kinds of failure (usage: exit 2; anything else: exit 1).
  */
 import { parseArgs } from 'node:util';
+import { errorMessage } from '../util/errorMessage';
 
 export const PROGRAM = 'npm run cli --';
 
@@ -77,7 +78,7 @@ export function parseCommandArgs(command: Command, args: string[]): ParsedValues
 }
 
 function describeParseError(e: unknown, command: Command): string {
-  const message = e instanceof Error ? e.message : String(e);
+  const message = errorMessage(e);
   const code = (e as { code?: string }).code;
   const option = /'(?:-[^-' ,]+, )?(-{1,2}[^' ,]+)/.exec(message)?.[1];
   switch (code) {
@@ -147,6 +148,4 @@ export function requiredString(values: ParsedValues, name: string): string {
   return v;
 }
 
-export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+export { errorMessage };

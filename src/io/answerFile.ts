@@ -7,6 +7,7 @@
 import { GraderAccumulator } from '../metrics/grader';
 import type { GraderResult } from '../metrics/grader';
 import { decodePng, encodeMaskPng, ImageDecodeError } from './png';
+import { errorMessage } from '../util/errorMessage';
 
 export class AnswerFileError extends Error {
   /** The frame the problem is about, when there is one. */
@@ -123,7 +124,7 @@ export function parseAnswerFile(json: string): Map<number, { car: string; road: 
   try {
     value = JSON.parse(json);
   } catch (e) {
-    throw new AnswerFileError(`answer file is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, undefined, {
+    throw new AnswerFileError(`answer file is not valid JSON: ${errorMessage(e)}`, undefined, {
       cause: e,
     });
   }

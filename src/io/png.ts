@@ -8,6 +8,7 @@
  */
 import { decode, encode } from 'fast-png';
 import type { DecodedPng } from 'fast-png';
+import { errorMessage } from '../util/errorMessage';
 
 export type ImageDecodeErrorReason = 'empty' | 'not-png' | 'truncated' | 'corrupt' | 'unsupported';
 
@@ -147,7 +148,7 @@ export function decodePng(bytes: Uint8Array): DecodedImage {
   try {
     png = decode(bytes, { checkCrc: true });
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = errorMessage(e);
     const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
     throw new ImageDecodeError('corrupt', `${msg}${cause}`, { cause: e });
   }

@@ -5,6 +5,7 @@
  */
 import { ListedPairSource, PairDataError, type DecodedPair } from '../training/pairSource';
 import { readPng, type ChallengePair } from './imageFiles';
+import { errorMessage } from '../util/errorMessage';
 
 export class ChallengePairSource extends ListedPairSource<ChallengePair> {
   async load(index: number): Promise<DecodedPair> {
@@ -14,7 +15,7 @@ export class ChallengePairSource extends ListedPairSource<ChallengePair> {
       try {
         return readPng(path);
       } catch (e) {
-        throw new PairDataError(pair.name, `the ${what} cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+        throw new PairDataError(pair.name, `the ${what} cannot be read: ${errorMessage(e)}`);
       }
     };
     const frame = read(pair.rgb, 'frame');

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { decodePng, type DecodedImage } from '../io/png';
 import { maskFromImage } from '../data/hoodFile';
+import { errorMessage } from '../util/errorMessage';
 
 /** Problems with files the user named (missing, unreadable, wrong kind): the message is enough. */
 export class FileProblem extends Error {
@@ -47,7 +48,7 @@ export function readPng(path: string): DecodedImage {
     bytes = new Uint8Array(readFileSync(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new FileProblem(code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new FileProblem(code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${errorMessage(e)}`);
   }
   return decodePng(bytes);
 }
@@ -58,7 +59,7 @@ export function readMaskPng(path: string, width: number, height: number, what: s
   try {
     img = readPng(path);
   } catch (e) {
-    throw new FileProblem(`${what} ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new FileProblem(`${what} ${path}: ${errorMessage(e)}`);
   }
   if (img.width !== width || img.height !== height) {
     throw new FileProblem(`${what} ${path} is ${img.width}x${img.height}, but the frames are ${width}x${height}`);

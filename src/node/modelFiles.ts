@@ -9,6 +9,7 @@ import { LinkNetModel } from '../model/linkNetModel';
 import { readSafetensorsModel, type LoadedModelFile, type ReadOptions } from '../weights/modelFile';
 import { ModelFileError } from '../weights/modelFileError';
 import { artifactsFromModelJson, loadedFromArtifacts, TFJS_WEIGHTS_FILE, tfjsModelFiles } from '../weights/tfjsFormat';
+import { errorMessage } from '../util/errorMessage';
 
 export type ModelFileFormat = 'safetensors' | 'tfjs';
 
@@ -25,7 +26,7 @@ function readBytes(path: string, what: string): Uint8Array {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ModelFileError(`${what} ${path} does not exist`);
     if (code === 'EISDIR') throw new ModelFileError(`${what} ${path} is a folder, not a file`);
-    throw new ModelFileError(`cannot read ${what} ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ModelFileError(`cannot read ${what} ${path}: ${errorMessage(e)}`);
   }
 }
 
@@ -49,7 +50,7 @@ function parseModelJson(path: string, bytes: Uint8Array): Record<string, unknown
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
   } catch (e) {
-    throw new ModelFileError(`${path} is not valid JSON (${e instanceof Error ? e.message : String(e)}), so not a TensorFlow.js model.json`);
+    throw new ModelFileError(`${path} is not valid JSON (${errorMessage(e)}), so not a TensorFlow.js model.json`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ModelFileError(`${path} is not a TensorFlow.js model.json (expected a JSON object)`);

@@ -25,6 +25,7 @@ import { DEFAULT_DUPLICATE_THRESHOLD, type ThinMode } from '../data/nearDuplicat
 import { pairFiles, type PairingResult, type UnpairedFile } from '../data/pairing';
 import { DatasetWorkerClient } from '../worker/datasetClient';
 import type { DoneMessage, FilePairJob, HoodEstimateMessage, IndexSource, PreviewMessage, ResultsMessage } from '../worker/datasetProtocol';
+import { errorMessage } from '../util/errorMessage';
 
 export type DatasetPhase = 'idle' | 'listing' | 'indexing' | 'done' | 'failed';
 export type SourceKind = 'folder' | 'drop' | 'picker' | 'sample';
@@ -373,7 +374,7 @@ export const useDatasetStore = create<DatasetState>()((set, get) => {
         const overlaps = client ? await client.hoodOverlaps(hood) : null;
         update({ hood: { source: 'imported', mask: hood, stats: hoodStats(hood), fileName: file.name }, hoodOverlaps: overlaps, hoodError: null });
       } catch (e) {
-        set({ hoodError: e instanceof Error ? e.message : String(e) });
+        set({ hoodError: errorMessage(e) });
       }
     },
 
@@ -409,7 +410,7 @@ export const useDatasetStore = create<DatasetState>()((set, get) => {
         .catch((e: unknown) => {
           if (id !== previewRequest) return;
           closePreview(get().preview);
-          set({ preview: { index, status: 'failed', width: 0, height: 0, frame: null, label: null, error: e instanceof Error ? e.message : String(e) } });
+          set({ preview: { index, status: 'failed', width: 0, height: 0, frame: null, label: null, error: errorMessage(e) } });
         });
     },
 

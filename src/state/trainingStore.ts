@@ -33,6 +33,7 @@ import { downloadFiles } from '../util/browserDownload';
 import { curvesCsvFiles, runFileStem } from '../training/historyCsv';
 import { readWeightsForTransfer } from '../worker/weightsForTransfer';
 import { rememberModelDetails } from '../weights/browserModelStore';
+import { errorMessage } from '../util/errorMessage';
 
 export type TrainingPhase = 'idle' | RunPhase;
 
@@ -496,7 +497,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
         e.start({ type: 'start', runId, name, settings, data, model, backend: backendChoice() }, transfer);
         log('info', `Started "${name}" (${settings.encoder}, batch ${settings.batchSize}, ${settings.epochs} epochs, input ${data.spec.inputHeight}×${data.spec.inputWidth})`);
       } catch (e) {
-        set({ error: e instanceof Error ? e.message : String(e), phase: get().phase === 'starting' ? 'idle' : get().phase });
+        set({ error: errorMessage(e), phase: get().phase === 'starting' ? 'idle' : get().phase });
       }
     },
 
@@ -547,7 +548,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
         }
         set({ savedRuns: runs, resumeOffer });
       } catch (e) {
-        set({ savedRuns: [], error: `Could not list the saved runs: ${e instanceof Error ? e.message : String(e)}` });
+        set({ savedRuns: [], error: `Could not list the saved runs: ${errorMessage(e)}` });
       }
     },
 
@@ -589,7 +590,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
         e.resumeSaved({ type: 'resume-saved', runId, data, backend: backendChoice() });
         log('info', `Resuming "${run.name}" from step ${run.step}`);
       } catch (e) {
-        set({ error: `Cannot resume: ${e instanceof Error ? e.message : String(e)}` });
+        set({ error: `Cannot resume: ${errorMessage(e)}` });
       } finally {
         set({ busy: null, preparingResume: null });
       }
@@ -603,7 +604,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
         if (get().runId === runId) set({ runName: n });
         await get().refreshRuns();
       } catch (e) {
-        set({ error: `Could not rename the run: ${e instanceof Error ? e.message : String(e)}` });
+        set({ error: `Could not rename the run: ${errorMessage(e)}` });
       }
     },
 
@@ -618,7 +619,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
         set((s) => ({ compared: s.compared.filter((id) => id !== runId) }));
         await get().refreshRuns();
       } catch (e) {
-        set({ error: `Could not delete the run: ${e instanceof Error ? e.message : String(e)}` });
+        set({ error: `Could not delete the run: ${errorMessage(e)}` });
       }
     },
 
@@ -635,7 +636,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
         comparedHistories.set(runId, historyOf(saved));
         set((s) => ({ compared: [...s.compared, runId], historyVersion: s.historyVersion + 1 }));
       } catch (e) {
-        set({ error: `Cannot compare that run: ${e instanceof Error ? e.message : String(e)}` });
+        set({ error: `Cannot compare that run: ${errorMessage(e)}` });
       }
     },
 
@@ -652,7 +653,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
         const classNames = useDatasetStore.getState().scheme.classes.map((c) => c.name);
         await downloadFiles(curvesCsvFiles(runFileStem(name), history, classNames));
       } catch (e) {
-        set({ error: `Cannot export the curves: ${e instanceof Error ? e.message : String(e)}` });
+        set({ error: `Cannot export the curves: ${errorMessage(e)}` });
       }
     },
 
@@ -685,7 +686,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
         set({ notice: `The viewer now uses the weights of step ${w.step}` });
         if (!options.quiet) useStudioStore.getState().pushMessage('info', `Current model: ${info.label}`);
       } catch (e) {
-        const message = `Could not take the latest weights: ${e instanceof Error ? e.message : String(e)}`;
+        const message = `Could not take the latest weights: ${errorMessage(e)}`;
         set({ error: message });
         // Asked for from the viewer too, where the training tab's error line is not in sight.
         useStudioStore.getState().pushMessage('error', message);

@@ -2,6 +2,7 @@
 import type { TrainingFailure } from '../worker/trainingProtocol';
 import { PairDataError } from './pairSource';
 import { StorageQuotaError } from './runStore';
+import { errorMessage } from '../util/errorMessage';
 
 /** The GPU device (or a simulated one) is gone; the run is rebuilt from its saved state on resume. */
 export class DeviceLostError extends Error {
@@ -27,7 +28,7 @@ export interface ClassifiedFailure {
 }
 
 function text(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return errorMessage(e);
 }
 
 const OOM = /out of memory|\boom\b|failed to allocate|allocation failed|cannot allocate|memory limit|GPUOutOfMemoryError|array buffer allocation|Array buffer allocation failed|RangeError: .*memory/i;

@@ -39,6 +39,7 @@ import { frameMaskToInput } from './trainingTargets';
 import { computeGradients, defaultAdamSettings, disposeGradients, Trainer } from './trainStep';
 import { validate } from './validation';
 import { nextTask } from '../util/nextTask';
+import { errorMessage } from '../util/errorMessage';
 
 export interface BackendControl {
   /** Name of the backend in use. */
@@ -491,7 +492,7 @@ export class TrainingRun {
           date: new Date(info.savedAt).toISOString(),
         });
       } catch (e) {
-        const text = e instanceof Error ? e.message : String(e);
+        const text = errorMessage(e);
         if (e instanceof StorageQuotaError || /quota/i.test(text)) throw new StorageQuotaError(`saving the best model: ${text}`);
         throw e;
       }

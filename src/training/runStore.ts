@@ -23,7 +23,7 @@ export class StorageQuotaError extends Error {
 
 function isQuotaError(e: unknown): boolean {
   const name = (e as { name?: string } | null)?.name ?? '';
-  return name === 'QuotaExceededError' || /quota/i.test(e instanceof Error ? e.message : String(e));
+  return name === 'QuotaExceededError' || /quota/i.test(errorMessage(e));
 }
 
 const byNewest = (a: RunSummary, b: RunSummary) => b.savedAt - a.savedAt || a.runId.localeCompare(b.runId);

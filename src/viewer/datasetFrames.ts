@@ -7,6 +7,7 @@ import { decodeDatasetPair, useDatasetStore } from '../state/datasetStore';
 import type { DecodedFrame } from './decodeFrame';
 import { truthFromLabelPixels, type TruthMasks } from './groundTruth';
 import { labelPixelsFromOverlay } from './overlayLabels';
+import { errorMessage } from '../util/errorMessage';
 
 function pixelsOf(bitmap: ImageBitmap): Uint8ClampedArray {
   const ctx = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d', { willReadFrequently: true });
@@ -36,7 +37,7 @@ export async function loadDatasetFrame(index: number, path: string): Promise<{ p
   try {
     decoded = await decodeDatasetPair(index);
   } catch (e) {
-    throw new Error(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`${path}: ${errorMessage(e)}`);
   }
   const { frame, label } = decoded;
   try {

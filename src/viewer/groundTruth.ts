@@ -6,6 +6,7 @@
 import { hoodFromVehicleMask } from '../data/hoodMask';
 import { CARLA_SCHEME, decodeLabel, type LabelScheme } from '../data/labelScheme';
 import { decodePng } from '../io/png';
+import { errorMessage } from '../util/errorMessage';
 
 export interface TruthMasks {
   width: number;
@@ -44,7 +45,7 @@ export function truthFromLabelPng(bytes: Uint8Array, name: string, hood: Uint8Ar
   try {
     img = decodePng(bytes);
   } catch (e) {
-    throw new Error(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`${name}: ${errorMessage(e)}`);
   }
   if (img.width !== expected.width || img.height !== expected.height) {
     throw new Error(`${name}: the label is ${img.width}x${img.height}, its frame ${expected.width}x${expected.height}`);

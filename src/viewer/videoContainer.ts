@@ -4,6 +4,7 @@
  * refuse a file for the same reasons, in the same words.
  */
 import { ALL_FORMATS, BlobSource, Input, type InputVideoTrack } from 'mediabunny';
+import { errorMessage } from '../util/errorMessage';
 
 export interface OpenedVideoTrack {
   /** Dispose of it when done with the track. */
@@ -19,7 +20,7 @@ export function givenUp(input: Input, reason: string): { reason: string } {
 
 /** The reason for a container that failed while being read. */
 export function demuxFailure(e: unknown): string {
-  return `the file could not be demuxed (${e instanceof Error ? e.message : String(e)})`;
+  return `the file could not be demuxed (${errorMessage(e)})`;
 }
 
 /** Opens `file`'s container and finds its primary video track, or says why not (nothing is left open then). */

@@ -4,6 +4,7 @@
  * tensor (e.g. `tensor "decoder4.deconv2.weight": data ends at byte 1234 but
  * the file has only 1000 bytes (truncated file?)`).
  */
+import { errorMessage } from '../util/errorMessage';
 export class ModelFileError extends Error {
   /** The tensor the problem concerns, when there is one. */
   readonly tensor?: string;
@@ -26,5 +27,5 @@ export class NamedModelError extends Error {
 /** Prefixes a failure with the file (or saved model) it concerns. */
 export function namedError(subject: string, e: unknown): NamedModelError {
   if (e instanceof NamedModelError) return e;
-  return new NamedModelError(subject, e instanceof Error ? e.message : String(e), e instanceof ModelFileError ? e.tensor : undefined);
+  return new NamedModelError(subject, errorMessage(e), e instanceof ModelFileError ? e.tensor : undefined);
 }

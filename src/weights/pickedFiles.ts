@@ -8,6 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { readSafetensorsModel, type LoadedModelFile } from './modelFile';
 import { ModelFileError, NamedModelError, namedError } from './modelFileError';
 import { artifactsFromModelJson, loadedFromArtifacts } from './tfjsFormat';
+import { errorMessage } from '../util/errorMessage';
 
 /** A file the user picked, read into memory. */
 export interface PickedFile {
@@ -56,7 +57,7 @@ export function artifactsFromPickedFiles(json: PickedFile, others: readonly Pick
   try {
     parsed = JSON.parse(new TextDecoder().decode(json.bytes));
   } catch (e) {
-    throw new ModelFileError(`not valid JSON (${e instanceof Error ? e.message : String(e)}), so not a TensorFlow.js model.json`);
+    throw new ModelFileError(`not valid JSON (${errorMessage(e)}), so not a TensorFlow.js model.json`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ModelFileError('not a TensorFlow.js model.json (expected a JSON object)');
   const doc = parsed as Record<string, unknown>;

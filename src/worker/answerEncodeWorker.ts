@@ -2,6 +2,7 @@
 /// <reference lib="webworker" />
 import { encodeAnswerFrame } from '../io/answerFile';
 import type { AnswerEncodeReply, AnswerEncodeRequest } from './answerEncodeProtocol';
+import { errorMessage } from '../util/errorMessage';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -11,7 +12,7 @@ scope.onmessage = (e: MessageEvent<AnswerEncodeRequest>) => {
   try {
     reply = { id, ok: true, frame: encodeAnswerFrame(car, road, width, height) };
   } catch (error) {
-    reply = { id, ok: false, error: error instanceof Error ? error.message : String(error) };
+    reply = { id, ok: false, error: errorMessage(error) };
   }
   scope.postMessage(reply);
 };

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { augmentPreview } from '../training/augmentPreview';
 import type { PreviewReply, PreviewRequest } from './augmentPreviewProtocol';
+import { errorMessage } from '../util/errorMessage';
 
 const ready = tf.setBackend('cpu');
 
@@ -17,7 +18,7 @@ self.onmessage = async (e: MessageEvent<PreviewRequest>) => {
     const preview = await augmentPreview(frames, overlays, config, seed);
     reply = { id, ok: true, preview, backend: tf.getBackend() };
   } catch (err) {
-    reply = { id, ok: false, error: err instanceof Error ? err.message : String(err) };
+    reply = { id, ok: false, error: errorMessage(err) };
   }
   const buffers = reply.ok ? [...reply.preview.after, ...(reply.preview.overlaysAfter ?? [])].map((i) => i.data.buffer as ArrayBuffer) : [];
   (self as unknown as Worker).postMessage(reply, buffers);

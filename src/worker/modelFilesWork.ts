@@ -9,6 +9,7 @@ import { ModelFileError, NamedModelError } from '../weights/modelFileError';
 import { readPickedFiles } from '../weights/pickedFiles';
 import { artifactsFromTfWeights } from '../weights/tfjsFormat';
 import type { ModelFilesReply, ModelFilesRequest } from './modelFilesProtocol';
+import { errorMessage } from '../util/errorMessage';
 
 /** The distinct buffers under these arrays (a view's buffer once, however many views share it). */
 export function buffersOf(arrays: Iterable<ArrayBufferView>): ArrayBuffer[] {
@@ -23,7 +24,7 @@ function failedReply(e: unknown): ModelFilesReply & { type: 'failed' } {
     if (e.tensor !== undefined) reply.tensor = e.tensor;
     return reply;
   }
-  const reply: ModelFilesReply = { type: 'failed', error: e instanceof Error ? e.message : String(e), fileError: e instanceof ModelFileError };
+  const reply: ModelFilesReply = { type: 'failed', error: errorMessage(e), fileError: e instanceof ModelFileError };
   if (e instanceof ModelFileError && e.tensor !== undefined) reply.tensor = e.tensor;
   return reply;
 }

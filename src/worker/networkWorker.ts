@@ -13,6 +13,7 @@ import { probabilitiesAtCropSize } from '../inference/frameMasks';
 import { FoldedLinkNet } from '../model/foldedLinkNet';
 import { torchWeightsFromTfLayout } from '../weights/pytorchLayout';
 import type { NetworkReply, NetworkRequest } from './networkProtocol';
+import { errorMessage } from '../util/errorMessage';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const BACKEND_TIMEOUT_MS = 60_000;
@@ -69,5 +70,5 @@ async function handle(request: NetworkRequest): Promise<void> {
 scope.onmessage = (e: MessageEvent<NetworkRequest>) => {
   queue = queue
     .then(() => handle(e.data))
-    .catch((error: unknown) => reply({ type: 'failed', error: error instanceof Error ? error.message : String(error), ...(error instanceof BackendFailure ? { backend: true as const } : {}) }));
+    .catch((error: unknown) => reply({ type: 'failed', error: errorMessage(error), ...(error instanceof BackendFailure ? { backend: true as const } : {}) }));
 };

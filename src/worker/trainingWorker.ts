@@ -13,6 +13,7 @@ import { TrainingRun, type RunEnvironment } from '../training/runLoop';
 import { IndexedDbRunStore } from '../training/runStore';
 import { saveModelToBrowser } from '../weights/browserModelStore';
 import type { FromTrainingWorker, ToTrainingWorker } from './trainingProtocol';
+import { errorMessage } from '../util/errorMessage';
 
 interface WorkerScope {
   postMessage(message: FromTrainingWorker, transfer?: Transferable[]): void;
@@ -146,5 +147,5 @@ async function handle(m: ToTrainingWorker): Promise<void> {
 }
 
 scope.onmessage = (event) => {
-  handle(event.data).catch((e: unknown) => post({ type: 'log', level: 'error', text: e instanceof Error ? e.message : String(e) }));
+  handle(event.data).catch((e: unknown) => post({ type: 'log', level: 'error', text: errorMessage(e) }));
 };

@@ -7,6 +7,7 @@
 import { pulledAhead } from '../util/loadedAhead';
 import { isDecodedVideo, openDecodedVideo, type DecodedVideoFrame } from '../viewer/decodedVideo';
 import type { VideoDecodeReply, VideoDecodeRequest } from './videoDecodeProtocol';
+import { errorMessage } from '../util/errorMessage';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let frames: AsyncGenerator<DecodedVideoFrame, void, undefined> | null = null;
@@ -32,5 +33,5 @@ async function handle(request: VideoDecodeRequest): Promise<void> {
 }
 
 scope.onmessage = (e: MessageEvent<VideoDecodeRequest>) => {
-  queue = queue.then(() => handle(e.data)).catch((error: unknown) => reply({ type: 'failed', error: error instanceof Error ? error.message : String(error) }));
+  queue = queue.then(() => handle(e.data)).catch((error: unknown) => reply({ type: 'failed', error: errorMessage(error) }));
 };

@@ -3,13 +3,14 @@ import { readFileSync } from 'node:fs';
 import { scoreAnswerAgainstTruth } from '../../io/answerFile';
 import { FileProblem } from '../../node/imageFiles';
 import { numberOption, requiredString, type Command } from '../framework';
+import { errorMessage } from '../../util/errorMessage';
 
 function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new FileProblem(code === 'ENOENT' ? `${what} file ${path} does not exist` : `cannot read ${what} file ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new FileProblem(code === 'ENOENT' ? `${what} file ${path} does not exist` : `cannot read ${what} file ${path}: ${errorMessage(e)}`);
   }
 }
 

@@ -10,6 +10,7 @@ import type { AugmentPreview, RgbaImage } from '../../training/augmentPreview';
 import { useDatasetStore } from '../../state/datasetStore';
 import { previewInWorker } from '../../worker/augmentPreviewClient';
 import { decodeToRgba, drawRgba } from './decodeThumb';
+import { errorMessage } from '../../util/errorMessage';
 
 const PREVIEW_FRAMES = 4;
 const RANGES: { key: 'gamma' | 'brightness' | 'color'; label: string; hint: string }[] = [
@@ -62,7 +63,7 @@ export function AugmentationCard({ config, onChange, seed, disabled = false }: P
         const same = decoded.filter(([f, l]) => f.width === first.width && f.height === first.height && l.width === first.width && l.height === first.height);
         setSource({ frames: same.map((d) => d[0]), overlays: same.map((d) => d[1]) });
       })
-      .catch((e: unknown) => live && setError(`cannot decode the preview frames: ${e instanceof Error ? e.message : String(e)}`));
+      .catch((e: unknown) => live && setError(`cannot decode the preview frames: ${errorMessage(e)}`));
     return () => {
       live = false;
     };
@@ -78,7 +79,7 @@ export function AugmentationCard({ config, onChange, seed, disabled = false }: P
         setPreview(p);
         setError(null);
       })
-      .catch((e: unknown) => live && setError(`preview failed: ${e instanceof Error ? e.message : String(e)}`));
+      .catch((e: unknown) => live && setError(`preview failed: ${errorMessage(e)}`));
     return () => {
       live = false;
     };

@@ -13,6 +13,7 @@ import { ProblemsList, UnpairedList } from './ProblemsList';
 import { SchemeCard } from './SchemeCard';
 import { SplitCard } from './SplitCard';
 import { ThumbnailGrid } from './ThumbnailGrid';
+import { errorMessage } from '../../util/errorMessage';
 import './dataset.css';
 
 export function DatasetPanel() {
@@ -28,7 +29,7 @@ export function DatasetPanel() {
     setListing();
     listing
       .then((listed) => loadListed(listed, 'drop', performance.now() - t0))
-      .catch((err: unknown) => setListFailed(`cannot read the dropped files: ${err instanceof Error ? err.message : String(err)}`));
+      .catch((err: unknown) => setListFailed(`cannot read the dropped files: ${errorMessage(err)}`));
   });
 
   return (

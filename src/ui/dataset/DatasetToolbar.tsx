@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type ChangeEvent } from 'react';
 import { directoryPicker, listFromDirectoryHandle, listFromFileList, type DirectoryHandleLike } from '../../data/fileSources';
 import { ensureReadPermission, forgetFolder, recallFolder, rememberFolder } from '../../data/recentFolder';
 import { SAMPLE_DATASET, useDatasetStore } from '../../state/datasetStore';
+import { errorMessage } from '../../util/errorMessage';
 
 export function DatasetToolbar() {
   const inputRef = useRef<HTMLInputElement | null>(null);
@@ -30,7 +31,7 @@ export function DatasetToolbar() {
       loadListed(listed, 'picker', performance.now() - t0);
       if (await rememberFolder(handle)) setRecent(handle);
     } catch (e) {
-      setListFailed(`cannot list ${handle.name}: ${e instanceof Error ? e.message : String(e)}`);
+      setListFailed(`cannot list ${handle.name}: ${errorMessage(e)}`);
     }
   };
 

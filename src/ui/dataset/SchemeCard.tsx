@@ -9,6 +9,7 @@ import { cloneScheme, SCHEME_PRESETS } from '../../data/schemePresets';
 import { formatValues, MAX_SCHEME_CLASSES, parseValues, sameDecoding, schemeProblems } from '../../data/schemeEdit';
 import { useDatasetStore } from '../../state/datasetStore';
 import { useStudioStore } from '../../state/studioStore';
+import { errorMessage } from '../../util/errorMessage';
 
 interface DraftClass {
   name: string;
@@ -42,7 +43,7 @@ function schemeOf(draft: Draft): { scheme: LabelScheme | null; problems: string[
       try {
         values = parseValues(c.values, draft.base.kind);
       } catch (e) {
-        problems.push(`${c.name || `class ${i + 1}`}: ${e instanceof Error ? e.message : String(e)}`);
+        problems.push(`${c.name || `class ${i + 1}`}: ${errorMessage(e)}`);
       }
     }
     return { name: c.name.trim(), color: fromHex(c.color), values };

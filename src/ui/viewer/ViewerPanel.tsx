@@ -23,6 +23,7 @@ import { FrameRanking } from './FrameRanking';
 import { RunWeights } from './RunWeights';
 import { ViewerStats } from './ViewerStats';
 import { loadViewerController, useViewerController } from './useViewerController';
+import { errorMessage } from '../../util/errorMessage';
 import './viewer.css';
 
 function toListed(listed: ListedFiles): ListedFile<File>[] {
@@ -88,7 +89,7 @@ export function ViewerPanel() {
   const drop = useFileDrop((data) => {
     void listFromDataTransfer(data)
       .then(add)
-      .catch((err: unknown) => useViewerStore.setState({ error: `the drop could not be read: ${err instanceof Error ? err.message : String(err)}` }));
+      .catch((err: unknown) => useViewerStore.setState({ error: `the drop could not be read: ${errorMessage(err)}` }));
   });
 
   return (
