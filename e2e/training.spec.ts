@@ -324,7 +324,11 @@ test('the Viewer takes a running run\'s latest weights, then follows the run aft
   // No model in the studio yet: the viewer offers the run's weights.
   await page.getByTestId('tab-viewer').click();
   await page.getByTestId('viewer-open-dataset').click();
+  await expect(page.getByTestId('viewer-current')).toContainText('(with label)');
+  await expect(page.getByTestId('viewer-busy')).toHaveCount(0);
+  // The frame is drawn alone; the note says there is no model (no error beside it saying so again).
   await expect(page.getByTestId('viewer-no-model')).toBeVisible();
+  await expect(page.getByTestId('viewer-error')).toHaveCount(0);
   const status = page.getByTestId('viewer-run-status');
   await expect(status).toContainText('Training “followed run” is at step');
   await expect(status).toHaveAttribute('data-shown', '');

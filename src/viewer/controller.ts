@@ -327,8 +327,8 @@ export class ViewerController {
     const model = modelSession.linkNet;
     if (!model) {
       this.last = null;
+      // The frame alone; the panel's note says there is no model and how to get one.
       this.drawFrameOnly(frame);
-      this.store.setState({ error: NO_MODEL_MESSAGE });
       return;
     }
     try {
