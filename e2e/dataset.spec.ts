@@ -282,6 +282,20 @@ test('"Use sample dataset" loads the procedural sample with one click', async ({
   await expect(page.getByTestId('preview-canvas')).toHaveAttribute('data-status', 'ready');
   await page.screenshot({ path: '/tmp/dataset-sample.png', fullPage: true });
 
+  // The model panel checks its input against the Dataset panel's: at 1/4 scale it differs, and one click makes it so.
+  await expect(page.getByTestId('dataset-input-match')).toHaveAttribute('data-match', 'true');
+  await page.getByTestId('geometry-scale').selectOption('0.25');
+  const match = page.getByTestId('dataset-input-match');
+  await expect(match).toHaveAttribute('data-match', 'false');
+  await expect(match).toContainText('feeds the network 96×192 from rows 205–525 of 800×600 frames; these settings have input 320×800 instead of 96×192');
+  await page.getByTestId('dataset-input-use').click();
+  await expect(match).toHaveAttribute('data-match', 'true');
+  await expect(page.getByTestId('input-height')).toHaveValue('96');
+  await expect(page.getByTestId('input-width')).toHaveValue('192');
+  await expect(page.getByTestId('input-resize')).toHaveText('The crop (320×800) is resized to the input (96×192).');
+  await page.getByTestId('geometry-scale').selectOption('1');
+  await expect(match).toHaveAttribute('data-match', 'false');
+
   // Editing the label scheme re-indexes: road without the lane-line id 6 covers less; a renamed
   // class renames the model's output.
   const road = await value(page, 'class-fraction-train-road');

@@ -8,6 +8,7 @@ import type { BackendInfo, BackendName } from '../backend/decide';
 import { BACKEND_LABELS, BACKEND_NAMES, resolveForcedBackend } from '../backend/decide';
 import type { DeviceLoss } from '../backend/deviceLoss';
 import { defaultModelConfig, DEFAULT_CLASSES, inputSizeProblem, type EncoderName, type ModelConfig } from '../model/config';
+import { withGeometry, type InputGeometry } from '../model/inputGeometry';
 import { summarizeModel, type ModelSummary } from '../model/summary';
 import type { SavedModelInfo } from '../weights/browserModelStore';
 import { downloadFiles } from '../util/browserDownload';
@@ -99,6 +100,8 @@ export interface StudioState {
   /** Class names (and so the class count) from the dataset's label scheme. */
   setClassNames: (names: readonly string[]) => void;
   setInputSize: (size: Partial<InputSize>) => void;
+  /** The frame, crop rows and input size of the panel's settings at once (e.g. the Dataset panel's). */
+  setInputGeometry: (geometry: InputGeometry) => void;
   setBatch: (batch: number) => void;
   setActiveTab: (tab: WorkspaceTab) => void;
   setSeed: (seed: number) => void;
@@ -284,6 +287,11 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
   setInputSize: (partial) => {
     const { config, size, batch } = get().model;
     set({ model: computeModelState(config, { ...size, ...partial }, batch) });
+  },
+
+  setInputGeometry: (geometry) => {
+    const { config, batch } = get().model;
+    set({ model: computeModelState({ ...config, input: withGeometry(config.input, geometry) }, { height: geometry.inputHeight, width: geometry.inputWidth }, batch) });
   },
 
   setBatch: (batch) => {

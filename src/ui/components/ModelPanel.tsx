@@ -1,6 +1,7 @@
 /** The model panel: LinkNet configuration and its summary (parameters, compute, memory, input spec), and its weights. */
 import { ENCODER_NAMES, type EncoderName, type InputSpec } from '../../model/config';
 import { MAX_CLASSES, useStudioStore } from '../../state/studioStore';
+import { DatasetInputMatch } from './DatasetInputMatch';
 import { Figure, formatBytes, formatCount, formatNumber } from './Figure';
 import { ModelWeights } from './ModelWeights';
 import { useFileDrop } from './useFileDrop';
@@ -41,8 +42,8 @@ function InputSpecList({ spec, height, width }: { spec: InputSpec; height: numbe
         </dd>
       </dl>
       {!matches && Number.isFinite(height) && Number.isFinite(width) && (
-        <p className="note">
-          The input size differs from the crop ({cropRows}×{spec.frameWidth}): frames must be resized or cropped differently.
+        <p className="muted small" data-testid="input-resize">
+          The crop ({cropRows}×{spec.frameWidth}) is resized to the input ({height}×{width}).
         </p>
       )}
     </>
@@ -129,6 +130,7 @@ export function ModelPanel() {
         ))}
         <span className="muted small">{config.final} output</span>
       </div>
+      <DatasetInputMatch />
 
       {problem ? (
         <p className="problem" role="alert" data-testid="input-size-problem">
