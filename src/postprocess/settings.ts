@@ -54,6 +54,15 @@ export const ORIGINAL_SETTINGS: PostprocessSettings = {
   hood: true,
 };
 
+/** The settings in one line ("vehicle > 0.3 dilate 3x3 square, road > 0.5, hood removed"). */
+export function settingsLabel(settings: PostprocessSettings): string {
+  const cls = (name: string, c: ClassPostprocess) => {
+    const m = c.morphology;
+    return `${name} > ${c.threshold}${m.op === 'none' ? '' : ` ${m.op} ${m.size}x${m.size} ${m.shape}${m.iterations > 1 ? ` x${m.iterations}` : ''}`}`;
+  };
+  return `${cls('vehicle', settings.car)}, ${cls('road', settings.road)}, hood ${settings.hood ? 'removed' : 'kept'}`;
+}
+
 function clampInt(v: number, lo: number, hi: number): number {
   if (!Number.isFinite(v)) return lo;
   return Math.min(hi, Math.max(lo, Math.round(v)));

@@ -5,7 +5,7 @@
  */
 import { csvTable } from '../io/csv';
 import { GraderAccumulator } from '../metrics/grader';
-import type { ClassPostprocess, PostprocessSettings } from '../postprocess/settings';
+import { settingsLabel, type ClassPostprocess, type PostprocessSettings } from '../postprocess/settings';
 import type { FrameCounts } from './frameScores';
 
 /** One frame's grader result alone (F0.5 road, F2 vehicle, their mean). */
@@ -45,14 +45,6 @@ export function sameScoring(used: PostprocessSettings, now: PostprocessSettings)
   return used.hood === now.hood && same(used.car, now.car) && same(used.road, now.road);
 }
 
-/** The settings as one cell ("vehicle > 0.3 dilate 3x3 square, road > 0.5, hood removed"). */
-export function scoringLabel(settings: PostprocessSettings): string {
-  const cls = (name: string, c: ClassPostprocess) => {
-    const m = c.morphology;
-    return `${name} > ${c.threshold}${m.op === 'none' ? '' : ` ${m.op} ${m.size}x${m.size} ${m.shape}${m.iterations > 1 ? ` x${m.iterations}` : ''}`}`;
-  };
-  return `${cls('vehicle', settings.car)}, ${cls('road', settings.road)}, hood ${settings.hood ? 'removed' : 'kept'}`;
-}
 
 /**
  * The ranking as CSV, worst first by `key`: the frame, its grader counts per class, F0.5 road,
@@ -60,7 +52,7 @@ export function scoringLabel(settings: PostprocessSettings): string {
  */
 export function rankingCsv(frames: readonly RankedFrame[], settings: PostprocessSettings, key: RankingKey = 'score'): string {
   const header = ['rank', 'frame', 'pair_index', 'road_tp', 'road_fp', 'road_fn', 'vehicle_tp', 'vehicle_fp', 'vehicle_fn', 'f_road', 'f_vehicle', 'score', 'settings'];
-  const scoring = scoringLabel(settings);
+  const scoring = settingsLabel(settings);
   const rows = worstFirst(frames, key).map((f, i) => [i + 1, f.path, f.index, f.counts.road.tp, f.counts.road.fp, f.counts.road.fn, f.counts.car.tp, f.counts.car.fp, f.counts.car.fn, f.fRoad, f.fCar, f.score, scoring]);
   return csvTable(header, rows);
 }
