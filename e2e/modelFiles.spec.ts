@@ -7,6 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test, type Download, type Page, type TestInfo } from '@playwright/test';
 import * as ort from 'onnxruntime-node';
 import { paramSpecs } from '../src/model/shapeWalk';
+import { ORIGINAL_SETTINGS } from '../src/postprocess/settings';
+import { formatThreshold } from '../src/viewer/thresholdScale';
 import { readSafetensorsModel } from '../src/weights/modelFile';
 import { parseSafetensors } from '../src/weights/safetensors';
 import { linkNetTensors, smallConfig, toSafetensors, torchvisionTensors, trainableCount } from './support/modelFiles';
@@ -188,6 +190,10 @@ test('exports safetensors (F16) and TensorFlow.js; the TensorFlow.js files impor
   const errors = collectErrors(page);
   await openStudio(page);
   await importGood(page, info);
+  // The viewer's post-processing goes into the file: the original's values, tuned there.
+  await page.getByTestId('tab-viewer').click();
+  await expect(page.getByTestId('preset-model')).toHaveCount(0);
+  await page.getByTestId('preset-original').click();
 
   let started = Date.now();
   const [st] = await catchDownloads(page, 1, async () => {
@@ -212,6 +218,7 @@ test('exports safetensors (F16) and TensorFlow.js; the TensorFlow.js files impor
     crop: '[208,464]',
     input_size: '[256,800]',
   });
+  expect(JSON.parse(exported.metadata.postprocess!)).toEqual(ORIGINAL_SETTINGS);
   // F16 in, F16 out: the values survive exactly.
   const source = parseSafetensors(goodBytes);
   for (const name of ['firstconv.weight', 'decoder4.deconv2.weight', 'finalconv3.weight', 'encoder4.1.bn2.running_var']) {
@@ -220,6 +227,14 @@ test('exports safetensors (F16) and TensorFlow.js; the TensorFlow.js files impor
   // The exported file imports back.
   await importFiles(page, [writeTemp(info, 'again.safetensors', new Uint8Array(readFileSync(await st!.path())))]);
   await expect(page.getByTestId('current-model-origin')).toHaveText('imported from again.safetensors');
+  // ...with its post-processing, which the viewer offers as the model's values.
+  await expect(page.getByTestId('status-line')).toContainText('It carries its post-processing (vehicle > 0.00001 dilate 3x3 square, road > 0.99999, hood removed): "Model\'s values" in the viewer applies it');
+  await page.getByTestId('preset-neutral').click();
+  await expect(page.getByTestId('threshold-car-input')).toHaveValue(formatThreshold(0.5));
+  await page.getByTestId('preset-model').click();
+  await expect(page.getByTestId('threshold-car-input')).toHaveValue(formatThreshold(1e-5));
+  await expect(page.getByTestId('threshold-road-input')).toHaveValue(formatThreshold(1 - 1e-5));
+  await expect(page.getByTestId('morph-car-op')).toHaveValue('dilate');
 
   started = Date.now();
   const tfjs = await catchDownloads(page, 2, async () => {

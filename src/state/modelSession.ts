@@ -9,6 +9,8 @@ import { LinkNetModel } from '../model/linkNetModel';
 import { namedError } from '../weights/modelFileError';
 import type { PickedFile } from '../weights/pickedFiles';
 import { configToMetadata } from '../weights/modelMetadata';
+import { postprocessFromMetadata } from '../weights/postprocessMetadata';
+import type { PostprocessSettings } from '../postprocess/settings';
 import type { ExportTarget } from '../weights/exportFiles';
 import type { BlobFile, DownloadFile } from '../util/browserDownload';
 import { ModelFiles } from '../worker/modelFilesClient';
@@ -31,6 +33,10 @@ export interface CurrentModelInfo {
   buffers: number;
   /** A one-line description: where the weights came from. */
   label: string;
+  /** The post-processing its file carried (metadata `postprocess`), or null. */
+  postprocess: PostprocessSettings | null;
+  /** Why the file's post-processing entry was left unused, or null. */
+  postprocessProblem: string | null;
 }
 
 export { EXPORT_TARGETS, type ExportTarget } from '../weights/exportFiles';
@@ -139,7 +145,8 @@ export class ModelSession {
     this.model = model;
     this.rebuild = rebuild;
     this.extraMetadata = extraMetadata;
-    this.info = { config: model.config, origin, ...countOf(model), label: describeOrigin(origin) };
+    const carried = postprocessFromMetadata(extraMetadata);
+    this.info = { config: model.config, origin, ...countOf(model), label: describeOrigin(origin), postprocess: carried.settings, postprocessProblem: carried.problem };
     if (old && old !== model) disposeOnLostBackend(old);
     for (const l of this.listeners) l(this.info, restored);
     return this.info;
@@ -190,18 +197,21 @@ export class ModelSession {
     return { model: this.model, info: this.info };
   }
 
-  /** The current model's file(s) of `target` (made off the page: see ModelFiles). */
-  async exportFiles(target: ExportTarget): Promise<(DownloadFile | BlobFile)[]> {
+  /**
+   * The current model's file(s) of `target` (made off the page: see ModelFiles); `extra` metadata
+   * (the viewer's post-processing) goes in beside what the model carries.
+   */
+  async exportFiles(target: ExportTarget, extra: Record<string, string> = {}): Promise<(DownloadFile | BlobFile)[]> {
     const { model, info } = this.require();
-    return this.files.exportFiles(model, target, exportStem(info), this.extraMetadata);
+    return this.files.exportFiles(model, target, exportStem(info), { ...this.extraMetadata, ...extra });
   }
 
-  /** Saves the current model in this browser (IndexedDB) under `name` (replacing one of that name). */
-  async saveToBrowser(name: string): Promise<SavedModelInfo> {
+  /** Saves the current model in this browser (IndexedDB) under `name` (replacing one of that name), with `extra` metadata as in exportFiles. */
+  async saveToBrowser(name: string, extra: Record<string, string> = {}): Promise<SavedModelInfo> {
     const { model } = this.require();
     try {
       browserModelUrl(name); // refuse a bad name before reading the weights
-      const saved = await this.files.save(name, model, this.extraMetadata);
+      const saved = await this.files.save(name, model, { ...this.extraMetadata, ...extra });
       return rememberSavedModel(saved, { encoder: model.config.encoder, classes: model.config.classes.length });
     } catch (e) {
       throw namedError(name.trim() || 'save', e);

@@ -10,6 +10,9 @@ import type { DeviceLoss } from '../backend/deviceLoss';
 import { defaultModelConfig, DEFAULT_CLASSES, inputSizeProblem, type EncoderName, type ModelConfig } from '../model/config';
 import { withGeometry, type InputGeometry } from '../model/inputGeometry';
 import { summarizeModel, type ModelSummary } from '../model/summary';
+import { settingsLabel } from '../postprocess/settings';
+import { postprocessToMetadata } from '../weights/postprocessMetadata';
+import { viewerPostprocessSettings } from './viewerStore';
 import type { SavedModelInfo } from '../weights/browserModelStore';
 import { downloadFiles } from '../util/browserDownload';
 import type { CurrentModelInfo, ExportTarget } from './modelSession';
@@ -318,19 +321,19 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
       const picked = await session.readBrowserFiles(files);
       const { info, notice } = await session.modelSession.importFiles(picked, configFromPanelLoose(get().model), get().weights.seed);
       showModel(info);
-      return notice;
+      return notice + carriedPostprocessNote(info);
     }),
 
   exportModel: (target) =>
     runWeightsTask(`Exporting ${target === 'tfjs' ? 'TensorFlow.js files' : `safetensors (${target})`}`, async ({ session }) => {
-      const files = await session.modelSession.exportFiles(target);
+      const files = await session.modelSession.exportFiles(target, postprocessToMetadata(viewerPostprocessSettings()));
       await downloadFiles(files);
       return `Exported ${files.map((f) => f.name).join(' + ')}`;
     }),
 
   saveModelToBrowser: (name) =>
     runWeightsTask(`Saving "${name.trim()}" in the browser`, async ({ session }) => {
-      const saved = await session.modelSession.saveToBrowser(name);
+      const saved = await session.modelSession.saveToBrowser(name, postprocessToMetadata(viewerPostprocessSettings()));
       await listSaved(session);
       return `Saved "${saved.name}" in this browser`;
     }),
@@ -339,7 +342,7 @@ export const useStudioStore = create<StudioState>()((set, get) => ({
     runWeightsTask(`Loading "${name}" from the browser`, async ({ session }) => {
       const info = await session.modelSession.loadFromBrowser(name);
       showModel(info);
-      return `Loaded "${name}" (${info.config.encoder.replace('resnet', 'LinkNet')}, ${info.config.classes.length} classes)`;
+      return `Loaded "${name}" (${info.config.encoder.replace('resnet', 'LinkNet')}, ${info.config.classes.length} classes)${carriedPostprocessNote(info)}`;
     }),
 
   deleteSavedModel: (name) =>
@@ -401,6 +404,13 @@ function showModel(info: CurrentModelInfo): void {
 async function listSaved(session: SessionModule): Promise<void> {
   const saved = await session.modelSession.listSaved();
   useStudioStore.setState((s) => ({ weights: { ...s.weights, saved } }));
+}
+
+/** What a loaded model's notice adds about the post-processing it carries (the viewer's "Model's values" applies it), or why that was left unused. */
+function carriedPostprocessNote(info: CurrentModelInfo): string {
+  if (info.postprocess) return `. It carries its post-processing (${settingsLabel(info.postprocess)}): "Model's values" in the viewer applies it`;
+  if (info.postprocessProblem) return `. Its ${info.postprocessProblem}`;
+  return '';
 }
 
 /**

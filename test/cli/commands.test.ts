@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolHelp } from '../../src/cli/cli';
+import { ORIGINAL_SETTINGS } from '../../src/postprocess/settings';
+import { postprocessToMetadata } from '../../src/weights/postprocessMetadata';
 import { summarizeModel } from '../../src/model/summary';
 import { AnswerFileWriter } from '../../src/io/answerFile';
 import { decodeNpy } from '../../src/io/npy';
@@ -88,6 +90,16 @@ describe('info', () => {
     expect(text.stdout).toContain('encoder:          resnet18');
     expect(text.stdout).toContain(`parameters:       ${summary.parameters.toLocaleString('en-US')}`);
     expect(text.stdout).toContain(`compute:          ${summary.gmac.toFixed(2)} GMAC per 64x160 input`);
+    expect(text.stdout).not.toContain('post-processing:');
+  });
+
+  it('names the post-processing a file carries, or why it is unusable', async () => {
+    const withSettings = await writeSmallModel(tmp.dir, 1, postprocessToMetadata(ORIGINAL_SETTINGS), 'tuned.safetensors');
+    const r = await cli('info', '--model', withSettings);
+    expect(r.stdout).toContain('post-processing:  vehicle > 0.00001 dilate 3x3 square, road > 0.99999, hood removed');
+    expect(JSON.parse((await cli('info', '--model', withSettings, '--json')).stdout).postprocess).toEqual(ORIGINAL_SETTINGS);
+    const broken = await writeSmallModel(tmp.dir, 1, { postprocess: '{"hood": true}' }, 'broken.safetensors');
+    expect((await cli('info', '--model', broken)).stdout).toContain('post-processing:  none usable (metadata "postprocess" left unused: car is missing)');
   });
 });
 

@@ -20,14 +20,14 @@ export function makeTempDir(prefix: string): { dir: string; cleanup: () => void 
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Writes a seeded small model as `<dir>/small.safetensors` (F32, with an extra metadata key). */
-export async function writeSmallModel(dir: string, seed = 1): Promise<string> {
+/** Writes a seeded small model as `<dir>/<name>` (F32, with an extra metadata key and any `metadata` given). */
+export async function writeSmallModel(dir: string, seed = 1, metadata: Record<string, string> = {}, name = 'small.safetensors'): Promise<string> {
   tf.enableProdMode();
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
   const model = LinkNetModel.create(smallConfig(), seed);
   try {
-    const path = join(dir, 'small.safetensors');
-    writeFileSync(path, await writeSafetensorsModel(model, 'F32', { trained_by: 'cli test' }));
+    const path = join(dir, name);
+    writeFileSync(path, await writeSafetensorsModel(model, 'F32', { trained_by: 'cli test', ...metadata }));
     return path;
   } finally {
     model.dispose();

@@ -4,6 +4,8 @@ import { loadModelFile } from '../../node/modelFiles';
 import { configToMetadata } from '../../weights/modelMetadata';
 import type { Command } from '../framework';
 import { requiredString } from '../framework';
+import { settingsLabel, type PostprocessSettings } from '../../postprocess/settings';
+import { postprocessFromMetadata } from '../../weights/postprocessMetadata';
 
 export interface ModelInfo {
   file: string;
@@ -29,6 +31,9 @@ export interface ModelInfo {
   output: { height: number; width: number };
   /** Metadata beyond the model description (e.g. training notes). */
   extraMetadata: Record<string, string>;
+  /** The post-processing the file carries (metadata "postprocess"), and why it is unusable when it is. */
+  postprocess: PostprocessSettings | null;
+  postprocessProblem: string | null;
 }
 
 export function modelInfo(path: string): ModelInfo {
@@ -38,6 +43,7 @@ export function modelInfo(path: string): ModelInfo {
   const summary = summarizeModel(config, { height: i.inputHeight, width: i.inputWidth }, 1);
   const own = new Set(Object.keys(configToMetadata(config)));
   const extraMetadata = Object.fromEntries(Object.entries(file.metadata).filter(([k]) => !own.has(k)));
+  const carried = postprocessFromMetadata(file.metadata);
   return {
     file: file.path,
     format: file.format,
@@ -61,6 +67,8 @@ export function modelInfo(path: string): ModelInfo {
     gmac: summary.gmac,
     output: { height: summary.outputHeight, width: summary.outputWidth },
     extraMetadata,
+    postprocess: carried.settings,
+    postprocessProblem: carried.problem,
   };
 }
 
@@ -83,6 +91,8 @@ export function formatInfo(info: ModelInfo): string {
     `parameters:       ${info.parameters.toLocaleString('en-US')} (+ ${info.buffers.toLocaleString('en-US')} BatchNorm buffers)`,
     `compute:          ${info.gmac.toFixed(2)} GMAC per ${i.size.height}x${i.size.width} input`,
   ];
+  if (info.postprocess) lines.push(`post-processing:  ${settingsLabel(info.postprocess)}`);
+  else if (info.postprocessProblem) lines.push(`post-processing:  none usable (${info.postprocessProblem})`);
   const extra = Object.entries(info.extraMetadata);
   if (extra.length > 0) lines.push('metadata:', ...extra.map(([k, v]) => `  ${k}: ${v}`));
   return lines.join('\n') + '\n';

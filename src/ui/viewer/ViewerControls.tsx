@@ -1,5 +1,7 @@
 /** Post-processing and view controls: thresholds, morphology, hood, overlay mode and opacity. */
+import { settingsLabel } from '../../postprocess/settings';
 import { useDatasetStore } from '../../state/datasetStore';
+import { useStudioStore } from '../../state/studioStore';
 import { useViewerStore, type ViewMode } from '../../state/viewerStore';
 import type { ViewerController } from '../../viewer/controller';
 import { MorphologyControl } from './MorphologyControl';
@@ -17,7 +19,8 @@ export function ViewerControls({ controller }: { controller: ViewerController | 
   const view = useViewerStore((s) => s.view);
   const hoodChoice = useViewerStore((s) => s.hoodChoice);
   const importedHoodName = useViewerStore((s) => s.importedHoodName);
-  const { setThreshold, setMorphology, setHood, applyPreset, setView, setHoodChoice } = useViewerStore.getState();
+  const { setThreshold, setMorphology, setHood, applyPreset, setSettings, setView, setHoodChoice } = useViewerStore.getState();
+  const carried = useStudioStore((s) => s.weights.current?.postprocess ?? null);
   const datasetHood = useDatasetStore((s) => s.hood.mask);
   const hoodKnown = hoodChoice === 'dataset' ? datasetHood !== null : importedHoodName !== null;
 
@@ -33,6 +36,11 @@ export function ViewerControls({ controller }: { controller: ViewerController | 
             <button type="button" className="ds-btn small" onClick={() => applyPreset('neutral')} data-testid="preset-neutral" title="0.5 thresholds, no morphology">
               Neutral
             </button>
+            {carried && (
+              <button type="button" className="ds-btn small" onClick={() => setSettings(carried)} data-testid="preset-model" title={`The post-processing the model's file carries: ${settingsLabel(carried)}`}>
+                Model's values
+              </button>
+            )}
           </span>
         </div>
         <ThresholdControl cls="car" label="Vehicle" value={settings.car.threshold} onChange={(v) => setThreshold('car', v)} />
