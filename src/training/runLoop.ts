@@ -40,6 +40,8 @@ import { computeGradients, defaultAdamSettings, disposeGradients, Trainer } from
 import { validate } from './validation';
 import { nextTask } from '../util/nextTask';
 import { errorMessage } from '../util/errorMessage';
+import { NO_MORPHOLOGY } from '../postprocess/settings';
+import { postprocessToMetadata } from '../weights/postprocessMetadata';
 
 export interface BackendControl {
   /** Name of the backend in use. */
@@ -488,6 +490,12 @@ export class TrainingRun {
           f_road: String(report.fRoad),
           f_car: String(report.fCar),
           thresholds: JSON.stringify(report.thresholds),
+          // The thresholds it was scored with, as the viewer's "Model's values" (validation applies no morphology and removes the hood where one is known).
+          ...postprocessToMetadata({
+            car: { threshold: report.thresholds.car, morphology: NO_MORPHOLOGY },
+            road: { threshold: report.thresholds.road, morphology: NO_MORPHOLOGY },
+            hood: true,
+          }),
           dataset_fingerprint: this.data.fingerprint,
           date: new Date(info.savedAt).toISOString(),
         });

@@ -21,6 +21,8 @@ import { TrainingRun } from '../../src/training/runLoop';
 import { MemoryRunStore } from '../../src/training/runStore';
 import type { FromTrainingWorker } from '../../src/worker/trainingProtocol';
 import { ofType, sampleData, startRequest, testEnvironment, testSettings, type TestEnvironment } from './support/runFixtures';
+import { NO_MORPHOLOGY } from '../../src/postprocess/settings';
+import { postprocessFromMetadata } from '../../src/weights/postprocessMetadata';
 
 const DATA = { count: 5, val: 1, frameWidth: 64, frameHeight: 48, inputHeight: 32, inputWidth: 64, seed: 2 };
 // 4 train pairs, batch 2: 2 steps per epoch, 4 steps; augmentation on (its random state must resume too).
@@ -96,6 +98,12 @@ describe('training run (wasm backend)', () => {
     expect(checkpoints[0].step).toBe(2);
     expect(straight.checkpointsSaved[0].metadata.dataset_fingerprint).toBe(sampleData(DATA).fingerprint);
     expect(JSON.parse(straight.checkpointsSaved[0].metadata.settings).batchSize).toBe(2);
+    // It carries the thresholds it was scored with, for the viewer's "Model's values".
+    expect(postprocessFromMetadata(straight.checkpointsSaved[0].metadata).settings).toEqual({
+      car: { threshold: vals[0]!.thresholds.car, morphology: NO_MORPHOLOGY },
+      road: { threshold: vals[0]!.thresholds.road, morphology: NO_MORPHOLOGY },
+      hood: true,
+    });
     // Saved at the start, at the end of epoch 1 and when finished.
     expect(ofType(straight.messages, 'saved').map((m) => m.step)).toEqual([0, 2, 4]);
     // Each says how the run was saved, for the run list: resumable at the start, running, then finished with its best score.
