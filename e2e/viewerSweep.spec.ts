@@ -150,6 +150,17 @@ test("frames by score: every frame scored alone at the viewer's settings, the wo
   await expect(page.getByTestId('frame-scores')).toContainText(scores[0]!.toFixed(4), { timeout: 60_000 });
   await expect(page.locator(`[data-testid="ranking-row"][data-index="${index}"]`)).toHaveAttribute('aria-current', 'true');
 
+  // "Step through": the viewer's list becomes the ranked frames, worst first, and → goes to the next worst.
+  const names = (await page.getByTestId('ranking-open').allInnerTexts()).map((t) => t.trim());
+  await page.getByTestId('ranking-step').click();
+  await expect(page.getByTestId('viewer-position')).toHaveText(`1 / ${total}`);
+  await expect(page.getByTestId('viewer-current')).toContainText(`${names[0]} (with label)`);
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('viewer-position')).toHaveText(`2 / ${total}`);
+  await expect(page.getByTestId('viewer-current')).toContainText(`${names[1]} (with label)`);
+  await expect(page.getByTestId('frame-scores')).toContainText(scores[1]!.toFixed(4), { timeout: 60_000 });
+  await expect(page.locator(`[data-testid="ranking-row"][data-index="${await page.getByTestId('ranking-row').nth(1).getAttribute('data-index')}"]`)).toHaveAttribute('aria-current', 'true');
+
   // Another hood, then another threshold: the list says it was scored with other settings.
   await expect(page.getByTestId('ranking-stale')).toHaveCount(0);
   const hood = new Uint8Array(800 * 600).fill(255, 496 * 800);

@@ -298,6 +298,21 @@ export class ViewerController {
     await this.open(wanted >= 0 ? wanted : first);
   }
 
+  /**
+   * Makes the list these dataset pairs, in this order (a ranking's, worst first), and opens the
+   * first, so ←/→ walk them in that order. The frames listed before are dropped from the list.
+   */
+  async showDatasetPairs(pairs: readonly { index: number; path: string }[]): Promise<void> {
+    if (pairs.length === 0) return;
+    this.stopVideo();
+    this.nextImage.clear();
+    this.scores.clear();
+    this.meter.reset();
+    this.items = pairs.map((p) => ({ kind: 'dataset' as const, path: p.path, pairIndex: p.index }));
+    this.store.setState({ entries: this.items.map((i) => ({ kind: i.kind, path: i.path, hasLabel: true })), problems: [], notice: null });
+    await this.open(0);
+  }
+
   /** Opens the Dataset panel's pair `pairIndex`, adding the dataset's frames to the list when it is not there yet. */
   async openDatasetPair(pairIndex: number): Promise<void> {
     const at = this.items.findIndex((i) => i.kind === 'dataset' && i.pairIndex === pairIndex);

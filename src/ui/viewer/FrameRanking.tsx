@@ -130,6 +130,16 @@ export function FrameRanking({ controller }: { controller: ViewerController | nu
             <button type="button" className="ds-btn ghost small" onClick={exportCsv} disabled={running} title="Download every scored frame, worst first, with its grader counts and the settings it was scored with" data-testid="ranking-csv">
               CSV
             </button>
+            <button
+              type="button"
+              className="ds-btn ghost small"
+              onClick={() => void controller?.showDatasetPairs(sorted)}
+              disabled={running || !controller}
+              title="The viewer's list becomes these frames, worst first (the frames listed now leave it): ← and → step through them in this order"
+              data-testid="ranking-step"
+            >
+              Step through
+            </button>
           </div>
           <table className="vw-table vw-ranking-table" data-testid="ranking-table">
             <thead>
