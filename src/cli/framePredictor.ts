@@ -13,6 +13,14 @@ import type { LinkNetModel } from '../model/linkNetModel';
 import type { DecodedImage } from '../io/png';
 import { framesToInput, frameProblem } from '../inference/frameInput';
 import { challengeChannels, cropProbabilitiesToMasks, probabilitiesAtCropSize, type ClassThresholds, type FrameMasks } from '../inference/frameMasks';
+import { probabilitiesToMasksCpu } from '../postprocess/masks';
+import type { Morphology, PostprocessSettings } from '../postprocess/settings';
+
+/** A morphology per challenge class. */
+export interface ClassMorphology {
+  car: Morphology;
+  road: Morphology;
+}
 
 /** A frame that this model cannot take (wrong size, gray image). */
 export class FrameError extends Error {
@@ -40,17 +48,22 @@ export class FramePredictor {
     private readonly net: FoldedLinkNet,
     readonly thresholds: ClassThresholds,
     readonly hood: Uint8Array | null,
+    readonly morphology: ClassMorphology | null,
   ) {
     this.roles = challengeChannels(model.config.classes);
   }
 
-  /** Folds the model's weights (dispose() frees the folded copy). */
-  static async create(model: LinkNetModel, thresholds: ClassThresholds, hood: Uint8Array | null): Promise<FramePredictor> {
+  /**
+   * Folds the model's weights (dispose() frees the folded copy). `morphology`: each class's mask
+   * after thresholding, before the hood is removed, as in the viewer (null or 'none': as thresholded).
+   */
+  static async create(model: LinkNetModel, thresholds: ClassThresholds, hood: Uint8Array | null, morphology: ClassMorphology | null = null): Promise<FramePredictor> {
     const spec = model.config.input;
     if (hood && hood.length !== spec.frameWidth * spec.frameHeight) {
       throw new Error(`the hood mask has ${hood.length} pixels but frames have ${spec.frameWidth}x${spec.frameHeight}`);
     }
-    return new FramePredictor(model, await FoldedLinkNet.fromModel(model), thresholds, hood);
+    const shaping = morphology && (morphology.car.op !== 'none' || morphology.road.op !== 'none') ? morphology : null;
+    return new FramePredictor(model, await FoldedLinkNet.fromModel(model), thresholds, hood, shaping);
   }
 
   dispose(): void {
@@ -67,6 +80,18 @@ export class FramePredictor {
     await this.predict({ width, height, channels: 3, data: new Uint8Array(width * height * 3) });
   }
 
+  private masksOf(cropProbs: Float32Array): FrameMasks {
+    const spec = this.model.config.input;
+    if (!this.morphology) return cropProbabilitiesToMasks(cropProbs, this.channels, spec, this.roles, this.thresholds, this.hood);
+    const settings: PostprocessSettings = {
+      car: { threshold: this.thresholds.car, morphology: this.morphology.car },
+      road: { threshold: this.thresholds.road, morphology: this.morphology.road },
+      hood: true,
+    };
+    const { car, road } = probabilitiesToMasksCpu(cropProbs, this.channels, this.roles, spec, settings, this.hood);
+    return { width: spec.frameWidth, height: spec.frameHeight, car, road };
+  }
+
   async predict(frame: DecodedImage, options: { probs?: boolean } = {}): Promise<FramePrediction> {
     const spec = this.model.config.input;
     const problem = frameProblem(frame, spec);
@@ -79,7 +104,7 @@ export class FramePredictor {
     try {
       crop = probabilitiesAtCropSize(probs, spec);
       const cropData = (await crop.data()) as Float32Array;
-      const masks = cropProbabilitiesToMasks(cropData, this.channels, spec, this.roles, this.thresholds, this.hood);
+      const masks = this.masksOf(cropData);
       const seconds = (performance.now() - start) / 1000;
       let probsCHW: Float32Array | undefined;
       if (options.probs) {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolHelp } from '../../src/cli/cli';
 import { ORIGINAL_SETTINGS } from '../../src/postprocess/settings';
 import { postprocessToMetadata } from '../../src/weights/postprocessMetadata';
+import { morphologyCpu } from '../../src/postprocess/morphologyCpu';
 import { summarizeModel } from '../../src/model/summary';
 import { AnswerFileWriter } from '../../src/io/answerFile';
 import { decodeNpy } from '../../src/io/npy';
@@ -134,6 +135,37 @@ describe('predict', () => {
     let worst = 0;
     for (let i = 0; i < plane; i++) worst = Math.max(worst, Math.abs(npy.data[i] + npy.data[plane + i] + npy.data[2 * plane + i] - 1));
     expect(worst).toBeLessThan(1e-5);
+  });
+
+  it('applies the post-processing the model carries with --postprocess model: its thresholds and morphology, the options overriding', async () => {
+    const carried = {
+      car: { threshold: 0.3, morphology: { op: 'dilate' as const, size: 5, shape: 'cross' as const, iterations: 2 } },
+      road: { threshold: 0.34, morphology: { op: 'none' as const, size: 3, shape: 'square' as const, iterations: 1 } },
+      hood: true,
+    };
+    const tuned = await writeSmallModel(tmp.dir, 1, postprocessToMetadata(carried), 'carried.safetensors');
+    const masks = async (out: string, ...args: string[]) => {
+      const r = await cli('predict', '--model', tuned, '--input', FRAME, '--out', out, '--backend', 'cpu', ...args);
+      expect(r.code, r.stderr).toBe(0);
+      const read = (which: string) => decodePng(new Uint8Array(readFileSync(join(out, `NikolasEnt_val_1_${which}.png`)))).data;
+      return { car: read('car'), road: read('road'), stderr: r.stderr };
+    };
+    const plain = await masks(join(tmp.dir, 'pp-plain'), '--car-threshold', '0.3', '--road-threshold', '0.34');
+    const model = await masks(join(tmp.dir, 'pp-model'), '--postprocess', 'model');
+    expect(model.stderr).toContain('post-processing from the model: vehicle > 0.3 dilate 5x5 cross x2, road > 0.34, hood kept');
+    expect(model.road).toEqual(plain.road);
+    const dilated = morphologyCpu(new Uint8Array(plain.car), 800, 600, carried.car.morphology);
+    expect(model.car).toEqual(dilated);
+    expect(dilated.reduce((a, b) => a + b, 0)).toBeGreaterThan(plain.car.reduce((a, b) => a + b, 0));
+    // A threshold option wins over the model's.
+    const over = await masks(join(tmp.dir, 'pp-over'), '--postprocess', 'model', '--road-threshold', '0.9');
+    expect(over.stderr).toContain('road > 0.9,');
+    // A model without post-processing, and a wrong choice, are refused.
+    const none = await cli('predict', '--model', modelPath, '--input', FRAME, '--out', join(tmp.dir, 'x'), '--backend', 'cpu', '--postprocess', 'model');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('carries no post-processing (metadata "postprocess")');
+    const wrong = await cli('predict', '--model', tuned, '--input', FRAME, '--out', join(tmp.dir, 'x'), '--postprocess', 'file');
+    expect(wrong.code).toBe(2);
   });
 
   it('processes a folder frame by frame without keeping tensors, and reports a frame of the wrong size', async () => {

@@ -9,8 +9,10 @@ import { maskStats } from '../../data/hoodMask';
 import { listPngInputs, readMaskPng, readPng, stemOf } from '../../node/imageFiles';
 import { loadModelWithFile } from '../../node/modelFiles';
 import { activateBackend, BACKEND_OPTION, CLI_BACKENDS } from '../backend';
-import { FramePredictor } from '../framePredictor';
-import { choiceOption, errorMessage, numberOption, requiredString, stringOption, type CliIo, type Command, type OptionSpec, type ParsedValues } from '../framework';
+import { FramePredictor, type ClassMorphology } from '../framePredictor';
+import { settingsLabel } from '../../postprocess/settings';
+import { postprocessFromMetadata } from '../../weights/postprocessMetadata';
+import { choiceOption, CliError, errorMessage, numberOption, requiredString, stringOption, type CliIo, type Command, type OptionSpec, type ParsedValues } from '../framework';
 
 export const THRESHOLD_OPTIONS: Record<string, OptionSpec> = {
   'car-threshold': { type: 'string', value: 'T', description: `a pixel is car where P(vehicle) > T (default ${NEUTRAL_THRESHOLDS.car}; the original ended at 1e-5)` },
@@ -24,6 +26,8 @@ export function thresholdsFrom(values: ParsedValues): ClassThresholds {
   };
 }
 
+const POSTPROCESS_CHOICES = ['options', 'model'] as const;
+
 export interface PredictSummary {
   frames: number;
   failed: string[];
@@ -35,21 +39,34 @@ export async function runPredict(values: ParsedValues, io: CliIo): Promise<Predi
   const modelPath = requiredString(values, 'model');
   const inputPath = requiredString(values, 'input');
   const outDir = requiredString(values, 'out');
-  const thresholds = thresholdsFrom(values);
+  let thresholds = thresholdsFrom(values);
+  const fromModel = choiceOption(values, 'postprocess', POSTPROCESS_CHOICES, 'options') === 'model';
   const backend = choiceOption(values, 'backend', CLI_BACKENDS, 'wasm');
   const wantProbs = values.probs === true;
   const hoodPath = stringOption(values, 'hood');
   const inputs = listPngInputs(inputPath);
 
   await activateBackend(backend, values.backend !== undefined, io);
-  const { model } = loadModelWithFile(modelPath, { onNotice: (m) => io.stderr(`note: ${m}\n`) });
+  const { model, file } = loadModelWithFile(modelPath, { onNotice: (m) => io.stderr(`note: ${m}\n`) });
+  let morphology: ClassMorphology | null = null;
+  if (fromModel) {
+    const carried = postprocessFromMetadata(file.metadata);
+    if (!carried.settings) {
+      model.dispose();
+      throw new CliError(`--postprocess model: ${modelPath} ${carried.problem ? `has ${carried.problem}` : 'carries no post-processing (metadata "postprocess")'}`);
+    }
+    const s = carried.settings;
+    thresholds = { car: values['car-threshold'] === undefined ? s.car.threshold : thresholds.car, road: values['road-threshold'] === undefined ? s.road.threshold : thresholds.road };
+    morphology = { car: s.car.morphology, road: s.road.morphology };
+    io.stderr(`post-processing from the model: ${settingsLabel({ ...s, car: { ...s.car, threshold: thresholds.car }, road: { ...s.road, threshold: thresholds.road }, hood: hoodPath !== undefined })}\n`);
+  }
   let predictor: FramePredictor | undefined;
   const summary: PredictSummary = { frames: 0, failed: [], seconds: 0, leakedTensors: 0 };
   try {
     const spec = model.config.input;
     const hood = hoodPath ? readMaskPng(hoodPath, spec.frameWidth, spec.frameHeight, 'hood mask') : null;
     if (hood) io.stderr(`hood: ${hoodPath} (${maskStats(hood, spec.frameWidth).pixels} pixels removed from both masks)\n`);
-    predictor = await FramePredictor.create(model, thresholds, hood);
+    predictor = await FramePredictor.create(model, thresholds, hood, morphology);
     mkdirSync(outDir, { recursive: true });
     const { inputHeight, inputWidth } = spec;
     await predictor.warmUp();
@@ -104,6 +121,11 @@ export const predictCommand: Command = {
     input: { type: 'string', short: 'i', value: 'PATH', required: true, description: 'a PNG frame, or a folder of them (*.png, not recursive)' },
     out: { type: 'string', short: 'o', value: 'DIR', required: true, description: 'output folder (created if needed)' },
     ...THRESHOLD_OPTIONS,
+    postprocess: {
+      type: 'string',
+      value: 'FROM',
+      description: "options (default): the thresholds above, no morphology; model: the thresholds and morphology the model file carries (saved by the studio's viewer), the threshold options still overriding",
+    },
     hood: { type: 'string', value: 'PNG', description: 'hood mask (non-zero = hood, frame size): removed from both masks' },
     probs: { type: 'boolean', description: "also write <stem>_probs.npy: float32 [C, H, W] network probabilities at the model's input size" },
     backend: BACKEND_OPTION,
