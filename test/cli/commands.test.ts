@@ -160,6 +160,18 @@ describe('predict', () => {
     // A threshold option wins over the model's.
     const over = await masks(join(tmp.dir, 'pp-over'), '--postprocess', 'model', '--road-threshold', '0.9');
     expect(over.stderr).toContain('road > 0.9,');
+    // eval grades with them too: the dilation adds vehicle pixels to what the same thresholds alone predict.
+    const graded = async (...args: string[]) => {
+      const r = await cli('eval', '--model', tuned, '--data', VAL, '--limit', '1', '--hood', 'none', '--backend', 'cpu', ...args);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    const byModel = await graded('--postprocess', 'model');
+    const byOptions = await graded('--car-threshold', '0.3', '--road-threshold', '0.34');
+    expect(byModel).toMatchObject({ thresholdSource: 'model metadata', thresholds: { car: 0.3, road: 0.34 }, morphology: { car: carried.car.morphology, road: carried.road.morphology } });
+    expect(byOptions).toMatchObject({ thresholdSource: 'options', morphology: null });
+    expect(byModel.counts.road).toEqual(byOptions.counts.road);
+    expect(byModel.counts.car.tp + byModel.counts.car.fp).toBeGreaterThan(byOptions.counts.car.tp + byOptions.counts.car.fp);
     // A model without post-processing, and a wrong choice, are refused.
     const none = await cli('predict', '--model', modelPath, '--input', FRAME, '--out', join(tmp.dir, 'x'), '--backend', 'cpu', '--postprocess', 'model');
     expect(none.code).toBe(1);

@@ -19,6 +19,8 @@ describe('eval --grade-at', () => {
       [['eval', '--model', 'm', '--data', 'd', '--grade-at', 'input', '--answer-out', 'a.json'], 'error: --answer-out and --truth-out hold full-frame masks: use them with --grade-at frame'],
       [['eval', '--model', 'm', '--data', 'd', '--grade-at', 'input', '--truth-out', 't.json'], 'error: --answer-out and --truth-out hold full-frame masks'],
       [['eval', '--model', 'm', '--data', 'd', '--batch', '2'], 'error: --batch goes with --grade-at input'],
+      [['eval', '--model', 'm', '--data', 'd', '--grade-at', 'input', '--postprocess', 'model'], 'error: --postprocess goes with --grade-at frame'],
+      [['eval', '--model', 'm', '--data', 'd', '--postprocess', 'viewer'], 'error: --postprocess must be one of options, model, got "viewer"'],
       [['eval', '--model', 'm', '--data', 'd', '--grade-at', 'input', '--batch', '0'], 'error: --batch must be a whole number in [1, 1024], got "0"'],
     ];
     for (const [argv, message] of cases) {

@@ -18,9 +18,9 @@ import { BatchPipeline } from '../../training/batchPipeline';
 import { frameMaskToInput } from '../../training/trainingTargets';
 import { gradeAtInputSize } from '../../training/validation';
 import { activateBackend, BACKEND_OPTION, CLI_BACKENDS } from '../backend';
-import { FrameError, FramePredictor } from '../framePredictor';
+import { FrameError, FramePredictor, type ClassMorphology } from '../framePredictor';
 import { choiceOption, CliError, errorMessage, numberOption, requiredString, stringOption, UsageError, type CliIo, type Command, type ParsedValues } from '../framework';
-import { thresholdsFrom, THRESHOLD_OPTIONS } from './predict';
+import { postprocessOptions, POSTPROCESS_OPTION, THRESHOLD_OPTIONS } from './predict';
 
 /**
  * Where the grader compares masks: `frame` (the challenge's way: predictions upsampled to the full
@@ -101,6 +101,8 @@ export interface EvalReport {
   thresholds: { car: number; road: number };
   /** Where the thresholds came from: the options (or their defaults), or the model file's metadata. */
   thresholdSource: 'options' | 'model metadata';
+  /** The morphology applied after thresholding (--postprocess model), or null. */
+  morphology: ClassMorphology | null;
   /** frame: full frames (the challenge's way); input: the studio's validation at the input size. */
   gradeAt: GradeAt;
   hood: { source: string; pixels: number };
@@ -111,7 +113,7 @@ export interface EvalReport {
 export async function runEval(values: ParsedValues, io: CliIo): Promise<EvalReport> {
   const modelPath = requiredString(values, 'model');
   const dataDir = requiredString(values, 'data');
-  const thresholds = thresholdsFrom(values);
+  const postprocessFor = postprocessOptions(values);
   const limit = numberOption(values, 'limit', Infinity, { min: 1, max: Infinity, integer: true });
   const backend = choiceOption(values, 'backend', CLI_BACKENDS, 'wasm');
   const hoodArg = stringOption(values, 'hood') ?? 'auto';
@@ -123,6 +125,9 @@ export async function runEval(values: ParsedValues, io: CliIo): Promise<EvalRepo
     throw new UsageError('--answer-out and --truth-out hold full-frame masks: use them with --grade-at frame');
   }
   if (gradeAt === 'frame' && values.batch !== undefined) throw new UsageError('--batch goes with --grade-at input');
+  if (gradeAt === 'input' && values.postprocess !== undefined) {
+    throw new UsageError("--postprocess goes with --grade-at frame (--grade-at input grades as the Training tab's validation: thresholds only, those the file recorded)");
+  }
 
   const found = findChallengePairs(dataDir);
   if (found.pairs.length === 0) {
@@ -136,7 +141,11 @@ export async function runEval(values: ParsedValues, io: CliIo): Promise<EvalRepo
   let predictor: FramePredictor | undefined;
   try {
     const spec = model.config.input;
-    let thresholdSource: EvalReport['thresholdSource'] = 'options';
+    const hoodWanted = hoodArg.toLowerCase() !== 'none';
+    const post = postprocessFor(file.metadata, modelPath, hoodWanted);
+    const thresholds = post.thresholds;
+    if (post.label) io.stderr(`post-processing from the model: ${post.label}\n`);
+    let thresholdSource: EvalReport['thresholdSource'] = post.label ? 'model metadata' : 'options';
     if (gradeAt === 'input') {
       // The studio records the thresholds its validation used; without options, grade with those.
       const recorded = recordedThresholds(file.metadata);
@@ -153,11 +162,11 @@ export async function runEval(values: ParsedValues, io: CliIo): Promise<EvalRepo
     else hood = { mask: readMaskPng(hoodArg, width, height, 'hood mask'), source: hoodArg };
     const hoodPixels = hood.mask ? maskStats(hood.mask, width).pixels : 0;
     io.stderr(`hood: ${hood.source}, ${hoodPixels} pixels\n`);
-    const common = { model: modelPath, data: dataDir, backend: backendName, thresholds: { car: thresholds.car, road: thresholds.road }, thresholdSource };
+    const common = { model: modelPath, data: dataDir, backend: backendName, thresholds: { car: thresholds.car, road: thresholds.road }, thresholdSource, morphology: post.morphology };
     const hoodInfo = { source: hood.source, pixels: hoodPixels };
     if (gradeAt === 'input') return { ...common, ...(await evalAtInputSize(model, pairs, hood.mask, thresholds, batchSize, io)), hood: hoodInfo };
 
-    predictor = await FramePredictor.create(model, thresholds, hood.mask);
+    predictor = await FramePredictor.create(model, thresholds, hood.mask, post.morphology);
     const grader = new GraderAccumulator();
     const answer = answerOut ? new AnswerFileWriter() : null;
     const truthFile = truthOut ? new AnswerFileWriter() : null;
@@ -215,7 +224,7 @@ export async function runEval(values: ParsedValues, io: CliIo): Promise<EvalRepo
   }
 }
 
-type InputSizeResult = Omit<EvalReport, 'model' | 'data' | 'backend' | 'thresholds' | 'thresholdSource' | 'hood'>;
+type InputSizeResult = Omit<EvalReport, 'model' | 'data' | 'backend' | 'thresholds' | 'thresholdSource' | 'morphology' | 'hood'>;
 
 /**
  * --grade-at input: the training run's validation (gradeAtInputSize) on the pairs read from disk,
@@ -305,6 +314,7 @@ export const evalCommand: Command = {
     model: { type: 'string', short: 'm', value: 'MODEL', required: true, description: '.safetensors file, or TensorFlow.js model folder / model.json' },
     data: { type: 'string', short: 'd', value: 'DIR', required: true, description: 'data folder in the challenge layout' },
     ...THRESHOLD_OPTIONS,
+    postprocess: POSTPROCESS_OPTION,
     hood: { type: 'string', value: 'auto|none|PNG', description: 'hood: estimated from the labels (auto, default), none, or a mask PNG' },
     limit: { type: 'string', short: 'n', value: 'N', description: 'use only the first N pairs' },
     'grade-at': { type: 'string', value: 'frame|input', description: "frame: full frames (default); input: at the model's input size, as the studio's training validation" },

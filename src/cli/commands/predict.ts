@@ -28,6 +28,42 @@ export function thresholdsFrom(values: ParsedValues): ClassThresholds {
 
 const POSTPROCESS_CHOICES = ['options', 'model'] as const;
 
+export const POSTPROCESS_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'FROM',
+  description: "options (default): the thresholds above, no morphology; model: the thresholds and morphology the model file carries (saved by the studio's viewer), the threshold options still overriding",
+};
+
+export interface ResolvedPostprocess {
+  thresholds: ClassThresholds;
+  morphology: ClassMorphology | null;
+  /** With --postprocess model: what is applied, in one line (the hood as `hood` says); else null. */
+  label: string | null;
+}
+
+/**
+ * Reads the threshold and --postprocess options (now, so a bad one stops the command before any
+ * work); the returned function gives what to apply once the model file's metadata is known: the
+ * options', or with --postprocess model the file's thresholds and morphology, threshold options
+ * overriding. `hood`: whether a hood is removed (for the label).
+ */
+export function postprocessOptions(values: ParsedValues): (metadata: Record<string, string>, modelPath: string, hood: boolean) => ResolvedPostprocess {
+  const given = thresholdsFrom(values);
+  const fromModel = choiceOption(values, 'postprocess', POSTPROCESS_CHOICES, 'options') === 'model';
+  const overridden = { car: values['car-threshold'] !== undefined, road: values['road-threshold'] !== undefined };
+  return (metadata, modelPath, hood) => {
+    if (!fromModel) return { thresholds: { ...given }, morphology: null, label: null };
+    const carried = postprocessFromMetadata(metadata);
+    if (!carried.settings) {
+      throw new CliError(`--postprocess model: ${modelPath} ${carried.problem ? `has ${carried.problem}` : 'carries no post-processing (metadata "postprocess")'}`);
+    }
+    const s = carried.settings;
+    const thresholds = { car: overridden.car ? given.car : s.car.threshold, road: overridden.road ? given.road : s.road.threshold };
+    const applied = { car: { ...s.car, threshold: thresholds.car }, road: { ...s.road, threshold: thresholds.road }, hood };
+    return { thresholds, morphology: { car: s.car.morphology, road: s.road.morphology }, label: settingsLabel(applied) };
+  };
+}
+
 export interface PredictSummary {
   frames: number;
   failed: string[];
@@ -39,8 +75,7 @@ export async function runPredict(values: ParsedValues, io: CliIo): Promise<Predi
   const modelPath = requiredString(values, 'model');
   const inputPath = requiredString(values, 'input');
   const outDir = requiredString(values, 'out');
-  let thresholds = thresholdsFrom(values);
-  const fromModel = choiceOption(values, 'postprocess', POSTPROCESS_CHOICES, 'options') === 'model';
+  const postprocessFor = postprocessOptions(values);
   const backend = choiceOption(values, 'backend', CLI_BACKENDS, 'wasm');
   const wantProbs = values.probs === true;
   const hoodPath = stringOption(values, 'hood');
@@ -48,25 +83,21 @@ export async function runPredict(values: ParsedValues, io: CliIo): Promise<Predi
 
   await activateBackend(backend, values.backend !== undefined, io);
   const { model, file } = loadModelWithFile(modelPath, { onNotice: (m) => io.stderr(`note: ${m}\n`) });
-  let morphology: ClassMorphology | null = null;
-  if (fromModel) {
-    const carried = postprocessFromMetadata(file.metadata);
-    if (!carried.settings) {
-      model.dispose();
-      throw new CliError(`--postprocess model: ${modelPath} ${carried.problem ? `has ${carried.problem}` : 'carries no post-processing (metadata "postprocess")'}`);
-    }
-    const s = carried.settings;
-    thresholds = { car: values['car-threshold'] === undefined ? s.car.threshold : thresholds.car, road: values['road-threshold'] === undefined ? s.road.threshold : thresholds.road };
-    morphology = { car: s.car.morphology, road: s.road.morphology };
-    io.stderr(`post-processing from the model: ${settingsLabel({ ...s, car: { ...s.car, threshold: thresholds.car }, road: { ...s.road, threshold: thresholds.road }, hood: hoodPath !== undefined })}\n`);
+  let post: ResolvedPostprocess;
+  try {
+    post = postprocessFor(file.metadata, modelPath, hoodPath !== undefined);
+  } catch (e) {
+    model.dispose();
+    throw e;
   }
+  if (post.label) io.stderr(`post-processing from the model: ${post.label}\n`);
   let predictor: FramePredictor | undefined;
   const summary: PredictSummary = { frames: 0, failed: [], seconds: 0, leakedTensors: 0 };
   try {
     const spec = model.config.input;
     const hood = hoodPath ? readMaskPng(hoodPath, spec.frameWidth, spec.frameHeight, 'hood mask') : null;
     if (hood) io.stderr(`hood: ${hoodPath} (${maskStats(hood, spec.frameWidth).pixels} pixels removed from both masks)\n`);
-    predictor = await FramePredictor.create(model, thresholds, hood, morphology);
+    predictor = await FramePredictor.create(model, post.thresholds, hood, post.morphology);
     mkdirSync(outDir, { recursive: true });
     const { inputHeight, inputWidth } = spec;
     await predictor.warmUp();
@@ -121,11 +152,7 @@ export const predictCommand: Command = {
     input: { type: 'string', short: 'i', value: 'PATH', required: true, description: 'a PNG frame, or a folder of them (*.png, not recursive)' },
     out: { type: 'string', short: 'o', value: 'DIR', required: true, description: 'output folder (created if needed)' },
     ...THRESHOLD_OPTIONS,
-    postprocess: {
-      type: 'string',
-      value: 'FROM',
-      description: "options (default): the thresholds above, no morphology; model: the thresholds and morphology the model file carries (saved by the studio's viewer), the threshold options still overriding",
-    },
+    postprocess: POSTPROCESS_OPTION,
     hood: { type: 'string', value: 'PNG', description: 'hood mask (non-zero = hood, frame size): removed from both masks' },
     probs: { type: 'boolean', description: "also write <stem>_probs.npy: float32 [C, H, W] network probabilities at the model's input size" },
     backend: BACKEND_OPTION,
