@@ -115,3 +115,35 @@ export function morphologyPasses(m: Morphology): ('dilate' | 'erode')[] {
       return [...rep('dilate'), ...rep('erode')];
   }
 }
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function inRange(v: unknown, range: { min: number; max: number }): v is number {
+  return Number.isInteger(v) && (v as number) >= range.min && (v as number) <= range.max;
+}
+
+function morphologyOf(v: unknown, where: string): Morphology {
+  if (!isRecord(v)) throw new Error(`${where}.morphology is missing`);
+  const { op, size, shape, iterations } = v;
+  if (!MORPHOLOGY_OPS.includes(op as Morphology['op'])) throw new Error(`${where}.morphology.op ${JSON.stringify(op)} is not one of ${MORPHOLOGY_OPS.join(', ')}`);
+  if (!inRange(size, KERNEL_SIZE_RANGE)) throw new Error(`${where}.morphology.size ${JSON.stringify(size)} is not a whole number from ${KERNEL_SIZE_RANGE.min} to ${KERNEL_SIZE_RANGE.max}`);
+  if (!KERNEL_SHAPES.includes(shape as Morphology['shape'])) throw new Error(`${where}.morphology.shape ${JSON.stringify(shape)} is not one of ${KERNEL_SHAPES.join(', ')}`);
+  if (!inRange(iterations, ITERATION_RANGE)) throw new Error(`${where}.morphology.iterations ${JSON.stringify(iterations)} is not a whole number from ${ITERATION_RANGE.min} to ${ITERATION_RANGE.max}`);
+  return { op: op as Morphology['op'], size, shape: shape as Morphology['shape'], iterations };
+}
+
+function classOf(v: unknown, where: string): ClassPostprocess {
+  if (!isRecord(v)) throw new Error(`${where} is missing`);
+  const t = v.threshold;
+  if (typeof t !== 'number' || !(t > 0 && t < 1)) throw new Error(`${where}.threshold ${JSON.stringify(t)} is not a number between 0 and 1`);
+  return { threshold: t, morphology: morphologyOf(v.morphology, where) };
+}
+
+/** Settings read from elsewhere (a file, storage), checked field by field; throws naming the first bad one. */
+export function parsePostprocessSettings(v: unknown): PostprocessSettings {
+  if (!isRecord(v)) throw new Error('it is not an object');
+  if (typeof v.hood !== 'boolean') throw new Error(`hood ${JSON.stringify(v.hood)} is not true or false`);
+  return { car: classOf(v.car, 'car'), road: classOf(v.road, 'road'), hood: v.hood };
+}
