@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { inputSizeProblem } from '../src/model/config';
+import { formatThreshold } from '../src/viewer/thresholdScale';
 
 /** Backend selection probes, initialises and self-tests on SwiftShader: allow it time. */
 const BACKEND_READY_MS = 180_000;
@@ -116,4 +117,26 @@ test('the tabs follow the keyboard: arrows, Home and End move the selection and 
   // One tab stop: only the selected tab is in the Tab order.
   await expect(tab('training')).toHaveAttribute('tabindex', '-1');
   await expect(tab('dataset')).toHaveAttribute('tabindex', '0');
+});
+
+test("the viewer's post-processing and view survive a reload, and validation grades at its thresholds", async ({ page }) => {
+  await page.goto('/?backend=cpu');
+  await page.getByTestId('tab-viewer').click();
+  await page.getByTestId('threshold-road-input').fill('0.8');
+  await page.getByTestId('threshold-road-input').press('Enter');
+  await page.getByTestId('morph-car-op').selectOption('close');
+  await page.getByTestId('view-heat').click();
+  await page.reload();
+  await page.getByTestId('tab-viewer').click();
+  await expect(page.getByTestId('threshold-road-input')).toHaveValue(formatThreshold(0.8));
+  await expect(page.getByTestId('morph-car-op')).toHaveValue('close');
+  await expect(page.getByTestId('view-heat')).toHaveAttribute('aria-checked', 'true');
+  await page.getByTestId('tab-training').click();
+  await expect(page.getByTestId('training-threshold-road')).toHaveValue('0.8');
+  // What cannot be read back is dropped whole: the defaults come instead.
+  await page.evaluate(() => localStorage.setItem('segmentation-studio.viewer', '{"settings": {"hood": "yes"}}'));
+  await page.reload();
+  await page.getByTestId('tab-viewer').click();
+  await expect(page.getByTestId('threshold-road-input')).toHaveValue(formatThreshold(0.5));
+  await expect(page.getByTestId('view-masks')).toHaveAttribute('aria-checked', 'true');
 });

@@ -7,7 +7,6 @@
 import { create } from 'zustand';
 import type { BackendInfo } from '../backend/decide';
 import { resolveForcedBackend } from '../backend/decide';
-import { NEUTRAL_THRESHOLDS } from '../inference/frameMasks';
 import { defaultLossConfig, lossForClassCount } from '../loss/fbetaLoss';
 import { computeModelState } from './studioStore';
 import { useStudioStore } from './studioStore';
@@ -134,7 +133,8 @@ export function defaultTrainingSettings(): TrainingSettings {
     validateEverySteps: 0,
     saveEverySteps: 50,
     cacheBudgetMiB: 512,
-    thresholds: { ...NEUTRAL_THRESHOLDS },
+    // Validation grades at the viewer's thresholds (those of the last visit, kept in the browser).
+    thresholds: viewerThresholds(),
   };
 }
 

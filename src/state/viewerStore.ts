@@ -19,6 +19,7 @@ import type { DrawPath } from '../viewer/canvasDraw';
 import type { ComposeMethod } from '../viewer/composePacked';
 import type { ProbabilityRanges } from '../viewer/engine';
 import type { FrameRates, StageTimings } from '../viewer/timings';
+import { decodeViewerSettings, encodeViewerSettings, VIEWER_SETTINGS_KEY, type SavedViewerSettings } from '../viewer/savedViewerSettings';
 
 export type ViewMode = 'masks' | 'heat' | 'errors' | 'side-by-side';
 export type HoodChoice = 'dataset' | 'imported' | 'off';
@@ -112,9 +113,30 @@ export function clampThreshold(v: number): number {
   return Math.min(THRESHOLD_LIMITS.max, Math.max(THRESHOLD_LIMITS.min, v));
 }
 
+const DEFAULT_VIEW: ViewSettings = { mode: 'masks', opacity: 0.5, showCar: true, showRoad: true, focus: 'car' };
+
+/** The settings of the last visit (this browser), or null. */
+function readSavedSettings(): SavedViewerSettings | null {
+  try {
+    return decodeViewerSettings(globalThis.localStorage?.getItem(VIEWER_SETTINGS_KEY) ?? null);
+  } catch {
+    return null; // storage unavailable (private mode, Node)
+  }
+}
+
+function writeSavedSettings(saved: SavedViewerSettings): void {
+  try {
+    globalThis.localStorage?.setItem(VIEWER_SETTINGS_KEY, encodeViewerSettings(saved));
+  } catch {
+    // storage unavailable or full: the settings last for this page only
+  }
+}
+
+const saved = readSavedSettings();
+
 export const useViewerStore = create<ViewerState>()((set, get) => ({
-  settings: NEUTRAL_SETTINGS,
-  view: { mode: 'masks', opacity: 0.5, showCar: true, showRoad: true, focus: 'car' },
+  settings: saved?.settings ?? NEUTRAL_SETTINGS,
+  view: saved?.view ?? DEFAULT_VIEW,
   hoodChoice: 'dataset',
   importedHoodName: null,
   entries: [],
@@ -143,6 +165,11 @@ export const useViewerStore = create<ViewerState>()((set, get) => ({
   setView: (patch) => set({ view: { ...get().view, ...patch } }),
   setHoodChoice: (hoodChoice) => set({ hoodChoice }),
 }));
+
+// Thresholds, morphology, hood and view survive a reload.
+useViewerStore.subscribe((s, prev) => {
+  if (s.settings !== prev.settings || s.view !== prev.view) writeSavedSettings({ settings: s.settings, view: s.view });
+});
 
 /** The viewer's current thresholds (for validation scores computed elsewhere, e.g. in training). */
 export function viewerThresholds(): ClassThresholds {
