@@ -4,7 +4,7 @@
  * what the network has learnt so far. A search, ranking or export in progress keeps the model it
  * started with; the viewer says so and takes the weights of the next validation.
  */
-import { followBlocker, runWeightsOffer } from '../viewer/runWeights';
+import { followBlocker, runWeightsOffer, type RunWeightsOffer } from '../viewer/runWeights';
 import { useRankingStore } from './rankingStore';
 import { useStudioStore } from './studioStore';
 import { useSweepStore } from './sweepStore';
@@ -12,7 +12,7 @@ import { holdsRunWeights, useTrainingStore } from './trainingStore';
 import { useViewerStore } from './viewerStore';
 
 /** The live run's offer, read from the stores. */
-export function currentRunOffer() {
+export function currentRunOffer(): RunWeightsOffer | null {
   const t = useTrainingStore.getState();
   return runWeightsOffer(
     { runId: t.runId, name: t.runName, step: t.latest?.step ?? null, hasWeights: holdsRunWeights(t.runId, t.phase) },
