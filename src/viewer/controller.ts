@@ -13,7 +13,7 @@ import type { LinkNetModel } from '../model/linkNetModel';
 import { useDatasetStore } from '../state/datasetStore';
 import { modelSession } from '../state/modelSession';
 import type { PostprocessSettings } from '../postprocess/settings';
-import { useViewerStore, type FrameReport } from '../state/viewerStore';
+import { useViewerStore, type FrameReport, type ViewerEntry } from '../state/viewerStore';
 import { AnswerFrameEncoder } from '../worker/answerEncodeClient';
 import { openDecodedVideoInWorker } from '../worker/videoDecodeClient';
 import { loadedAhead, OneAhead } from '../util/loadedAhead';
@@ -198,6 +198,11 @@ export class ViewerController {
 
   // ------------------------------------------------------------------ files
 
+  /** The list as the store shows it (a video never has a label; a dataset frame always has). */
+  private listEntries(): ViewerEntry[] {
+    return this.items.map((i) => ({ kind: i.kind, path: i.path, hasLabel: i.kind === 'dataset' || i.label !== null }));
+  }
+
   /** Adds dropped or picked files (paths relative to what was dropped); opens the first new one. */
   async addFiles(listed: readonly ListedFile<File>[]): Promise<void> {
     const { items, problems } = viewerItemsFromFiles(listed);
@@ -205,7 +210,7 @@ export class ViewerController {
     this.items = [...this.items, ...items];
     // A notice (an export's, an import's) is about what was there before: it goes.
     this.store.setState((s) => ({
-      entries: this.items.map((i) => ({ kind: i.kind, path: i.path, hasLabel: i.kind === 'dataset' || i.label !== null })),
+      entries: this.listEntries(),
       notice: null,
       problems: [...s.problems, ...problems],
       error: items.length === 0 && problems.length > 0 ? `${problems[0]!.path}: ${problems[0]!.reason}` : s.error,
@@ -293,7 +298,7 @@ export class ViewerController {
     }
     const first = this.items.length;
     this.items = [...this.items, ...list.map((f) => ({ kind: 'dataset' as const, path: f.path, pairIndex: f.index }))];
-    this.store.setState({ entries: this.items.map((i) => ({ kind: i.kind, path: i.path, hasLabel: i.kind !== 'video' && (i.kind === 'dataset' || i.label !== null) })), notice: null });
+    this.store.setState({ entries: this.listEntries(), notice: null });
     const wanted = openPair === undefined ? -1 : this.items.findIndex((i, at) => at >= first && i.kind === 'dataset' && i.pairIndex === openPair);
     await this.open(wanted >= 0 ? wanted : first);
   }
@@ -309,7 +314,7 @@ export class ViewerController {
     this.scores.clear();
     this.meter.reset();
     this.items = pairs.map((p) => ({ kind: 'dataset' as const, path: p.path, pairIndex: p.index }));
-    this.store.setState({ entries: this.items.map((i) => ({ kind: i.kind, path: i.path, hasLabel: true })), problems: [], notice: null });
+    this.store.setState({ entries: this.listEntries(), problems: [], notice: null });
     await this.open(0);
   }
 
