@@ -17,6 +17,7 @@ import type { SavedModelInfo } from '../weights/browserModelStore';
 import { downloadFiles } from '../util/browserDownload';
 import type { CurrentModelInfo, ExportTarget } from './modelSession';
 import { errorMessage } from '../util/errorMessage';
+import { forgetStored, readStored, writeStored } from '../util/browserStorage';
 
 export type BackendSetting = 'auto' | BackendName;
 export const BACKEND_SETTINGS: readonly BackendSetting[] = ['auto', ...BACKEND_NAMES];
@@ -129,21 +130,13 @@ const SETTING_KEY = 'segmentation-studio.backend';
 const MAX_MESSAGES = 50;
 
 function readSetting(): BackendSetting {
-  try {
-    const v = globalThis.localStorage?.getItem(SETTING_KEY);
-    return v && (BACKEND_SETTINGS as readonly string[]).includes(v) ? (v as BackendSetting) : 'auto';
-  } catch {
-    return 'auto';
-  }
+  const v = readStored(SETTING_KEY);
+  return v && (BACKEND_SETTINGS as readonly string[]).includes(v) ? (v as BackendSetting) : 'auto';
 }
 
 function writeSetting(setting: BackendSetting): void {
-  try {
-    if (setting === 'auto') globalThis.localStorage?.removeItem(SETTING_KEY);
-    else globalThis.localStorage?.setItem(SETTING_KEY, setting);
-  } catch {
-    // storage unavailable (private mode, worker): the setting lasts for this page only
-  }
+  if (setting === 'auto') forgetStored(SETTING_KEY);
+  else writeStored(SETTING_KEY, setting);
 }
 
 function urlSearch(): string {

@@ -33,6 +33,7 @@ import { curvesCsvFiles, runFileStem } from '../training/historyCsv';
 import { readWeightsForTransfer } from '../worker/weightsForTransfer';
 import { rememberModelDetails } from '../weights/browserModelStore';
 import { errorMessage } from '../util/errorMessage';
+import { forgetStored, readStored, writeStored } from '../util/browserStorage';
 
 export type TrainingPhase = 'idle' | RunPhase;
 
@@ -168,17 +169,9 @@ interface RunDataRecord {
   settings: DatasetSettings;
 }
 
-function storage(): Storage | null {
-  try {
-    return globalThis.localStorage ?? null;
-  } catch {
-    return null;
-  }
-}
-
 function readJson<T>(key: string): T | null {
+  const raw = readStored(key);
   try {
-    const raw = storage()?.getItem(key);
     return raw ? (JSON.parse(raw) as T) : null;
   } catch {
     return null;
@@ -186,11 +179,7 @@ function readJson<T>(key: string): T | null {
 }
 
 function writeJson(key: string, value: unknown): void {
-  try {
-    storage()?.setItem(key, JSON.stringify(value));
-  } catch {
-    // storage full or unavailable: the settings last for this page only
-  }
+  writeStored(key, JSON.stringify(value));
 }
 
 function loadSettings(): TrainingSettings {
@@ -465,7 +454,7 @@ export const useTrainingStore = create<TrainingState>()((set, get) => {
     setModelStart: (modelStart) => set({ modelStart }),
     resetSettings: () => {
       set({ settings: defaultTrainingSettings() });
-      storage()?.removeItem(SETTINGS_KEY);
+      forgetStored(SETTINGS_KEY);
     },
 
     start: async () => {

@@ -19,7 +19,8 @@ import type { DrawPath } from '../viewer/canvasDraw';
 import type { ComposeMethod } from '../viewer/composePacked';
 import type { ProbabilityRanges } from '../viewer/engine';
 import type { FrameRates, StageTimings } from '../viewer/timings';
-import { decodeViewerSettings, encodeViewerSettings, VIEWER_SETTINGS_KEY, type SavedViewerSettings } from '../viewer/savedViewerSettings';
+import { decodeViewerSettings, encodeViewerSettings, VIEWER_SETTINGS_KEY } from '../viewer/savedViewerSettings';
+import { readStored, writeStored } from '../util/browserStorage';
 
 export type ViewMode = 'masks' | 'heat' | 'errors' | 'side-by-side';
 export type HoodChoice = 'dataset' | 'imported' | 'off';
@@ -116,23 +117,7 @@ export function clampThreshold(v: number): number {
 const DEFAULT_VIEW: ViewSettings = { mode: 'masks', opacity: 0.5, showCar: true, showRoad: true, focus: 'car' };
 
 /** The settings of the last visit (this browser), or null. */
-function readSavedSettings(): SavedViewerSettings | null {
-  try {
-    return decodeViewerSettings(globalThis.localStorage?.getItem(VIEWER_SETTINGS_KEY) ?? null);
-  } catch {
-    return null; // storage unavailable (private mode, Node)
-  }
-}
-
-function writeSavedSettings(saved: SavedViewerSettings): void {
-  try {
-    globalThis.localStorage?.setItem(VIEWER_SETTINGS_KEY, encodeViewerSettings(saved));
-  } catch {
-    // storage unavailable or full: the settings last for this page only
-  }
-}
-
-const saved = readSavedSettings();
+const saved = decodeViewerSettings(readStored(VIEWER_SETTINGS_KEY));
 
 export const useViewerStore = create<ViewerState>()((set, get) => ({
   settings: saved?.settings ?? NEUTRAL_SETTINGS,
@@ -168,7 +153,7 @@ export const useViewerStore = create<ViewerState>()((set, get) => ({
 
 // Thresholds, morphology, hood and view survive a reload.
 useViewerStore.subscribe((s, prev) => {
-  if (s.settings !== prev.settings || s.view !== prev.view) writeSavedSettings({ settings: s.settings, view: s.view });
+  if (s.settings !== prev.settings || s.view !== prev.view) writeStored(VIEWER_SETTINGS_KEY, encodeViewerSettings({ settings: s.settings, view: s.view }));
 });
 
 /** The viewer's current thresholds (for validation scores computed elsewhere, e.g. in training). */

@@ -12,6 +12,7 @@ import type { LoadedModelFile, ReadOptions } from './modelFile';
 import { ModelFileError } from './modelFileError';
 import { loadedFromArtifacts, modelToArtifacts } from './tfjsFormat';
 import { errorMessage } from '../util/errorMessage';
+import { readStored, writeStored } from '../util/browserStorage';
 
 export const BROWSER_MODEL_SCHEME = 'indexeddb://';
 export const BROWSER_MODEL_PREFIX = `${BROWSER_MODEL_SCHEME}segstudio/`;
@@ -54,8 +55,8 @@ export function browserModelUrl(name: string): string {
 
 /** The encoder and class count noted for each saved model, by name (empty where localStorage is absent). */
 export function savedModelIndex(): Record<string, SavedModelDetails> {
+  const raw = readStored(INDEX_KEY);
   try {
-    const raw = globalThis.localStorage?.getItem(INDEX_KEY);
     const parsed: unknown = raw ? JSON.parse(raw) : {};
     return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, SavedModelDetails>) : {};
   } catch {
@@ -63,12 +64,9 @@ export function savedModelIndex(): Record<string, SavedModelDetails> {
   }
 }
 
+/** (Where storage is unavailable or full, the list shows sizes and dates only.) */
 function writeIndex(index: Record<string, SavedModelDetails>): void {
-  try {
-    globalThis.localStorage?.setItem(INDEX_KEY, JSON.stringify(index));
-  } catch {
-    // storage unavailable or full: the list shows sizes and dates only
-  }
+  writeStored(INDEX_KEY, JSON.stringify(index));
 }
 
 function handlerFor(url: string, kind: 'save' | 'load'): tf.io.IOHandler {
